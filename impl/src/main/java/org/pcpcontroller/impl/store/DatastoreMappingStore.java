@@ -1,0 +1,431 @@
+/*
+ * Copyright (c) 2026 PCP Controller authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.pcpcontroller.impl.store;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.common.util.concurrent.SettableFuture;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.eclipse.jdt.annotation.Nullable;
+import org.opendaylight.mdsal.binding.api.DataBroker;
+import org.opendaylight.mdsal.binding.api.TransactionChain;
+import org.opendaylight.mdsal.binding.api.WriteTransaction;
+import org.opendaylight.mdsal.common.api.CommitInfo;
+import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
+import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Gauge32;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Gateways;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.GatewayKey;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.State;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.StateBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Mappings;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Epoch;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.EpochBuilder;
+import org.opendaylight.yangtools.binding.DataObjectIdentifier;
+import org.opendaylight.yangtools.concepts.Registration;
+import org.opendaylight.yangtools.yang.common.Empty;
+import org.opendaylight.yangtools.yang.common.Uint32;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.pcpcontroller.api.mapping.Mapping;
+import org.pcpcontroller.api.mapping.Mapping.ExternalEndpoint;
+import org.pcpcontroller.api.mapping.MappingKey;
+import org.pcpcontroller.api.mapping.MappingKey.InternalEndpoint;
+import org.pcpcontroller.api.mapping.Origin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link MappingStore} kept in the configuration datastore, which OpenDaylight persists and replicates.
+ *
+ * <p>Decisions are taken on the in-memory {@link MappingTable} under one lock, so that two requests can never be
+ * given the same external port; the datastore write follows through a transaction chain, which keeps writes in
+ * order. If a commit fails, the index change is undone and the caller's future fails: nothing is acknowledged that
+ * is not stored.
+ */
+@Component(service = MappingStore.class, configurationPid = "org.pcpcontroller.store")
+@Designate(ocd = DatastoreMappingStore.Configuration.class)
+public final class DatastoreMappingStore implements MappingStore, AutoCloseable {
+    /**
+     * Configuration of the mapping store.
+     */
+    @ObjectClassDefinition(name = "PCP Controller mapping store")
+    public @interface Configuration {
+        @AttributeDefinition(description = "How often expired leases are removed, in milliseconds")
+        long expiry() default 250;
+
+        @AttributeDefinition(description = "How long start-up waits for the stored mappings, in seconds")
+        long load() default 120;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(DatastoreMappingStore.class);
+    private static final DataObjectIdentifier<Mappings> MAPPINGS = DataObjectIdentifier.builder(Mappings.class).build();
+
+    private record Expiry(Instant at, MappingKey key) {
+    }
+
+    private record StoredEpoch(Instant origin, @Nullable InetAddress externalAddress) {
+    }
+
+    private final DataBroker dataBroker;
+    private final Clock clock;
+    private final MappingTable table = new MappingTable();
+    private final PriorityQueue<Expiry> expiries = new PriorityQueue<>((a, b) -> a.at().compareTo(b.at()));
+    private final HashMap<String, StoredEpoch> epochs = new HashMap<>();
+    private final HashSet<String> countsChanged = new HashSet<>();
+    private final ScheduledExecutorService timer;
+
+    private TransactionChain chain;
+    private boolean closed;
+
+    @Activate
+    public DatastoreMappingStore(@Reference final DataBroker dataBroker, final Configuration configuration)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        this(dataBroker, Clock.systemUTC(), configuration.expiry(),
+            configuration.load());
+    }
+
+    public DatastoreMappingStore(final DataBroker dataBroker, final Clock clock, final long tickMillis,
+            final long loadTimeoutSeconds) throws InterruptedException, ExecutionException, TimeoutException {
+        this.dataBroker = requireNonNull(dataBroker);
+        this.clock = requireNonNull(clock);
+        load(loadTimeoutSeconds);
+        chain = newChain();
+        timer = Executors.newSingleThreadScheduledExecutor(new ThreadFactoryBuilder()
+            .setNameFormat("pcp-mapping-expiry").setDaemon(true).build());
+        timer.scheduleWithFixedDelay(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+        LOG.info("Mapping store started");
+    }
+
+    private void load(final long timeoutSeconds) throws InterruptedException, ExecutionException, TimeoutException {
+        final Optional<Mappings> stored;
+        try (var tx = dataBroker.newReadOnlyTransaction()) {
+            stored = tx.read(LogicalDatastoreType.CONFIGURATION, MAPPINGS).get(timeoutSeconds, TimeUnit.SECONDS);
+        }
+        int count = 0;
+        if (stored.isPresent()) {
+            for (var gateway : stored.orElseThrow().nonnullGateway().values()) {
+                final var id = gateway.requireGatewayId().getValue();
+                final var epoch = gateway.getEpoch();
+                if (epoch != null && epoch.getOrigin() != null) {
+                    epochs.put(id, new StoredEpoch(BindingMappings.instant(epoch.getOrigin()),
+                        epoch.getExternalAddress() == null ? null : BindingMappings.inet(epoch.getExternalAddress())));
+                }
+                for (var map : gateway.nonnullMap().values()) {
+                    index(BindingMappings.fromBinding(id, map));
+                    count++;
+                }
+                for (var peer : gateway.nonnullPeer().values()) {
+                    index(BindingMappings.fromBinding(id, peer));
+                    count++;
+                }
+                countsChanged.add(id);
+            }
+        }
+        LOG.info("Loaded {} mappings from the datastore", count);
+    }
+
+    private void index(final Mapping mapping) {
+        table.put(mapping);
+        final var expires = mapping.expires();
+        if (expires != null) {
+            expiries.add(new Expiry(expires, mapping.key()));
+        }
+    }
+
+    private TransactionChain newChain() {
+        final var created = dataBroker.createTransactionChain();
+        created.addCallback(new FutureCallback<Empty>() {
+            @Override
+            public void onSuccess(final Empty result) {
+                LOG.debug("Mapping transaction chain closed");
+            }
+
+            @Override
+            public void onFailure(final Throwable cause) {
+                LOG.warn("Mapping transaction chain failed, starting a new one", cause);
+                synchronized (DatastoreMappingStore.this) {
+                    if (chain == created && !closed) {
+                        chain = newChain();
+                    }
+                }
+            }
+        });
+        return created;
+    }
+
+    @Override
+    public synchronized Optional<Mapping> get(final MappingKey key) {
+        return table.get(key);
+    }
+
+    @Override
+    public synchronized int count(final String gateway) {
+        return table.size(gateway);
+    }
+
+    @Override
+    public synchronized int countForInternalHost(final String gateway, final InetAddress internal) {
+        return table.countForInternalHost(gateway, internal);
+    }
+
+    @Override
+    public synchronized List<Mapping> mappings(final String gateway) {
+        return table.mappings(gateway);
+    }
+
+    @Override
+    public synchronized @Nullable InternalEndpoint conflictingOwner(final ExternalEndpoint external,
+            final InternalEndpoint owner) {
+        return table.conflictingOwner(external, owner);
+    }
+
+    @Override
+    public ListenableFuture<Mapping> put(final Mapping mapping) {
+        return store(mapping, true);
+    }
+
+    @Override
+    public ListenableFuture<Mapping> create(final Mapping mapping) {
+        return store(mapping, false);
+    }
+
+    private ListenableFuture<Mapping> store(final Mapping mapping, final boolean replace) {
+        final Mapping previous;
+        final ListenableFuture<? extends CommitInfo> commit;
+        synchronized (this) {
+            if (closed) {
+                return Futures.immediateFailedFuture(new IllegalStateException("Mapping store is closed"));
+            }
+            if (!replace && table.get(mapping.key()).isPresent()) {
+                return Futures.immediateFailedFuture(new MappingConflictException(mapping.key()));
+            }
+            final var holder = table.conflictingOwner(mapping.externalEndpoint(), mapping.key().internalEndpoint());
+            if (holder != null) {
+                return Futures.immediateFailedFuture(new MappingConflictException(mapping.externalEndpoint(), holder));
+            }
+            previous = table.put(mapping);
+            if (mapping.expires() != null) {
+                expiries.add(new Expiry(mapping.expires(), mapping.key()));
+            }
+            countsChanged.add(mapping.key().gateway());
+            final var tx = chain.newWriteOnlyTransaction();
+            BindingMappings.put(tx, mapping);
+            commit = tx.commit();
+        }
+        final var result = SettableFuture.<Mapping>create();
+        Futures.addCallback(commit, new FutureCallback<CommitInfo>() {
+            @Override
+            public void onSuccess(final CommitInfo info) {
+                result.set(mapping);
+            }
+
+            @Override
+            public void onFailure(final Throwable cause) {
+                LOG.warn("Storing {} failed, undoing it", mapping.key(), cause);
+                synchronized (DatastoreMappingStore.this) {
+                    if (table.get(mapping.key()).filter(mapping::equals).isPresent()) {
+                        if (previous != null) {
+                            table.put(previous);
+                        } else {
+                            table.remove(mapping.key());
+                        }
+                    }
+                }
+                result.setException(cause);
+            }
+        }, MoreExecutors.directExecutor());
+        return result;
+    }
+
+    @Override
+    public ListenableFuture<Optional<Mapping>> remove(final MappingKey key) {
+        final Mapping removed;
+        final ListenableFuture<? extends CommitInfo> commit;
+        synchronized (this) {
+            if (closed) {
+                return Futures.immediateFailedFuture(new IllegalStateException("Mapping store is closed"));
+            }
+            removed = table.remove(key);
+            if (removed == null) {
+                return Futures.immediateFuture(Optional.empty());
+            }
+            countsChanged.add(key.gateway());
+            final var tx = chain.newWriteOnlyTransaction();
+            tx.delete(LogicalDatastoreType.CONFIGURATION, BindingMappings.path(key));
+            commit = tx.commit();
+        }
+        return Futures.transform(restoreOnFailure(commit, List.of(removed)), ignored -> Optional.of(removed),
+            MoreExecutors.directExecutor());
+    }
+
+    @Override
+    public ListenableFuture<List<Mapping>> clear(final String gateway, final @Nullable Origin origin) {
+        final var removed = new ArrayList<Mapping>();
+        final ListenableFuture<? extends CommitInfo> commit;
+        synchronized (this) {
+            if (closed) {
+                return Futures.immediateFailedFuture(new IllegalStateException("Mapping store is closed"));
+            }
+            final var tx = chain.newWriteOnlyTransaction();
+            for (var mapping : table.mappings(gateway)) {
+                if (origin == null || mapping.origin() == origin) {
+                    table.remove(mapping.key());
+                    removed.add(mapping);
+                    tx.delete(LogicalDatastoreType.CONFIGURATION, BindingMappings.path(mapping.key()));
+                }
+            }
+            if (origin == null) {
+                // The whole gateway entry goes, epoch included: its state is lost (RFC 6887 section 8.5).
+                epochs.remove(gateway);
+                tx.delete(LogicalDatastoreType.CONFIGURATION, BindingMappings.gatewayPath(gateway));
+            }
+            countsChanged.add(gateway);
+            commit = tx.commit();
+        }
+        return Futures.transform(restoreOnFailure(commit, removed), ignored -> List.copyOf(removed),
+            MoreExecutors.directExecutor());
+    }
+
+    // A failed delete leaves the mappings in the datastore, so they go back into the index too.
+    private ListenableFuture<? extends CommitInfo> restoreOnFailure(final ListenableFuture<? extends CommitInfo> commit,
+            final List<Mapping> removed) {
+        Futures.addCallback(commit, new FutureCallback<CommitInfo>() {
+            @Override
+            public void onSuccess(final CommitInfo result) {
+                // nothing to undo
+            }
+
+            @Override
+            public void onFailure(final Throwable cause) {
+                LOG.warn("Removing {} mappings failed, keeping them", removed.size(), cause);
+                synchronized (DatastoreMappingStore.this) {
+                    for (var mapping : removed) {
+                        if (table.get(mapping.key()).isEmpty()) {
+                            index(mapping);
+                        }
+                    }
+                }
+            }
+        }, MoreExecutors.directExecutor());
+        return commit;
+    }
+
+    @Override
+    public ListenableFuture<Instant> epochOrigin(final String gateway, final @Nullable InetAddress externalAddress) {
+        final Instant origin;
+        final ListenableFuture<? extends CommitInfo> commit;
+        synchronized (this) {
+            final var stored = epochs.get(gateway);
+            if (stored != null && java.util.Objects.equals(stored.externalAddress(), externalAddress)) {
+                return Futures.immediateFuture(stored.origin());
+            }
+            origin = clock.instant();
+            epochs.put(gateway, new StoredEpoch(origin, externalAddress));
+            final var epoch = new EpochBuilder().setOrigin(BindingMappings.dateAndTime(origin));
+            if (externalAddress != null) {
+                epoch.setExternalAddress(BindingMappings.address(externalAddress));
+            }
+            final var tx = chain.newWriteOnlyTransaction();
+            tx.mergeParentStructurePut(LogicalDatastoreType.CONFIGURATION,
+                BindingMappings.gatewayPath(gateway).toBuilder().child(Epoch.class).build(), epoch.build());
+            commit = tx.commit();
+        }
+        return Futures.transform(commit, info -> origin, MoreExecutors.directExecutor());
+    }
+
+    /**
+     * Removes the mappings whose lease has ended and publishes changed mapping counts. Only due entries are looked
+     * at: a refreshed mapping leaves a stale entry behind, skipped here because the mapping's expiry moved on.
+     */
+    private void tick() {
+        try {
+            final var now = clock.instant();
+            final var due = new ArrayList<MappingKey>();
+            final HashSet<String> changed;
+            synchronized (this) {
+                while (!expiries.isEmpty() && !expiries.peek().at().isAfter(now)) {
+                    final var expiry = expiries.poll();
+                    table.get(expiry.key())
+                        .filter(mapping -> mapping.expires() != null && !mapping.expires().isAfter(now))
+                        .ifPresent(mapping -> due.add(mapping.key()));
+                }
+                changed = new HashSet<>(countsChanged);
+                countsChanged.clear();
+            }
+            for (var key : due) {
+                LOG.debug("Lease of {} ended", key);
+                remove(key);
+            }
+            if (!changed.isEmpty()) {
+                publishCounts(changed);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Expiry tick failed", e);
+        }
+    }
+
+    private void publishCounts(final HashSet<String> gateways) {
+        final var tx = dataBroker.newWriteOnlyTransaction();
+        for (var gateway : gateways) {
+            tx.mergeParentStructureMerge(LogicalDatastoreType.OPERATIONAL,
+                DataObjectIdentifier.builder(Gateways.class)
+                    .child(org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways
+                        .Gateway.class, new GatewayKey(new GatewayId(gateway)))
+                    .child(State.class).build(),
+                new StateBuilder().setMappingCount(new Gauge32(Uint32.valueOf(count(gateway)))).build());
+        }
+        tx.commit();
+    }
+
+    /**
+     * Runs expiry now; for tests that drive the clock.
+     */
+    void expireNow() {
+        tick();
+    }
+
+    @Override
+    @Deactivate
+    public void close() {
+        final Registration toClose;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            toClose = chain;
+        }
+        timer.shutdownNow();
+        toClose.close();
+        LOG.info("Mapping store stopped");
+    }
+}

@@ -1,0 +1,87 @@
+/*
+ * Copyright (c) 2026 PCP Controller authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.pcpcontroller.impl.store;
+
+import com.google.common.util.concurrent.ListenableFuture;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.eclipse.jdt.annotation.Nullable;
+import org.pcpcontroller.api.mapping.Mapping;
+import org.pcpcontroller.api.mapping.Mapping.ExternalEndpoint;
+import org.pcpcontroller.api.mapping.MappingKey;
+import org.pcpcontroller.api.mapping.MappingKey.InternalEndpoint;
+import org.pcpcontroller.api.mapping.Origin;
+
+/**
+ * The mappings of every gateway: an in-memory index for decisions, backed by the datastore for durability. The
+ * future of every change completes only once the datastore has committed it, so that nothing acknowledged is lost.
+ * Mappings whose lease ends are removed by the store itself.
+ */
+public interface MappingStore {
+
+    Optional<Mapping> get(MappingKey key);
+
+    /**
+     * Number of mappings of a gateway.
+     */
+    int count(String gateway);
+
+    /**
+     * Number of mappings of a gateway whose internal address is {@code internal}, for quotas.
+     */
+    int countForInternalHost(String gateway, InetAddress internal);
+
+    /**
+     * A snapshot of the mappings of a gateway.
+     */
+    List<Mapping> mappings(String gateway);
+
+    /**
+     * The internal endpoint whose mapping stops {@code owner} from using {@code external}, or null if it is free for
+     * {@code owner}.
+     */
+    @Nullable InternalEndpoint conflictingOwner(ExternalEndpoint external, InternalEndpoint owner);
+
+    /**
+     * Creates or replaces a mapping.
+     *
+     * @return a future completing with the mapping once committed, or failing with {@link MappingConflictException}
+     *         when its external endpoint is held by another internal endpoint
+     */
+    ListenableFuture<Mapping> put(Mapping mapping);
+
+    /**
+     * Creates a mapping that must not exist yet.
+     *
+     * @return a future completing with the mapping once committed, or failing with {@link MappingConflictException}
+     *         when a mapping with the same key exists or its external endpoint is held by another internal endpoint
+     */
+    ListenableFuture<Mapping> create(Mapping mapping);
+
+    /**
+     * Removes a mapping.
+     *
+     * @return a future completing with the removed mapping, or empty if there was none
+     */
+    ListenableFuture<Optional<Mapping>> remove(MappingKey key);
+
+    /**
+     * Removes every mapping of a gateway, or those of one origin.
+     *
+     * @return a future completing with the removed mappings
+     */
+    ListenableFuture<List<Mapping>> clear(String gateway, @Nullable Origin origin);
+
+    /**
+     * The start of a gateway's PCP epoch (RFC 6887 section 8.5). It continues across restarts while the external
+     * address stays the same, and starts anew, now, when it changes.
+     */
+    ListenableFuture<Instant> epochOrigin(String gateway, @Nullable InetAddress externalAddress);
+}
