@@ -1,0 +1,89 @@
+/*
+ * Copyright (c) 2026 PCP Controller authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.pcpcontroller.impl.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.google.common.net.InetAddresses;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.pcpcontroller.api.mapping.Mapping;
+import org.pcpcontroller.api.mapping.MappingKey;
+import org.pcpcontroller.api.mapping.Origin;
+
+class MappingTableTest {
+    private static final InetAddress EXT = InetAddresses.forString("192.0.3.1");
+    private static final InetAddress HOST_A = InetAddresses.forString("10.0.0.2");
+    private static final InetAddress HOST_B = InetAddresses.forString("10.0.0.3");
+
+    private final MappingTable table = new MappingTable();
+
+    static Mapping map(final int protocol, final InetAddress internal, final int internalPort, final int externalPort) {
+        return new Mapping(new MappingKey.Map("gw1", protocol, internal, internalPort), EXT, externalPort,
+            Origin.OPERATOR, null, null, Instant.EPOCH, null, null, null, List.of());
+    }
+
+    static Mapping peer(final InetAddress internal, final int internalPort, final int externalPort) {
+        return new Mapping(new MappingKey.Peer("gw1", 17, internal, internalPort, InetAddresses.forString("8.8.8.8"),
+            53), EXT, externalPort, Origin.PCP, null, null, Instant.EPOCH, null, null, null, List.of());
+    }
+
+    private MappingKey.InternalEndpoint conflict(final Mapping mapping) {
+        return table.conflictingOwner(mapping.externalEndpoint(), mapping.key().internalEndpoint());
+    }
+
+    @Test
+    void externalPortOfAnotherHostConflicts() {
+        table.put(map(17, HOST_A, 5000, 5000));
+        assertNotNull(conflict(map(17, HOST_B, 5000, 5000)));
+        // another protocol on the same port is independent
+        assertNull(conflict(map(6, HOST_B, 5000, 5000)));
+    }
+
+    @Test
+    void peerSharesTheExternalPortOfItsMap() {
+        table.put(map(17, HOST_A, 5000, 6000));
+        assertNull(conflict(peer(HOST_A, 5000, 6000)));
+        table.put(peer(HOST_A, 5000, 6000));
+        table.remove(map(17, HOST_A, 5000, 6000).key());
+        // the PEER still holds the port
+        assertNotNull(conflict(map(17, HOST_B, 5000, 6000)));
+        table.remove(peer(HOST_A, 5000, 6000).key());
+        assertNull(conflict(map(17, HOST_B, 5000, 6000)));
+    }
+
+    @Test
+    void protocolAllCoversEveryProtocol() {
+        table.put(map(6, HOST_A, 7000, 7000));
+        assertNotNull(conflict(map(0, HOST_B, 0, 7000)));
+        table.remove(map(6, HOST_A, 7000, 7000).key());
+        table.put(map(0, HOST_A, 0, 0));
+        assertNotNull(conflict(map(17, HOST_B, 1234, 1234)));
+    }
+
+    @Test
+    void allPortsCoversEveryPortOfTheProtocol() {
+        table.put(map(17, HOST_A, 9000, 9000));
+        assertNotNull(conflict(map(17, HOST_B, 0, 0)));
+        assertNull(conflict(map(6, HOST_B, 0, 0)));
+    }
+
+    @Test
+    void replacingAMappingReleasesItsOldPort() {
+        table.put(map(17, HOST_A, 5000, 5000));
+        table.put(map(17, HOST_A, 5000, 5001));
+        assertNull(conflict(map(17, HOST_B, 5000, 5000)));
+        assertNotNull(conflict(map(17, HOST_B, 5001, 5001)));
+        assertEquals(1, table.size("gw1"));
+        assertEquals(1, table.countForInternalHost("gw1", HOST_A));
+    }
+}
