@@ -7,8 +7,6 @@
  */
 package org.pcpcontroller.impl.operator;
 
-import static java.util.Objects.requireNonNull;
-
 import org.opendaylight.yangtools.yang.common.ErrorTag;
 
 /**
@@ -17,11 +15,12 @@ import org.opendaylight.yangtools.yang.common.ErrorTag;
 final class InvalidRequestException extends Exception {
     private static final long serialVersionUID = 1L;
 
-    private final transient ErrorTag tag;
+    // ErrorTag is not Serializable; its text is.
+    private final String tag;
 
     InvalidRequestException(final ErrorTag tag, final String message) {
         super(message);
-        this.tag = requireNonNull(tag);
+        this.tag = tag.elementBody();
     }
 
     InvalidRequestException(final String message) {
@@ -29,6 +28,6 @@ final class InvalidRequestException extends Exception {
     }
 
     ErrorTag tag() {
-        return tag;
+        return new ErrorTag(tag);
     }
 }

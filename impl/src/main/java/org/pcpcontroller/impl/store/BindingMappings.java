@@ -184,7 +184,9 @@ public final class BindingMappings {
             final java.util.function.Consumer<DateAndTime> created,
             final java.util.function.Consumer<DateAndTime> expires,
             final java.util.function.Consumer<String> description,
-            final java.util.function.Consumer<org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mapping.common.FlowPriority> flow) {
+            final java.util.function.Consumer<
+                org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mapping.common
+                    .FlowPriority> flow) {
         externalAddress.accept(address(mapping.externalAddress()));
         externalPort.accept(port(mapping.externalPort()));
         origin.accept(origin(mapping.origin()));

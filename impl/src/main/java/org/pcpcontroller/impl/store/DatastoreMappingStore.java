@@ -32,7 +32,6 @@ import java.util.concurrent.TimeoutException;
 import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.TransactionChain;
-import org.opendaylight.mdsal.binding.api.WriteTransaction;
 import org.opendaylight.mdsal.common.api.CommitInfo;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Gauge32;
@@ -366,6 +365,8 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
      * Removes the mappings whose lease has ended and publishes changed mapping counts. Only due entries are looked
      * at: a refreshed mapping leaves a stale entry behind, skipped here because the mapping's expiry moved on.
      */
+    // A scheduled task that throws is never run again: log and carry on instead.
+    @SuppressWarnings("checkstyle:IllegalCatch")
     private void tick() {
         try {
             final var now = clock.instant();
@@ -403,7 +404,17 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
                     .child(State.class).build(),
                 new StateBuilder().setMappingCount(new Gauge32(Uint32.valueOf(count(gateway)))).build());
         }
-        tx.commit();
+        Futures.addCallback(tx.commit(), new FutureCallback<CommitInfo>() {
+            @Override
+            public void onSuccess(final CommitInfo result) {
+                // published
+            }
+
+            @Override
+            public void onFailure(final Throwable cause) {
+                LOG.warn("Could not publish mapping counts of {}", gateways, cause);
+            }
+        }, MoreExecutors.directExecutor());
     }
 
     /**
