@@ -165,7 +165,7 @@ public final class OperatorMappingRpcs implements AutoCloseable {
             return view.orElseThrow();
         }
         final var problems = gateways.problems(id);
-        throw new InvalidRequestException(problems.isEmpty() ? ErrorTag.DATA_MISSING : ErrorTag.OPERATION_FAILED,
+        throw new InvalidRequestException(problems.isEmpty() ? ErrorTag.DATA_MISSING : ErrorTag.INVALID_VALUE,
             problems.isEmpty() ? "gateway " + id + " is not configured"
                 : "gateway " + id + " is misconfigured: " + String.join("; ", problems));
     }

@@ -222,7 +222,7 @@ class OperatorMappingRpcsTest extends AbstractDataBrokerTest {
             .setExternalPortRange(new ExternalPortRangeBuilder().setStart(port(5000)).setEnd(port(4000)).build())
             .build());
         assertError(rpcs.addMapping(add("10.0.0.2", 2000).setGatewayId(new GatewayId("bad")).build())
-            .get(5, TimeUnit.SECONDS), ErrorTag.OPERATION_FAILED, "start 5000 is above end 4000");
+            .get(5, TimeUnit.SECONDS), ErrorTag.INVALID_VALUE, "start 5000 is above end 4000");
         State state = null;
         for (int i = 0; i < 100 && (state == null || state.getStatus() == null); i++) {
             Thread.sleep(20);

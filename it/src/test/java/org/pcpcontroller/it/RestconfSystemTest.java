@@ -1,0 +1,235 @@
+/*
+ * Copyright (c) 2026 PCP Controller authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.pcpcontroller.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Boots the built distribution and drives it over RESTCONF with plain HTTP, as an operator's curl would: gateways
+ * are created, read, updated and deleted; operator mappings are added, refused when invalid, read back, kept across
+ * a restart and removed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RestconfSystemTest {
+    private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(4);
+    private static final String GATEWAY = "/data/pcp-gateway:gateways/gateway=it-gw";
+    private static final String MAPPINGS = "/data/pcp-mapping:mappings/gateway=it-gw";
+    private static final String GATEWAY_JSON = """
+        {"pcp-gateway:gateway":[{
+          "id":"it-gw",
+          "description":"system test gateway",
+          "external-address":["192.0.3.1"],
+          "internal-prefix":["10.0.0.0/24","2001:db8:1::/64"],
+          "external-port-range":{"start":20000,"end":20010},
+          "openflow":{"datapath-id":["00:00:00:00:00:00:00:01"]},
+          "policy":{"min-lifetime":120,"max-lifetime":7200}
+        }]}""";
+
+    private Distribution karaf;
+
+    @BeforeAll
+    void boot() throws Exception {
+        karaf = Distribution.copy(Path.of(System.getProperty("pcp.assembly")),
+            Path.of(System.getProperty("pcp.workdir")));
+        final var ready = karaf.start(BOOT_TIMEOUT);
+        Thread.sleep(5000);
+        final var rss = karaf.rssKib().map(kib -> kib / 1024 + " MiB").orElse("unknown");
+        final var report = String.format("boot-to-RESTCONF-ready: %.1f s, RSS 5 s after ready: %s on Java %s%n",
+            ready.toMillis() / 1000.0, rss, Runtime.version());
+        System.out.print(report);
+        Files.writeString(Path.of(System.getProperty("pcp.workdir"), "boot-report.txt"), report);
+    }
+
+    @AfterAll
+    void shutdown() throws InterruptedException {
+        if (karaf != null) {
+            karaf.close();
+        }
+    }
+
+    private static void assertStatus(final int expected, final HttpResponse<String> response) {
+        assertEquals(expected, response.statusCode(), () -> "HTTP " + response.statusCode() + ": " + response.body());
+    }
+
+    private HttpResponse<String> addMapping(final String input) throws IOException, InterruptedException {
+        return karaf.post("/operations/pcp-mapping:add-mapping", "{\"input\":" + input + "}");
+    }
+
+    private String awaitState(final String contains) throws Exception {
+        String body = "";
+        for (int i = 0; i < 100; i++) {
+            final var response = karaf.get(GATEWAY + "/state");
+            body = response.body();
+            if (response.statusCode() == 200 && body.contains(contains)) {
+                return body;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("gateway state never contained " + contains + ": " + body);
+    }
+
+    @Test
+    @Order(1)
+    void gatewayIsCreatedReadAndUpdated() throws Exception {
+        assertStatus(201, karaf.put(GATEWAY, GATEWAY_JSON));
+        final var config = karaf.get(GATEWAY + "?content=config");
+        assertStatus(200, config);
+        assertTrue(config.body().contains("\"192.0.3.1\""), config.body());
+        assertTrue(config.body().contains("\"00:00:00:00:00:00:00:01\""), config.body());
+
+        final var state = awaitState("\"serving\"");
+        assertTrue(state.contains("epoch-origin"), state);
+
+        assertStatus(204, karaf.put(GATEWAY, GATEWAY_JSON.replace("system test gateway", "renamed")));
+        assertTrue(karaf.get(GATEWAY + "/description").body().contains("renamed"));
+    }
+
+    @Test
+    @Order(2)
+    void invalidGatewayIsRefusedWithAReason() throws Exception {
+        final var outOfRange = karaf.put("/data/pcp-gateway:gateways/gateway=bad", GATEWAY_JSON
+            .replace("it-gw", "bad").replace("\"end\":20010", "\"end\":70000"));
+        assertStatus(400, outOfRange);
+        assertTrue(outOfRange.body().contains("70000"), outOfRange.body());
+
+        final var badAddress = karaf.put("/data/pcp-gateway:gateways/gateway=bad", GATEWAY_JSON
+            .replace("it-gw", "bad").replace("192.0.3.1", "192.0.3.300"));
+        assertStatus(400, badAddress);
+        assertTrue(badAddress.body().contains("192.0.3.300"), badAddress.body());
+
+        // nothing of it was stored
+        assertStatus(409, karaf.get("/data/pcp-gateway:gateways/gateway=bad?content=config"));
+    }
+
+    @Test
+    @Order(3)
+    void staticMappingIsAddedReadAndRefusedWhenInvalid() throws Exception {
+        final var added = addMapping("""
+            {"gateway-id":"it-gw","protocol":"udp","internal-address":"10.0.0.2","internal-port":20001,
+             "description":"game server"}""");
+        assertStatus(200, added);
+        assertTrue(added.body().contains("\"external-port\":20001"), added.body());
+        assertTrue(added.body().contains("\"external-address\":\"192.0.3.1\""), added.body());
+
+        final var stored = karaf.get(MAPPINGS + "/map=udp,10.0.0.2,20001");
+        assertStatus(200, stored);
+        assertTrue(stored.body().contains("\"origin\":\"operator\""), stored.body());
+        assertTrue(stored.body().contains("game server"), stored.body());
+
+        final var duplicate = addMapping("""
+            {"gateway-id":"it-gw","protocol":"udp","internal-address":"10.0.0.2","internal-port":20001}""");
+        assertStatus(409, duplicate);
+        assertTrue(duplicate.body().contains("already exists"), duplicate.body());
+
+        final var taken = addMapping("""
+            {"gateway-id":"it-gw","protocol":"udp","internal-address":"10.0.0.3","internal-port":5000,
+             "external-port":20001}""");
+        assertStatus(409, taken);
+        assertTrue(taken.body().contains("already mapped to 10.0.0.2"), taken.body());
+
+        final var outside = addMapping("""
+            {"gateway-id":"it-gw","protocol":"tcp","internal-address":"172.16.0.2","internal-port":22}""");
+        assertStatus(400, outside);
+        assertTrue(outside.body().contains("not inside the internal prefixes"), outside.body());
+
+        final var wrongRange = addMapping("""
+            {"gateway-id":"it-gw","protocol":"tcp","internal-address":"10.0.0.4","internal-port":22,
+             "external-port":80}""");
+        assertStatus(400, wrongRange);
+        assertTrue(wrongRange.body().contains("outside the range 20000..20010"), wrongRange.body());
+
+        final var mixed = addMapping("""
+            {"gateway-id":"it-gw","protocol":"tcp","internal-address":"2001:db8:1::4","internal-port":22,
+             "external-address":"192.0.3.1"}""");
+        assertStatus(400, mixed);
+        assertTrue(mixed.body().contains("not of the family"), mixed.body());
+
+        final var unknown = addMapping("""
+            {"gateway-id":"nowhere","protocol":"tcp","internal-address":"10.0.0.4","internal-port":22}""");
+        assertStatus(409, unknown);
+        assertTrue(unknown.body().contains("gateway nowhere is not configured"), unknown.body());
+
+        // only the one valid mapping is stored
+        final var all = karaf.get(MAPPINGS + "?content=config");
+        assertStatus(200, all);
+        assertEquals(1, count(all.body(), "\"internal-address\""), all.body());
+
+        final var pinhole = addMapping("""
+            {"gateway-id":"it-gw","protocol":"tcp","internal-address":"2001:db8:1::4","internal-port":8080,
+             "lifetime":3600}""");
+        assertStatus(200, pinhole);
+        assertTrue(pinhole.body().contains("\"external-address\":\"2001:db8:1::4\""), pinhole.body());
+        assertTrue(pinhole.body().contains("\"expires\""), pinhole.body());
+        awaitState("\"mapping-count\":2");
+    }
+
+    @Test
+    @Order(4)
+    void mappingsAndEpochSurviveARestart() throws Exception {
+        final var epoch = epochOrigin(awaitState("epoch-origin"));
+        karaf.stop();
+        karaf.start(BOOT_TIMEOUT);
+        assertStatus(200, karaf.get(MAPPINGS + "/map=udp,10.0.0.2,20001"));
+        assertStatus(200, karaf.get(MAPPINGS + "/map=tcp,2001:db8:1::4,8080"));
+        assertEquals(epoch, epochOrigin(awaitState("epoch-origin")));
+    }
+
+    @Test
+    @Order(5)
+    void mappingIsRemoved() throws Exception {
+        final var key = """
+            {"input":{"gateway-id":"it-gw","protocol":"udp","internal-address":"10.0.0.2","internal-port":20001}}""";
+        assertStatus(204, karaf.post("/operations/pcp-mapping:remove-mapping", key));
+        assertStatus(409, karaf.get(MAPPINGS + "/map=udp,10.0.0.2,20001"));
+        final var again = karaf.post("/operations/pcp-mapping:remove-mapping", key);
+        assertStatus(409, again);
+        assertTrue(again.body().contains("no mapping"), again.body());
+    }
+
+    @Test
+    @Order(6)
+    void deletingTheGatewayRemovesItsMappings() throws Exception {
+        assertStatus(204, karaf.delete(GATEWAY));
+        for (int i = 0; i < 100 && karaf.get(MAPPINGS).statusCode() != 409; i++) {
+            Thread.sleep(100);
+        }
+        assertStatus(409, karaf.get(MAPPINGS));
+        assertFalse(karaf.get("/data/pcp-gateway:gateways?content=config").body().contains("it-gw"));
+    }
+
+    private static String epochOrigin(final String state) {
+        final var matcher = Pattern.compile("\"epoch-origin\":\"([^\"]+)\"").matcher(state);
+        assertTrue(matcher.find(), state);
+        return matcher.group(1);
+    }
+
+    private static int count(final String text, final String needle) {
+        int count = 0;
+        for (int at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+            count++;
+        }
+        return count;
+    }
+}
