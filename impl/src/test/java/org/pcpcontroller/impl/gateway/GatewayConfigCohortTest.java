@@ -1,0 +1,113 @@
+/*
+ * Copyright (c) 2026 PCP Controller authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.pcpcontroller.impl.gateway;
+
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.doReturn;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.verify;
+
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.mockito.ArgumentCaptor;
+import org.opendaylight.mdsal.dom.api.DOMDataBroker;
+import org.opendaylight.mdsal.dom.api.DOMDataTreeCandidate;
+import org.opendaylight.mdsal.dom.api.DOMDataTreeCommitCohort;
+import org.opendaylight.mdsal.dom.api.DOMDataTreeIdentifier;
+import org.opendaylight.yangtools.concepts.Registration;
+import org.opendaylight.yangtools.yang.data.tree.api.DataTreeCandidateNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.opendaylight.mdsal.binding.dom.adapter.test.AbstractDataBrokerTest;
+import org.opendaylight.mdsal.common.api.DataValidationFailedException;
+import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
+import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Gateways;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Lifetime;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.Gateway;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.GatewayBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.ExternalPortRangeBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.PolicyBuilder;
+import org.opendaylight.yangtools.binding.DataObjectIdentifier;
+import org.opendaylight.yangtools.yang.common.Uint16;
+import org.opendaylight.yangtools.yang.common.Uint32;
+
+/**
+ * The cohort's decisions, driven with the normalized form of real binding objects. The in-memory test broker takes
+ * no commit cohorts, so the broker here is a mock that hands the registered cohort back; the system test checks the
+ * same refusal through RESTCONF against the real datastore.
+ */
+class GatewayConfigCohortTest extends AbstractDataBrokerTest {
+    private GatewayConfigCohort cohort;
+    private DOMDataTreeCommitCohort registered;
+
+    @BeforeEach
+    void beforeEach() throws Exception {
+        setup();
+        final var broker = mock(DOMDataBroker.class);
+        final var cohorts = mock(DOMDataBroker.CommitCohortExtension.class);
+        doReturn(cohorts).when(broker).extension(DOMDataBroker.CommitCohortExtension.class);
+        doReturn(mock(Registration.class)).when(cohorts).registerCommitCohort(any(), any());
+        cohort = new GatewayConfigCohort(broker, getDataBrokerTestCustomizer().getAdapterContext().currentSerializer());
+        final var captor = ArgumentCaptor.forClass(DOMDataTreeCommitCohort.class);
+        verify(cohorts).registerCommitCohort(any(), captor.capture());
+        registered = captor.getValue();
+    }
+
+    @AfterEach
+    void afterEach() {
+        cohort.close();
+    }
+
+    private static GatewayBuilder gateway(final String id, final int start, final int end) {
+        return new GatewayBuilder().setId(new GatewayId(id))
+            .setExternalPortRange(new ExternalPortRangeBuilder()
+                .setStart(new PortNumber(Uint16.valueOf(start))).setEnd(new PortNumber(Uint16.valueOf(end))).build());
+    }
+
+    private void commit(final Gateway gateway) throws Exception {
+        final var serializer = getDataBrokerTestCustomizer().getAdapterContext().currentSerializer();
+        final var normalized = serializer.toNormalizedDataObject(DataObjectIdentifier.builder(Gateways.class)
+            .child(Gateway.class, gateway.key()).build(), gateway);
+        final var node = mock(DataTreeCandidateNode.class);
+        doReturn(normalized.node()).when(node).dataAfter();
+        final var candidate = mock(DOMDataTreeCandidate.class);
+        doReturn(DOMDataTreeIdentifier.of(LogicalDatastoreType.CONFIGURATION, normalized.path()))
+            .when(candidate).getRootPath();
+        doReturn(node).when(candidate).getRootNode();
+        registered.canCommit("tx", null, List.of(candidate)).get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void validGatewayIsAccepted() throws Exception {
+        commit(gateway("ok", 1000, 2000).build());
+    }
+
+    @Test
+    void invertedPortRangeIsRefusedWithItsReason() {
+        final var error = assertThrows(ExecutionException.class, () -> commit(gateway("bad", 5000, 4000).build()));
+        assertInstanceOf(DataValidationFailedException.class, error.getCause());
+        assertTrue(error.getCause().getMessage().contains("external-port-range start 5000 is above end 4000"),
+            error.getCause().getMessage());
+    }
+
+    @Test
+    void invertedLifetimesAreRefused() {
+        final var error = assertThrows(ExecutionException.class, () -> commit(gateway("bad", 1000, 2000)
+            .setPolicy(new PolicyBuilder().setMinLifetime(new Lifetime(Uint32.valueOf(600)))
+                .setMaxLifetime(new Lifetime(Uint32.valueOf(300))).build()).build()));
+        assertTrue(error.getCause().getMessage().contains("min-lifetime 600 is above max-lifetime 300"));
+    }
+}
