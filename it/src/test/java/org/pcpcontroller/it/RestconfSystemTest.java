@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Boots the built distribution and drives it over RESTCONF with plain HTTP, as an operator's curl would: gateways
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RestconfSystemTest {
+    private static final Logger LOG = LoggerFactory.getLogger(RestconfSystemTest.class);
     private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(4);
     private static final String GATEWAY = "/data/pcp-gateway:gateways/gateway=it-gw";
     private static final String MAPPINGS = "/data/pcp-mapping:mappings/gateway=it-gw";
@@ -58,7 +61,7 @@ class RestconfSystemTest {
         final var rss = karaf.rssKib().map(kib -> kib / 1024 + " MiB").orElse("unknown");
         final var report = String.format("boot-to-RESTCONF-ready: %.1f s, RSS 5 s after ready: %s on Java %s%n",
             ready.toMillis() / 1000.0, rss, Runtime.version());
-        System.out.print(report);
+        LOG.info("{}", report.strip());
         Files.writeString(Path.of(System.getProperty("pcp.workdir"), "boot-report.txt"), report);
     }
 

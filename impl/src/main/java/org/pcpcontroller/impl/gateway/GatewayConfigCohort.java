@@ -27,6 +27,8 @@ import org.opendaylight.yangtools.binding.data.codec.api.BindingNormalizedNodeSe
 import org.opendaylight.yangtools.concepts.Registration;
 import org.opendaylight.yangtools.util.concurrent.FluentFutures;
 import org.opendaylight.yangtools.yang.data.api.YangInstanceIdentifier;
+import org.opendaylight.yangtools.yang.data.api.schema.MapNode;
+import org.opendaylight.yangtools.yang.data.api.schema.NormalizedNode;
 import org.opendaylight.yangtools.yang.model.api.EffectiveModelContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -69,19 +71,10 @@ public final class GatewayConfigCohort implements DOMDataTreeCommitCohort, AutoC
         YangInstanceIdentifier where = GATEWAYS;
         for (var candidate : candidates) {
             final var after = candidate.getRootNode().dataAfter();
-            if (after == null) {
-                continue;
-            }
-            final var path = candidate.getRootPath().path();
-            final var entry = codec.fromNormalizedNode(path, after);
-            if (entry != null) {
-                for (var gateway : gateways(entry.getValue())) {
-                    try {
-                        GatewayView.of(gateway);
-                    } catch (InvalidGatewayException e) {
-                        problems.add(e.getMessage());
-                        where = path;
-                    }
+            if (after != null) {
+                final var path = candidate.getRootPath().path();
+                if (check(path, after, problems)) {
+                    where = path;
                 }
             }
         }
@@ -91,6 +84,32 @@ public final class GatewayConfigCohort implements DOMDataTreeCommitCohort, AutoC
         LOG.info("Refusing gateway configuration: {}", problems);
         return FluentFutures.immediateFailedFluentFuture(new DataValidationFailedException(
             YangInstanceIdentifier.class, where, String.join("; ", problems)));
+    }
+
+    // The candidate is rooted where we registered, at the gateway list itself (a MapNode, which has no binding
+    // form), or below it at one gateway: walk down to the entries.
+    private boolean check(final YangInstanceIdentifier path, final NormalizedNode node, final List<String> problems) {
+        if (node instanceof MapNode list) {
+            boolean failed = false;
+            for (var entry : list.body()) {
+                failed |= check(path.node(entry.name()), entry, problems);
+            }
+            return failed;
+        }
+        final var entry = codec.fromNormalizedNode(path, node);
+        if (entry == null) {
+            return false;
+        }
+        boolean failed = false;
+        for (var gateway : gateways(entry.getValue())) {
+            try {
+                GatewayView.of(gateway);
+            } catch (InvalidGatewayException e) {
+                problems.add(e.getMessage());
+                failed = true;
+            }
+        }
+        return failed;
     }
 
     private static List<Gateway> gateways(final DataObject data) {

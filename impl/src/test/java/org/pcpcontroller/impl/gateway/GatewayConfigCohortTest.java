@@ -8,30 +8,29 @@
 package org.pcpcontroller.impl.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.mock;
 import static org.mockito.Mockito.verify;
 
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.mockito.ArgumentCaptor;
+import org.opendaylight.mdsal.binding.dom.adapter.test.AbstractDataBrokerTest;
+import org.opendaylight.mdsal.common.api.DataValidationFailedException;
+import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
 import org.opendaylight.mdsal.dom.api.DOMDataBroker;
 import org.opendaylight.mdsal.dom.api.DOMDataTreeCandidate;
 import org.opendaylight.mdsal.dom.api.DOMDataTreeCommitCohort;
 import org.opendaylight.mdsal.dom.api.DOMDataTreeIdentifier;
-import org.opendaylight.yangtools.concepts.Registration;
-import org.opendaylight.yangtools.yang.data.tree.api.DataTreeCandidateNode;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.opendaylight.mdsal.binding.dom.adapter.test.AbstractDataBrokerTest;
-import org.opendaylight.mdsal.common.api.DataValidationFailedException;
-import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Gateways;
@@ -41,8 +40,14 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.ExternalPortRangeBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.PolicyBuilder;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
+import org.opendaylight.yangtools.concepts.Registration;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint32;
+import org.opendaylight.yangtools.yang.data.api.YangInstanceIdentifier.NodeIdentifier;
+import org.opendaylight.yangtools.yang.data.api.schema.MapEntryNode;
+import org.opendaylight.yangtools.yang.data.api.schema.NormalizedNode;
+import org.opendaylight.yangtools.yang.data.spi.node.ImmutableNodes;
+import org.opendaylight.yangtools.yang.data.tree.api.DataTreeCandidateNode;
 
 /**
  * The cohort's decisions, driven with the normalized form of real binding objects. The in-memory test broker takes
@@ -77,17 +82,38 @@ class GatewayConfigCohortTest extends AbstractDataBrokerTest {
                 .setStart(new PortNumber(Uint16.valueOf(start))).setEnd(new PortNumber(Uint16.valueOf(end))).build());
     }
 
+    // The datastore hands over candidates rooted at the registered gateway list (a MapNode); a candidate rooted at
+    // one entry must work too.
     private void commit(final Gateway gateway) throws Exception {
         final var serializer = getDataBrokerTestCustomizer().getAdapterContext().currentSerializer();
         final var normalized = serializer.toNormalizedDataObject(DataObjectIdentifier.builder(Gateways.class)
             .child(Gateway.class, gateway.key()).build(), gateway);
-        final var node = mock(DataTreeCandidateNode.class);
-        doReturn(normalized.node()).when(node).dataAfter();
-        final var candidate = mock(DOMDataTreeCandidate.class);
-        doReturn(DOMDataTreeIdentifier.of(LogicalDatastoreType.CONFIGURATION, normalized.path()))
-            .when(candidate).getRootPath();
-        doReturn(node).when(candidate).getRootNode();
-        registered.canCommit("tx", null, List.of(candidate)).get(5, TimeUnit.SECONDS);
+        final var list = ImmutableNodes.newSystemMapBuilder()
+            .withNodeIdentifier(new NodeIdentifier(Gateway.QNAME))
+            .withChild((MapEntryNode) normalized.node())
+            .build();
+        ExecutionException failure = null;
+        for (var rooted : List.of(Map.entry(normalized.path().getParent(), (NormalizedNode) list),
+                Map.entry(normalized.path(), normalized.node()))) {
+            final var node = mock(DataTreeCandidateNode.class);
+            doReturn(rooted.getValue()).when(node).dataAfter();
+            final var candidate = mock(DOMDataTreeCandidate.class);
+            doReturn(DOMDataTreeIdentifier.of(LogicalDatastoreType.CONFIGURATION, rooted.getKey()))
+                .when(candidate).getRootPath();
+            doReturn(node).when(candidate).getRootNode();
+            try {
+                registered.canCommit("tx", null, List.of(candidate)).get(5, TimeUnit.SECONDS);
+                assertNull(failure, "refused when rooted at the list, accepted when rooted at the entry");
+            } catch (ExecutionException e) {
+                if (failure == null && rooted.getValue() != list) {
+                    throw new AssertionError("accepted when rooted at the list, refused at the entry", e);
+                }
+                failure = e;
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     @Test
