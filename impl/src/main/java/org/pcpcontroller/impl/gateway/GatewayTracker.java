@@ -21,7 +21,9 @@ import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.DataTreeChangeListener;
 import org.opendaylight.mdsal.binding.api.DataTreeModification;
+import org.opendaylight.mdsal.common.api.CommitInfo;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
+import org.opendaylight.mdsal.common.api.OptimisticLockFailedException;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Gauge32;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Gateways;
@@ -50,6 +52,7 @@ import org.slf4j.LoggerFactory;
 @Component(service = GatewayRegistry.class)
 public final class GatewayTracker implements GatewayRegistry, DataTreeChangeListener<Gateway>, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayTracker.class);
+    private static final int STATE_WRITE_ATTEMPTS = 5;
 
     private final DataBroker dataBroker;
     private final MappingStore store;
@@ -142,11 +145,32 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
         if (epochOrigin != null) {
             state.setEpochOrigin(BindingMappings.dateAndTime(epochOrigin));
         }
+        writeState(id, state, STATE_WRITE_ATTEMPTS);
+    }
+
+    // The mapping store merges mapping-count into the same container, so a write may lose an optimistic lock race:
+    // it is retried with a fresh count.
+    private void writeState(final String id, final StateBuilder state, final int attempts) {
         state.setMappingCount(new Gauge32(Uint32.valueOf(store.count(id))));
         final var tx = dataBroker.newWriteOnlyTransaction();
         // put, not merge: a status-detail from an earlier misconfiguration must not linger
         tx.mergeParentStructurePut(LogicalDatastoreType.OPERATIONAL, statePath(id), state.build());
-        logFailure(tx.commit(), "publish the state of gateway " + id);
+        Futures.addCallback(tx.commit(), new FutureCallback<CommitInfo>() {
+            @Override
+            public void onSuccess(final CommitInfo result) {
+                // published
+            }
+
+            @Override
+            public void onFailure(final Throwable cause) {
+                if (cause instanceof OptimisticLockFailedException && attempts > 1) {
+                    LOG.debug("State of gateway {} changed concurrently, writing it again", id);
+                    writeState(id, state, attempts - 1);
+                } else {
+                    LOG.warn("Failed to publish the state of gateway {}", id, cause);
+                }
+            }
+        }, MoreExecutors.directExecutor());
     }
 
     private static DataObjectIdentifier<State> statePath(final String id) {

@@ -412,7 +412,11 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
 
             @Override
             public void onFailure(final Throwable cause) {
-                LOG.warn("Could not publish mapping counts of {}", gateways, cause);
+                // published again on the next tick (the gateway tracker may have written the state concurrently)
+                LOG.debug("Could not publish mapping counts of {}, retrying", gateways, cause);
+                synchronized (DatastoreMappingStore.this) {
+                    countsChanged.addAll(gateways);
+                }
             }
         }, MoreExecutors.directExecutor());
     }
