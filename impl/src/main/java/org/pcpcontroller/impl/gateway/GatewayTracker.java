@@ -9,21 +9,26 @@ package org.pcpcontroller.impl.gateway;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.collect.Sets;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.net.Inet4Address;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.jdt.annotation.Nullable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.DataTreeChangeListener;
 import org.opendaylight.mdsal.binding.api.DataTreeModification;
-import org.opendaylight.mdsal.common.api.CommitInfo;
+import org.opendaylight.mdsal.binding.api.TransactionChain;
+import org.opendaylight.mdsal.binding.api.WriteTransaction;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
-import org.opendaylight.mdsal.common.api.OptimisticLockFailedException;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Gauge32;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Gateways;
@@ -34,6 +39,7 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.binding.DataObjectReference;
 import org.opendaylight.yangtools.concepts.Registration;
+import org.opendaylight.yangtools.yang.common.Empty;
 import org.opendaylight.yangtools.yang.common.Uint32;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -52,18 +58,27 @@ import org.slf4j.LoggerFactory;
 @Component(service = GatewayRegistry.class)
 public final class GatewayTracker implements GatewayRegistry, DataTreeChangeListener<Gateway>, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayTracker.class);
-    private static final int STATE_WRITE_ATTEMPTS = 5;
+    private static final long COUNT_PUBLISH_SECONDS = 1;
 
     private final DataBroker dataBroker;
     private final MappingStore store;
     private final ConcurrentHashMap<String, GatewayView> views = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, List<String>> problems = new ConcurrentHashMap<>();
+    // The one writer of gateway state: a single thread with a transaction chain, so state writes never race.
+    private final ScheduledExecutorService stateWriter;
+    private final HashMap<String, Integer> publishedCounts = new HashMap<>();
     private final Registration registration;
+    private TransactionChain chain;
 
     @Activate
     public GatewayTracker(@Reference final DataBroker dataBroker, @Reference final MappingStore store) {
         this.dataBroker = requireNonNull(dataBroker);
         this.store = requireNonNull(store);
+        stateWriter = Executors.newSingleThreadScheduledExecutor(new ThreadFactoryBuilder()
+            .setNameFormat("pcp-gateway-state").setDaemon(true).build());
+        chain = newChain();
+        stateWriter.scheduleWithFixedDelay(this::publishCounts, COUNT_PUBLISH_SECONDS, COUNT_PUBLISH_SECONDS,
+            TimeUnit.SECONDS);
         registration = dataBroker.registerTreeChangeListener(LogicalDatastoreType.CONFIGURATION,
             DataObjectReference.builder(Gateways.class).child(Gateway.class).build(), this);
     }
@@ -103,9 +118,10 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
             LOG.warn("Not serving gateway: {}", e.getMessage());
             views.remove(id);
             problems.put(id, e.problems());
-            writeState(id, new StateBuilder()
+            final var state = new StateBuilder()
                 .setStatus(State.Status.Misconfigured)
-                .setStatusDetail(String.join("; ", e.problems())), null);
+                .setStatusDetail(String.join("; ", e.problems()));
+            stateWriter.execute(() -> writeState(id, state));
             return;
         }
         problems.remove(id);
@@ -117,10 +133,13 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
         Futures.addCallback(store.epochOrigin(id, external), new FutureCallback<Instant>() {
             @Override
             public void onSuccess(final Instant origin) {
-                if (views.get(id) == view) {
-                    writeState(id, new StateBuilder()
-                        .setStatus(view.enabled() ? State.Status.Serving : State.Status.Disabled), origin);
-                }
+                stateWriter.execute(() -> {
+                    if (views.get(id) == view) {
+                        writeState(id, new StateBuilder()
+                            .setStatus(view.enabled() ? State.Status.Serving : State.Status.Disabled)
+                            .setEpochOrigin(BindingMappings.dateAndTime(origin)));
+                    }
+                });
             }
 
             @Override
@@ -134,43 +153,70 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
         views.remove(id);
         problems.remove(id);
         LOG.info("Gateway {} deleted, removing its mappings", id);
-        final var tx = dataBroker.newWriteOnlyTransaction();
-        tx.delete(LogicalDatastoreType.OPERATIONAL, DataObjectIdentifier.builder(Gateways.class)
-            .child(Gateway.class, new GatewayKey(new GatewayId(id))).build());
-        logFailure(tx.commit(), "remove the state of gateway " + id);
-        logFailure(store.clear(id, null), "remove the mappings of gateway " + id);
+        stateWriter.execute(() -> {
+            publishedCounts.remove(id);
+            final var tx = chain.newWriteOnlyTransaction();
+            tx.delete(LogicalDatastoreType.OPERATIONAL, DataObjectIdentifier.builder(Gateways.class)
+                .child(Gateway.class, new GatewayKey(new GatewayId(id))).build());
+            logFailure(tx.commit(), "remove the state of gateway " + id);
+        });
+        logFailure(store.removeGateway(id), "remove the mappings of gateway " + id);
     }
 
-    private void writeState(final String id, final StateBuilder state, final @Nullable Instant epochOrigin) {
-        if (epochOrigin != null) {
-            state.setEpochOrigin(BindingMappings.dateAndTime(epochOrigin));
+    // On the state writer. A put, not a merge: a status-detail from an earlier misconfiguration must not linger.
+    private void writeState(final String id, final StateBuilder state) {
+        final int count = store.count(id);
+        publishedCounts.put(id, count);
+        final var tx = chain.newWriteOnlyTransaction();
+        tx.mergeParentStructurePut(LogicalDatastoreType.OPERATIONAL, statePath(id),
+            state.setMappingCount(new Gauge32(Uint32.valueOf(count))).build());
+        logFailure(tx.commit(), "publish the state of gateway " + id);
+    }
+
+    // On the state writer: mapping counts of the configured gateways, when they changed.
+    private void publishCounts() {
+        try {
+            WriteTransaction tx = null;
+            for (var id : Sets.union(views.keySet(), problems.keySet())) {
+                final int count = store.count(id);
+                if (!Integer.valueOf(count).equals(publishedCounts.put(id, count))) {
+                    if (tx == null) {
+                        tx = chain.newWriteOnlyTransaction();
+                    }
+                    tx.mergeParentStructureMerge(LogicalDatastoreType.OPERATIONAL, statePath(id),
+                        new StateBuilder().setMappingCount(new Gauge32(Uint32.valueOf(count))).build());
+                }
+            }
+            if (tx != null) {
+                logFailure(tx.commit(), "publish mapping counts");
+            }
+        } catch (IllegalStateException e) {
+            // the chain failed; newChain() replaces it, and the counts go out on the next run
+            publishedCounts.clear();
+            LOG.debug("Mapping counts not published", e);
         }
-        writeState(id, state, STATE_WRITE_ATTEMPTS);
     }
 
-    // The mapping store merges mapping-count into the same container, so a write may lose an optimistic lock race:
-    // it is retried with a fresh count.
-    private void writeState(final String id, final StateBuilder state, final int attempts) {
-        state.setMappingCount(new Gauge32(Uint32.valueOf(store.count(id))));
-        final var tx = dataBroker.newWriteOnlyTransaction();
-        // put, not merge: a status-detail from an earlier misconfiguration must not linger
-        tx.mergeParentStructurePut(LogicalDatastoreType.OPERATIONAL, statePath(id), state.build());
-        Futures.addCallback(tx.commit(), new FutureCallback<CommitInfo>() {
+    private TransactionChain newChain() {
+        final var created = dataBroker.createTransactionChain();
+        created.addCallback(new FutureCallback<Empty>() {
             @Override
-            public void onSuccess(final CommitInfo result) {
-                // published
+            public void onSuccess(final Empty result) {
+                // closed
             }
 
             @Override
             public void onFailure(final Throwable cause) {
-                if (cause instanceof OptimisticLockFailedException && attempts > 1) {
-                    LOG.debug("State of gateway {} changed concurrently, writing it again", id);
-                    writeState(id, state, attempts - 1);
-                } else {
-                    LOG.warn("Failed to publish the state of gateway {}", id, cause);
-                }
+                LOG.warn("Gateway state transaction chain failed, starting a new one", cause);
+                stateWriter.execute(() -> {
+                    if (chain == created && !stateWriter.isShutdown()) {
+                        publishedCounts.clear();
+                        chain = newChain();
+                    }
+                });
             }
         }, MoreExecutors.directExecutor());
+        return created;
     }
 
     private static DataObjectIdentifier<State> statePath(final String id) {
@@ -199,5 +245,12 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
     @Deactivate
     public void close() {
         registration.close();
+        stateWriter.shutdown();
+        try {
+            stateWriter.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        chain.close();
     }
 }

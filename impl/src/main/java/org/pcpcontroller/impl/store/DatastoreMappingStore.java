@@ -20,7 +20,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.PriorityQueue;
@@ -34,19 +33,12 @@ import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.TransactionChain;
 import org.opendaylight.mdsal.common.api.CommitInfo;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
-import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Gauge32;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Gateways;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.GatewayKey;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.State;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.StateBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Mappings;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Epoch;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.EpochBuilder;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.opendaylight.yangtools.yang.common.Empty;
-import org.opendaylight.yangtools.yang.common.Uint32;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -99,7 +91,6 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     private final MappingTable table = new MappingTable();
     private final PriorityQueue<Expiry> expiries = new PriorityQueue<>((a, b) -> a.at().compareTo(b.at()));
     private final HashMap<String, StoredEpoch> epochs = new HashMap<>();
-    private final HashSet<String> countsChanged = new HashSet<>();
     private final ScheduledExecutorService timer;
 
     private TransactionChain chain;
@@ -146,7 +137,6 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
                     index(BindingMappings.fromBinding(id, peer));
                     count++;
                 }
-                countsChanged.add(id);
             }
         }
         LOG.info("Loaded {} mappings from the datastore", count);
@@ -235,7 +225,6 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
             if (mapping.expires() != null) {
                 expiries.add(new Expiry(mapping.expires(), mapping.key()));
             }
-            countsChanged.add(mapping.key().gateway());
             final var tx = chain.newWriteOnlyTransaction();
             BindingMappings.put(tx, mapping);
             commit = tx.commit();
@@ -277,7 +266,6 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
             if (removed == null) {
                 return Futures.immediateFuture(Optional.empty());
             }
-            countsChanged.add(key.gateway());
             final var tx = chain.newWriteOnlyTransaction();
             tx.delete(LogicalDatastoreType.CONFIGURATION, BindingMappings.path(key));
             commit = tx.commit();
@@ -288,6 +276,16 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
 
     @Override
     public ListenableFuture<List<Mapping>> clear(final String gateway, final @Nullable Origin origin) {
+        return removeMappings(gateway, origin, false);
+    }
+
+    @Override
+    public ListenableFuture<List<Mapping>> removeGateway(final String gateway) {
+        return removeMappings(gateway, null, true);
+    }
+
+    private ListenableFuture<List<Mapping>> removeMappings(final String gateway, final @Nullable Origin origin,
+            final boolean forget) {
         final var removed = new ArrayList<Mapping>();
         final ListenableFuture<? extends CommitInfo> commit;
         synchronized (this) {
@@ -302,12 +300,12 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
                     tx.delete(LogicalDatastoreType.CONFIGURATION, BindingMappings.path(mapping.key()));
                 }
             }
-            if (origin == null) {
-                // The whole gateway entry goes, epoch included: its state is lost (RFC 6887 section 8.5).
+            if (forget) {
+                // The whole gateway entry goes, epoch included: a gateway configured again later starts a new
+                // epoch, as its clients' state is lost (RFC 6887 section 8.5).
                 epochs.remove(gateway);
                 tx.delete(LogicalDatastoreType.CONFIGURATION, BindingMappings.gatewayPath(gateway));
             }
-            countsChanged.add(gateway);
             commit = tx.commit();
         }
         return Futures.transform(restoreOnFailure(commit, removed), ignored -> List.copyOf(removed),
@@ -362,7 +360,7 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     }
 
     /**
-     * Removes the mappings whose lease has ended and publishes changed mapping counts. Only due entries are looked
+     * Removes the mappings whose lease has ended. Only due entries are looked
      * at: a refreshed mapping leaves a stale entry behind, skipped here because the mapping's expiry moved on.
      */
     // A scheduled task that throws is never run again: log and carry on instead.
@@ -371,7 +369,6 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
         try {
             final var now = clock.instant();
             final var due = new ArrayList<MappingKey>();
-            final HashSet<String> changed;
             synchronized (this) {
                 while (!expiries.isEmpty() && !expiries.peek().at().isAfter(now)) {
                     final var expiry = expiries.poll();
@@ -379,46 +376,14 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
                         .filter(mapping -> mapping.expires() != null && !mapping.expires().isAfter(now))
                         .ifPresent(mapping -> due.add(mapping.key()));
                 }
-                changed = new HashSet<>(countsChanged);
-                countsChanged.clear();
             }
             for (var key : due) {
                 LOG.debug("Lease of {} ended", key);
                 remove(key);
             }
-            if (!changed.isEmpty()) {
-                publishCounts(changed);
-            }
         } catch (RuntimeException e) {
             LOG.warn("Expiry tick failed", e);
         }
-    }
-
-    private void publishCounts(final HashSet<String> gateways) {
-        final var tx = dataBroker.newWriteOnlyTransaction();
-        for (var gateway : gateways) {
-            tx.mergeParentStructureMerge(LogicalDatastoreType.OPERATIONAL,
-                DataObjectIdentifier.builder(Gateways.class)
-                    .child(org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways
-                        .Gateway.class, new GatewayKey(new GatewayId(gateway)))
-                    .child(State.class).build(),
-                new StateBuilder().setMappingCount(new Gauge32(Uint32.valueOf(count(gateway)))).build());
-        }
-        Futures.addCallback(tx.commit(), new FutureCallback<CommitInfo>() {
-            @Override
-            public void onSuccess(final CommitInfo result) {
-                // published
-            }
-
-            @Override
-            public void onFailure(final Throwable cause) {
-                // published again on the next tick (the gateway tracker may have written the state concurrently)
-                LOG.debug("Could not publish mapping counts of {}, retrying", gateways, cause);
-                synchronized (DatastoreMappingStore.this) {
-                    countsChanged.addAll(gateways);
-                }
-            }
-        }, MoreExecutors.directExecutor());
     }
 
     /**

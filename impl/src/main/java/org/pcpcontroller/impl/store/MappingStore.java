@@ -73,11 +73,18 @@ public interface MappingStore {
     ListenableFuture<Optional<Mapping>> remove(MappingKey key);
 
     /**
-     * Removes every mapping of a gateway, or those of one origin.
+     * Removes every mapping of a gateway, or those of one origin. The gateway's epoch continues.
      *
      * @return a future completing with the removed mappings
      */
     ListenableFuture<List<Mapping>> clear(String gateway, @Nullable Origin origin);
+
+    /**
+     * Forgets a gateway that is no longer configured: its mappings and its epoch.
+     *
+     * @return a future completing with the removed mappings
+     */
+    ListenableFuture<List<Mapping>> removeGateway(String gateway);
 
     /**
      * The start of a gateway's PCP epoch (RFC 6887 section 8.5). It continues across restarts while the external

@@ -235,6 +235,39 @@ class OperatorMappingRpcsTest extends AbstractDataBrokerTest {
         assertEquals(State.Status.Misconfigured, state.getStatus());
     }
 
+    private State readState(final String id) throws Exception {
+        try (var tx = getDataBroker().newReadOnlyTransaction()) {
+            return tx.read(LogicalDatastoreType.OPERATIONAL, DataObjectIdentifier.builder(Gateways.class)
+                .child(Gateway.class, new GatewayKey(new GatewayId(id))).child(State.class).build())
+                .get(5, TimeUnit.SECONDS).orElse(null);
+        }
+    }
+
+    @Test
+    void deletingAGatewayRemovesItsMappingsAndState() throws Exception {
+        assertTrue(rpcs.addMapping(add("10.0.0.2", 2000).build()).get(5, TimeUnit.SECONDS).isSuccessful());
+        State state = null;
+        for (int i = 0; i < 150 && (state == null || state.getMappingCount() == null
+                || state.getMappingCount().getValue().intValue() != 1); i++) {
+            Thread.sleep(20);
+            state = readState("gw1");
+        }
+        assertEquals(1, state.getMappingCount().getValue().intValue());
+        assertEquals(State.Status.Serving, state.getStatus());
+
+        final var tx = getDataBroker().newWriteOnlyTransaction();
+        tx.delete(LogicalDatastoreType.CONFIGURATION, DataObjectIdentifier.builder(Gateways.class)
+            .child(Gateway.class, new GatewayKey(new GatewayId("gw1"))).build());
+        tx.commit().get(5, TimeUnit.SECONDS);
+        for (int i = 0; i < 150 && (store.count("gw1") != 0 || readState("gw1") != null); i++) {
+            Thread.sleep(20);
+        }
+        assertFalse(anyMappingStored());
+        // and no mapping-count publication brings a ghost state back
+        Thread.sleep(1500);
+        assertNull(readState("gw1"));
+    }
+
     @Test
     void refreshAndRemove() throws Exception {
         rpcs.addMapping(add("10.0.0.2", 2000).build()).get(5, TimeUnit.SECONDS);

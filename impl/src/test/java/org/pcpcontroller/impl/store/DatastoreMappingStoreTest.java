@@ -159,6 +159,20 @@ class DatastoreMappingStoreTest extends AbstractDataBrokerTest {
     }
 
     @Test
+    void clearKeepsTheEpochButRemovingTheGatewayForgetsIt() throws Exception {
+        final var external = InetAddresses.forString("192.0.3.1");
+        final var epoch = store.epochOrigin("gw1", external).get(5, TimeUnit.SECONDS);
+        store.create(mapping("10.0.0.2", 5000, 5000, null)).get(5, TimeUnit.SECONDS);
+        clock.advance(Duration.ofSeconds(10));
+        store.clear("gw1", null).get(5, TimeUnit.SECONDS);
+        assertEquals(epoch, store.epochOrigin("gw1", external).get(5, TimeUnit.SECONDS));
+
+        store.create(mapping("10.0.0.2", 5000, 5000, null)).get(5, TimeUnit.SECONDS);
+        assertEquals(1, store.removeGateway("gw1").get(5, TimeUnit.SECONDS).size());
+        assertEquals(START.plusSeconds(10), store.epochOrigin("gw1", external).get(5, TimeUnit.SECONDS));
+    }
+
+    @Test
     void clearRemovesOnlyTheRequestedOrigin() throws Exception {
         store.create(mapping("10.0.0.2", 5000, 5000, null)).get(5, TimeUnit.SECONDS);
         final var operator = new Mapping(new MappingKey.Map("gw1", 6, InetAddresses.forString("10.0.0.5"), 22),
