@@ -7,14 +7,12 @@
  */
 package org.pcpcontroller.api.pcp;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jdt.annotation.Nullable;
-import org.pcpcontroller.api.mapping.Filter;
 import org.pcpcontroller.api.mapping.FlowPriority;
 import org.pcpcontroller.api.mapping.Nonce;
 
@@ -163,24 +161,21 @@ final class StandardHandlers {
     static PcpOption parseFilter(final ByteBuffer data) throws PcpDecodeException {
         checkLength(data, 20, "FILTER");
         data.get();
-        final int wirePrefix = Byte.toUnsignedInt(data.get());
+        final int prefixLength = Byte.toUnsignedInt(data.get());
         final int port = Short.toUnsignedInt(data.getShort());
         final InetAddress address = Wire.readAddress(data);
-        // RFC 6887 section 13.3: the prefix counts bits of the 128-bit field; for an IPv4-mapped address the
-        // first 96 bits are the mapping prefix, so a shorter prefix cannot describe an IPv4 filter.
-        final int familyPrefix = address instanceof Inet4Address ? wirePrefix - 96 : wirePrefix;
-        if (wirePrefix == 0 || wirePrefix > 128 || familyPrefix < 0) {
-            throw new PcpDecodeException(ResultCode.MALFORMED_OPTION, "FILTER prefix length " + wirePrefix
+        // RFC 6887 section 13.3: the prefix counts bits of the 128-bit field; for an IPv4-mapped address the first
+        // 96 bits are the mapping prefix, so 1..95 cannot describe an IPv4 filter. 0 means "no filter".
+        if (!FilterOption.isValidPrefix(prefixLength, address)) {
+            throw new PcpDecodeException(ResultCode.MALFORMED_OPTION, "FILTER prefix length " + prefixLength
                 + " invalid for " + address.getHostAddress());
         }
-        return new FilterOption(new Filter(address, familyPrefix, port));
+        return new FilterOption(prefixLength, port, address);
     }
 
     static void serializeFilter(final PcpOption option, final ByteBuffer out) {
-        final Filter filter = ((FilterOption) option).filter();
-        final int wirePrefix = filter.remotePeerAddress() instanceof Inet4Address ? filter.prefixLength() + 96
-            : filter.prefixLength();
-        out.put((byte) 0).put((byte) wirePrefix).putShort((short) filter.remotePeerPort());
+        final FilterOption filter = (FilterOption) option;
+        out.put((byte) 0).put((byte) filter.prefixLength()).putShort((short) filter.remotePeerPort());
         Wire.writeAddress(out, filter.remotePeerAddress());
     }
 

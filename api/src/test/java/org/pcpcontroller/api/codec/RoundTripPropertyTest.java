@@ -105,8 +105,9 @@ class RoundTripPropertyTest {
         }
         for (int i = random.nextInt(3); i > 0; i--) {
             final InetAddress peer = address(random);
-            final int prefix = peer instanceof Inet4Address ? random.nextInt(33) : 1 + random.nextInt(128);
-            options.add(new FilterOption(new Filter(peer, prefix, port(random))));
+            final int prefix = peer instanceof Inet4Address ? random.nextInt(33) : random.nextInt(129);
+            options.add(random.nextInt(10) == 0 ? new FilterOption(0, port(random), peer)
+                : FilterOption.of(new Filter(peer, prefix, port(random))));
         }
         if (random.nextBoolean()) {
             options.add(new DescriptionOption(text(random)));

@@ -184,7 +184,7 @@ class PcpGoldenBytesTest {
     void filterOptionVectorCountsIpv4PrefixFrom96() {
         assertRequest(E1_REQUEST + " 03 00 00 14 00 78 00 00 00 00 00 00 00 00 00 00 00 00 ff ff c6 33 64 00",
             new PcpRequest(2, 3600, ip("10.20.40.2"), new MapData(NONCE, 6, 1234, 0, ip("0.0.0.0")),
-                List.of(new FilterOption(new Filter(ip("198.51.100.0"), 24, 0)))));
+                List.of(FilterOption.of(new Filter(ip("198.51.100.0"), 24, 0)))));
     }
 
     @Test

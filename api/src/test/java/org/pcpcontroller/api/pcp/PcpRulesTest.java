@@ -23,6 +23,7 @@ import static org.pcpcontroller.api.pcp.PcpGoldenBytesTest.ip;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.pcpcontroller.api.mapping.Filter;
 import org.pcpcontroller.api.mapping.FlowPriority;
@@ -69,7 +70,9 @@ class PcpRulesTest {
 
     @Test
     void filterMayAppearSeveralTimes() {
-        final var filter = new FilterOption(new Filter(ip("198.51.100.0"), 24, 0));
+        final var filter = FilterOption.of(new Filter(ip("198.51.100.0"), 24, 0));
+        assertEquals(120, filter.prefixLength());
+        assertEquals(Optional.of(new Filter(ip("198.51.100.0"), 24, 0)), filter.filter());
         assertEquals(List.of(filter, filter), decoded(E1_REQUEST + FILTER + FILTER).options());
     }
 
@@ -145,9 +148,19 @@ class PcpRulesTest {
     }
 
     @Test
-    void filterPrefixZeroIsMalformedOption() {
+    void filterPrefixZeroMeansNoFilterAndIsKeptAsSent() {
+        final String bytes = E1_REQUEST + " 03 00 00 14 00 00 00 00 00 00 00 00 00 00 00 00 00 00 ff ff c6 33 64 00";
+        final PcpRequest request = decoded(bytes);
+        final var filter = assertInstanceOf(FilterOption.class, request.options().get(0));
+        assertTrue(filter.isNoFilter());
+        assertEquals(Optional.empty(), filter.filter());
+        assertArrayEquals(hex(bytes), codec.encode(request));
+    }
+
+    @Test
+    void filterPrefixAbove128IsMalformedOption() {
         assertEquals(ResultCode.MALFORMED_OPTION, failed(codec, E1_REQUEST
-            + " 03 00 00 14 00 00 00 00 20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 00").resultCode());
+            + " 03 00 00 14 00 81 00 00 20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 00").resultCode());
     }
 
     @Test
