@@ -156,6 +156,19 @@ class PcpGoldenBytesTest {
     }
 
     @Test
+    void e5cAddressMismatchAnswerIsTheRequestUnderAnErrorHeader() {
+        // client-IP field ::ffff:10.20.40.3; the server finds the mismatch after decoding and answers with a copy
+        final byte[] request = hex(E1_REQUEST.replace("0a 14 28 02", "0a 14 28 03"));
+        assertInstanceOf(PcpDecodeResult.Decoded.class, codec.decodeRequest(request));
+        final byte[] expected = hex("""
+            02 81 00 0c 00 00 00 00 00 00 01 2c 00 00 00 00
+            00 00 00 00 00 00 00 00 01 02 03 04 05 06 07 08
+            09 0a 0b 0c 06 00 00 00 04 d2 00 00 00 00 00 00
+            00 00 00 00 00 00 ff ff 00 00 00 00""");
+        assertArrayEquals(expected, PcpCodec.errorResponse(request, 2, ResultCode.ADDRESS_MISMATCH, 0, 300));
+    }
+
+    @Test
     void e5dAnnounceRequest() {
         assertRequest("02 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 ff ff 0a 14 28 02",
             new PcpRequest(2, 0, ip("10.20.40.2"), new AnnounceData(), List.of()));
