@@ -247,6 +247,16 @@ public final class PcpCodec {
     }
 
     /**
+     * The unsolicited ANNOUNCE response (RFC 6887 section 14.1.3) a server multicasts after a restart or an epoch
+     * reset: version 2, SUCCESS, lifetime 0, no data.
+     *
+     * @param epochTime the server's epoch time
+     */
+    public byte[] unsolicitedAnnounce(final long epochTime) {
+        return encode(new PcpResponse(VERSION_2, ResultCode.SUCCESS, 0, epochTime, new AnnounceData(), List.of()));
+    }
+
+    /**
      * An error response as RFC 6887 section 8.3 asks for: a copy of the request, with the header filled in (R bit,
      * result code, lifetime, epoch time, reserved fields zeroed). The copy is cut to 1100 bytes, padded with zeros
      * to a multiple of 4 and to at least the 24-byte header, so that it is always a well-formed PCP message.

@@ -181,6 +181,12 @@ class PcpGoldenBytesTest {
     }
 
     @Test
+    void unsolicitedAnnounceIsTheAnnounceResponseWithLifetime0() {
+        assertArrayEquals(hex("02 80 00 00 00 00 00 00 00 00 01 2c 00 00 00 00 00 00 00 00 00 00 00 00"),
+            codec.unsolicitedAnnounce(300));
+    }
+
+    @Test
     void thirdPartyOptionVector() {
         assertRequest(E1_REQUEST + " 01 00 00 10 00 00 00 00 00 00 00 00 00 00 ff ff 0a 14 28 07",
             new PcpRequest(2, 3600, ip("10.20.40.2"), new MapData(NONCE, 6, 1234, 0, ip("0.0.0.0")),
