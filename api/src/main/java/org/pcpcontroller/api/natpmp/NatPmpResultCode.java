@@ -8,13 +8,13 @@
 package org.pcpcontroller.api.natpmp;
 
 import com.google.common.collect.ImmutableMap;
-import java.util.Objects;
+import org.pcpcontroller.api.codec.CodeValue;
 
 /**
  * A NAT-PMP result code (RFC 6886 section 3.5, 16 bits), with canonical constants and "unknown" instances like
  * Netty's {@code DnsResponseCode}.
  */
-public final class NatPmpResultCode {
+public final class NatPmpResultCode extends CodeValue<NatPmpResultCode> {
     public static final NatPmpResultCode SUCCESS = new NatPmpResultCode(0, "SUCCESS");
     public static final NatPmpResultCode UNSUPPORTED_VERSION = new NatPmpResultCode(1, "UNSUPPORTED_VERSION");
     /**
@@ -28,12 +28,8 @@ public final class NatPmpResultCode {
     private static final ImmutableMap<Integer, NatPmpResultCode> KNOWN = ImmutableMap.of(0, SUCCESS,
         1, UNSUPPORTED_VERSION, 2, NOT_AUTHORIZED, 3, NETWORK_FAILURE, 4, OUT_OF_RESOURCES, 5, UNSUPPORTED_OPCODE);
 
-    private final int code;
-    private final String name;
-
     private NatPmpResultCode(final int code, final String name) {
-        this.code = code;
-        this.name = name;
+        super(code, name);
     }
 
     /**
@@ -46,29 +42,6 @@ public final class NatPmpResultCode {
             throw new IllegalArgumentException("Result code " + code + " out of range 0..65535");
         }
         final NatPmpResultCode known = KNOWN.get(code);
-        return known != null ? known : new NatPmpResultCode(code, "UNKNOWN(" + code + ")");
-    }
-
-    public int code() {
-        return code;
-    }
-
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public boolean equals(final Object obj) {
-        return this == obj || obj instanceof NatPmpResultCode other && code == other.code;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hashCode(code);
-    }
-
-    @Override
-    public String toString() {
-        return name;
+        return known != null ? known : new NatPmpResultCode(code, unknownName(code));
     }
 }

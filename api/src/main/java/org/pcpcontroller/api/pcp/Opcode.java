@@ -8,26 +8,22 @@
 package org.pcpcontroller.api.pcp;
 
 import com.google.common.collect.ImmutableMap;
-import java.util.Objects;
+import org.pcpcontroller.api.codec.CodeValue;
 
 /**
  * A PCP opcode (RFC 6887 section 7.1, 7 bits), shaped like Netty's {@code DnsOpCode}: {@link #valueOf(int)} returns
  * a canonical constant or an "unknown" instance. Whether an opcode is understood is decided by the
  * {@link PcpRegistry}, not by this class.
  */
-public final class Opcode implements Comparable<Opcode> {
+public final class Opcode extends CodeValue<Opcode> {
     public static final Opcode ANNOUNCE = new Opcode(0, "ANNOUNCE");
     public static final Opcode MAP = new Opcode(1, "MAP");
     public static final Opcode PEER = new Opcode(2, "PEER");
 
     private static final ImmutableMap<Integer, Opcode> KNOWN = ImmutableMap.of(0, ANNOUNCE, 1, MAP, 2, PEER);
 
-    private final int code;
-    private final String name;
-
     private Opcode(final int code, final String name) {
-        this.code = code;
-        this.name = name;
+        super(code, name);
     }
 
     /**
@@ -40,34 +36,6 @@ public final class Opcode implements Comparable<Opcode> {
             throw new IllegalArgumentException("Opcode " + code + " out of range 0..127");
         }
         final Opcode known = KNOWN.get(code);
-        return known != null ? known : new Opcode(code, "UNKNOWN(" + code + ")");
-    }
-
-    public int code() {
-        return code;
-    }
-
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public int compareTo(final Opcode other) {
-        return Integer.compare(code, other.code);
-    }
-
-    @Override
-    public boolean equals(final Object obj) {
-        return this == obj || obj instanceof Opcode other && code == other.code;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hashCode(code);
-    }
-
-    @Override
-    public String toString() {
-        return name;
+        return known != null ? known : new Opcode(code, unknownName(code));
     }
 }

@@ -8,14 +8,14 @@
 package org.pcpcontroller.api.pcp;
 
 import com.google.common.collect.ImmutableMap;
-import java.util.Objects;
+import org.pcpcontroller.api.codec.CodeValue;
 
 /**
  * A PCP result code (RFC 6887 section 7.4), shaped like Netty's {@code DnsResponseCode}: {@link #valueOf(int)}
  * returns the canonical constant for a known code and a fresh "unknown" instance otherwise, so that a code this
  * server does not know still survives a decode/encode round trip.
  */
-public final class ResultCode implements Comparable<ResultCode> {
+public final class ResultCode extends CodeValue<ResultCode> {
     public static final ResultCode SUCCESS = new ResultCode(0, "SUCCESS");
     public static final ResultCode UNSUPP_VERSION = new ResultCode(1, "UNSUPP_VERSION");
     public static final ResultCode NOT_AUTHORIZED = new ResultCode(2, "NOT_AUTHORIZED");
@@ -38,12 +38,8 @@ public final class ResultCode implements Comparable<ResultCode> {
         .put(12, ADDRESS_MISMATCH).put(13, EXCESSIVE_REMOTE_PEERS)
         .build();
 
-    private final int code;
-    private final String name;
-
     private ResultCode(final int code, final String name) {
-        this.code = code;
-        this.name = name;
+        super(code, name);
     }
 
     /**
@@ -56,15 +52,7 @@ public final class ResultCode implements Comparable<ResultCode> {
             throw new IllegalArgumentException("Result code " + code + " out of range 0..255");
         }
         final ResultCode known = KNOWN.get(code);
-        return known != null ? known : new ResultCode(code, "UNKNOWN(" + code + ")");
-    }
-
-    public int code() {
-        return code;
-    }
-
-    public String name() {
-        return name;
+        return known != null ? known : new ResultCode(code, unknownName(code));
     }
 
     /**
@@ -72,26 +60,7 @@ public final class ResultCode implements Comparable<ResultCode> {
      * the response lifetime should be short (30 seconds is common) rather than long.
      */
     public boolean isShortLifetimeError() {
+        final int code = code();
         return code == 7 || code == 8 || code == 10;
-    }
-
-    @Override
-    public int compareTo(final ResultCode other) {
-        return Integer.compare(code, other.code);
-    }
-
-    @Override
-    public boolean equals(final Object obj) {
-        return this == obj || obj instanceof ResultCode other && code == other.code;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hashCode(code);
-    }
-
-    @Override
-    public String toString() {
-        return name;
     }
 }
