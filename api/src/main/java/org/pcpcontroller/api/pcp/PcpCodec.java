@@ -77,14 +77,13 @@ public final class PcpCodec {
         }
         final int version = Byte.toUnsignedInt(datagram[0]);
         if (version != VERSION_1 && version != VERSION_2) {
-            return new PcpDecodeResult.Failed(ResultCode.UNSUPP_VERSION, HIGHEST_VERSION,
-                "Unsupported version " + version, datagram);
+            return unsupportedVersion(version, datagram);
         }
         try {
             checkSize(datagram.length);
             final ByteBuffer buf = ByteBuffer.wrap(datagram);
-            buf.position(2);
-            buf.getShort();
+            // skip version, opcode and the 16 reserved bits
+            buf.position(4);
             final long lifetime = Integer.toUnsignedLong(buf.getInt());
             final var clientAddress = Wire.readAddress(buf);
             final OpcodeData data = parseData(version, datagram[1] & 0x7f, buf);
@@ -107,8 +106,7 @@ public final class PcpCodec {
         }
         final int version = Byte.toUnsignedInt(datagram[0]);
         if (version != VERSION_1 && version != VERSION_2) {
-            return new PcpDecodeResult.Failed(ResultCode.UNSUPP_VERSION, HIGHEST_VERSION,
-                "Unsupported version " + version, datagram);
+            return unsupportedVersion(version, datagram);
         }
         try {
             checkSize(datagram.length);
@@ -124,6 +122,11 @@ public final class PcpCodec {
         } catch (PcpDecodeException e) {
             return new PcpDecodeResult.Failed(e.resultCode(), version, e.getMessage(), datagram);
         }
+    }
+
+    private static PcpDecodeResult unsupportedVersion(final int version, final byte[] datagram) {
+        return new PcpDecodeResult.Failed(ResultCode.UNSUPP_VERSION, HIGHEST_VERSION,
+            "Unsupported version " + version, datagram);
     }
 
     private static void checkSize(final int length) throws PcpDecodeException {

@@ -74,7 +74,8 @@ final class StandardHandlers {
     };
 
     /**
-     * PEER: 56 bytes in version 2; 44 in version 1 (RFC 6887 section 12.1).
+     * PEER: 56 bytes in version 2; 44 in version 1 (RFC 6887 section 12.1). It starts with the MAP layout, then the
+     * remote peer port, 2 reserved bytes and the remote peer address.
      */
     static final OpcodeHandler PEER = new OpcodeHandler() {
         @Override
@@ -83,17 +84,13 @@ final class StandardHandlers {
         }
 
         @Override
-        public OpcodeData parse(final int version, final ByteBuffer data) {
-            final @Nullable Nonce nonce = readNonce(version, data);
-            final int protocol = Byte.toUnsignedInt(data.get());
-            data.position(data.position() + 3);
-            final int internalPort = Short.toUnsignedInt(data.getShort());
-            final int externalPort = Short.toUnsignedInt(data.getShort());
-            final InetAddress externalAddress = Wire.readAddress(data);
+        public OpcodeData parse(final int version, final ByteBuffer data) throws PcpDecodeException {
+            // the first 36 (24) bytes are the MAP layout
+            final var map = (MapData) MAP.parse(version, data);
             final int remotePeerPort = Short.toUnsignedInt(data.getShort());
             data.position(data.position() + 2);
-            return new PeerData(nonce, protocol, internalPort, externalPort, externalAddress, remotePeerPort,
-                Wire.readAddress(data));
+            return new PeerData(map.nonce(), map.protocol(), map.internalPort(), map.externalPort(),
+                map.externalAddress(), remotePeerPort, Wire.readAddress(data));
         }
 
         @Override
@@ -101,10 +98,8 @@ final class StandardHandlers {
             if (!(data instanceof PeerData peer)) {
                 throw new IllegalArgumentException("Not PEER data: " + data);
             }
-            writeNonce(version, peer.nonce(), out);
-            out.put((byte) peer.protocol()).put(new byte[3]).putShort((short) peer.internalPort())
-                .putShort((short) peer.externalPort());
-            Wire.writeAddress(out, peer.externalAddress());
+            MAP.serialize(version, new MapData(peer.nonce(), peer.protocol(), peer.internalPort(),
+                peer.externalPort(), peer.externalAddress()), out);
             out.putShort((short) peer.remotePeerPort()).putShort((short) 0);
             Wire.writeAddress(out, peer.remotePeerAddress());
         }
