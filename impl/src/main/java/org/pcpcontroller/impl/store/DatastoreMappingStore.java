@@ -51,6 +51,7 @@ import org.pcpcontroller.api.mapping.Mapping.ExternalEndpoint;
 import org.pcpcontroller.api.mapping.MappingKey;
 import org.pcpcontroller.api.mapping.MappingKey.InternalEndpoint;
 import org.pcpcontroller.api.mapping.Origin;
+import org.pcpcontroller.api.net.PortRange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -195,6 +196,20 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     public synchronized @Nullable InternalEndpoint conflictingOwner(final ExternalEndpoint external,
             final InternalEndpoint owner) {
         return table.conflictingOwner(external, owner);
+    }
+
+    @Override
+    public synchronized int nextFreePort(final String gateway, final InetAddress externalAddress, final int protocol,
+            final PortRange range, final int from) {
+        // FIXME: linear probe until the used-port index lands
+        final int first = range.contains(from) ? from : range.start();
+        for (int i = 0; i < range.size(); i++) {
+            final int candidate = range.start() + (first - range.start() + i) % range.size();
+            if (!table.uses(new ExternalEndpoint(gateway, protocol, externalAddress, candidate))) {
+                return candidate;
+            }
+        }
+        return -1;
     }
 
     @Override

@@ -18,6 +18,7 @@ import org.pcpcontroller.api.mapping.Mapping.ExternalEndpoint;
 import org.pcpcontroller.api.mapping.MappingKey;
 import org.pcpcontroller.api.mapping.MappingKey.InternalEndpoint;
 import org.pcpcontroller.api.mapping.Origin;
+import org.pcpcontroller.api.net.PortRange;
 
 /**
  * The mappings of every gateway: an in-memory index for decisions, backed by the datastore for durability. The
@@ -48,6 +49,14 @@ public interface MappingStore {
      * {@code owner}.
      */
     @Nullable InternalEndpoint conflictingOwner(ExternalEndpoint external, InternalEndpoint owner);
+
+    /**
+     * The first port of {@code range}, searching upwards from {@code from} and wrapping around, that no mapping of
+     * this gateway uses on this external address and protocol; or -1 if every port of the range is used. Mappings of
+     * protocol 0 or port 0 are not looked at: the caller confirms a candidate with {@link #conflictingOwner}. The
+     * cost is bounded by the size of the range, whatever the number of mappings.
+     */
+    int nextFreePort(String gateway, InetAddress externalAddress, int protocol, PortRange range, int from);
 
     /**
      * Creates or replaces a mapping.

@@ -69,6 +69,13 @@ final class MappingTable {
     }
 
     /**
+     * Whether a mapping uses exactly this external endpoint.
+     */
+    boolean uses(final ExternalEndpoint external) {
+        return byExternal.containsKey(external);
+    }
+
+    /**
      * The internal endpoint that holds an external endpoint in a way that conflicts with {@code owner} using it, or
      * null if {@code owner} may use it.
      */
