@@ -7,8 +7,10 @@
  */
 package org.pcpcontroller.impl.gateway;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.opendaylight.yangtools.concepts.Registration;
 
 /**
  * The gateways as configured: those that can be served, and why the others cannot.
@@ -23,4 +25,23 @@ public interface GatewayRegistry {
      * Why a configured gateway cannot be served; empty if it can, or if it is not configured.
      */
     List<String> problems(String gatewayId);
+
+    /**
+     * The start of a gateway's current PCP epoch (RFC 6887 section 8.5), once it is known.
+     */
+    Optional<Instant> epochOrigin(String gatewayId);
+
+    /**
+     * Registers a listener told whenever the epoch of a gateway starts anew: its clients' state is lost or its
+     * external address changed, and they must be told (RFC 6887 section 14.1.3).
+     */
+    Registration addEpochListener(EpochListener listener);
+
+    /**
+     * Told when a gateway's epoch starts anew.
+     */
+    @FunctionalInterface
+    interface EpochListener {
+        void epochStarted(String gatewayId, Instant origin);
+    }
 }

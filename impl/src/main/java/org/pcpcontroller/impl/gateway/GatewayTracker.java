@@ -15,11 +15,13 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.net.Inet4Address;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +66,9 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
     private final MappingStore store;
     private final ConcurrentHashMap<String, GatewayView> views = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, List<String>> problems = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Instant> epochOrigins = new ConcurrentHashMap<>();
+    private final CopyOnWriteArrayList<EpochListener> epochListeners = new CopyOnWriteArrayList<>();
+    private final Clock clock;
     // The one writer of gateway state: a single thread with a transaction chain, so state writes never race.
     private final ScheduledExecutorService stateWriter;
     private final HashMap<String, Integer> publishedCounts = new HashMap<>();
@@ -72,6 +77,14 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
 
     @Activate
     public GatewayTracker(@Reference final DataBroker dataBroker, @Reference final MappingStore store) {
+        this(dataBroker, store, Clock.systemUTC());
+    }
+
+    /**
+     * A tracker whose clock is the mapping store's, so that it can tell a continued epoch from a new one.
+     */
+    public GatewayTracker(final DataBroker dataBroker, final MappingStore store, final Clock clock) {
+        this.clock = requireNonNull(clock);
         this.dataBroker = requireNonNull(dataBroker);
         this.store = requireNonNull(store);
         stateWriter = Executors.newSingleThreadScheduledExecutor(new ThreadFactoryBuilder()
@@ -91,6 +104,17 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
     @Override
     public List<String> problems(final String gatewayId) {
         return problems.getOrDefault(gatewayId, List.of());
+    }
+
+    @Override
+    public Optional<Instant> epochOrigin(final String gatewayId) {
+        return Optional.ofNullable(epochOrigins.get(gatewayId));
+    }
+
+    @Override
+    public Registration addEpochListener(final EpochListener listener) {
+        epochListeners.add(requireNonNull(listener));
+        return () -> epochListeners.remove(listener);
     }
 
     @Override
@@ -130,9 +154,17 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
             view.internalPrefixes(), view.externalPorts());
         final var external = view.externalAddresses().stream().filter(Inet4Address.class::isInstance).findFirst()
             .orElse(null);
+        final var asked = clock.instant();
         Futures.addCallback(store.epochOrigin(id, external), new FutureCallback<Instant>() {
             @Override
             public void onSuccess(final Instant origin) {
+                final var previous = epochOrigins.put(id, origin);
+                // The store starts a new epoch at its clock's "now": an origin not before the question is a new
+                // epoch, an older one continues (kept across restarts with the mappings).
+                if (!origin.equals(previous) && !origin.isBefore(asked)) {
+                    LOG.info("Gateway {} starts a new epoch at {}", id, origin);
+                    epochListeners.forEach(listener -> listener.epochStarted(id, origin));
+                }
                 stateWriter.execute(() -> {
                     if (views.get(id) == view) {
                         writeState(id, new StateBuilder()
@@ -151,6 +183,7 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
 
     private void deleted(final String id) {
         views.remove(id);
+        epochOrigins.remove(id);
         problems.remove(id);
         LOG.info("Gateway {} deleted, removing its mappings", id);
         stateWriter.execute(() -> {

@@ -180,6 +180,71 @@ public record GatewayView(
     }
 
     /**
+     * The external ports of the gateway's range that the permission rules allow for this internal endpoint, as
+     * ascending disjoint ranges. First match wins per port, as in {@link #permits}; computed over ranges rather than
+     * port by port, so its cost depends on the number of rules only.
+     */
+    public List<org.pcpcontroller.api.net.PortRange> permittedExternalPorts(final InetAddress internalAddress,
+            final int internalPort) {
+        // Ports no rule has decided yet, and those decided "allow"; both ascending and disjoint.
+        var undecided = List.of(externalPorts);
+        final var allowed = new ArrayList<org.pcpcontroller.api.net.PortRange>();
+        for (var rule : permissionRules) {
+            if (undecided.isEmpty()) {
+                break;
+            }
+            if (rule.internalPrefix() != null && !rule.internalPrefix().contains(internalAddress)
+                || rule.internalPorts() != null && !rule.internalPorts().contains(internalPort)) {
+                continue;
+            }
+            final var ext = rule.externalPorts() == null ? org.pcpcontroller.api.net.PortRange.ALL
+                : rule.externalPorts();
+            final var remaining = new ArrayList<org.pcpcontroller.api.net.PortRange>();
+            for (var range : undecided) {
+                final int start = Math.max(range.start(), ext.start());
+                final int end = Math.min(range.end(), ext.end());
+                if (start > end) {
+                    remaining.add(range);
+                    continue;
+                }
+                if (rule.allow()) {
+                    allowed.add(new org.pcpcontroller.api.net.PortRange(start, end));
+                }
+                if (range.start() < start) {
+                    remaining.add(new org.pcpcontroller.api.net.PortRange(range.start(), start - 1));
+                }
+                if (end < range.end()) {
+                    remaining.add(new org.pcpcontroller.api.net.PortRange(end + 1, range.end()));
+                }
+            }
+            undecided = remaining;
+        }
+        if (defaultAllow) {
+            allowed.addAll(undecided);
+        }
+        allowed.sort(Comparator.comparingInt(org.pcpcontroller.api.net.PortRange::start));
+        // merge neighbours, so that callers see the fewest ranges
+        final var merged = new ArrayList<org.pcpcontroller.api.net.PortRange>();
+        for (var range : allowed) {
+            final int last = merged.size() - 1;
+            if (last >= 0 && merged.get(last).end() + 1 >= range.start()) {
+                merged.set(last, new org.pcpcontroller.api.net.PortRange(merged.get(last).start(),
+                    Math.max(merged.get(last).end(), range.end())));
+            } else {
+                merged.add(range);
+            }
+        }
+        return merged;
+    }
+
+    /**
+     * Whether this client may ask for mappings on behalf of other hosts (THIRD_PARTY, RFC 6887 section 13.1).
+     */
+    public boolean allowsThirdParty(final InetAddress client) {
+        return thirdPartyPrefixes.stream().anyMatch(prefix -> prefix.contains(client));
+    }
+
+    /**
      * Clamps a requested lifetime to [min-lifetime, max-lifetime] (RFC 6887 section 15).
      */
     public long clampLifetime(final long requested) {

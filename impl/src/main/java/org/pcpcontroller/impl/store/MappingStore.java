@@ -45,6 +45,15 @@ public interface MappingStore {
     List<Mapping> mappings(String gateway);
 
     /**
+     * The mappings of a gateway whose internal address is {@code internal}, for "delete all my mappings" requests.
+     * This default scans the gateway; implementations index it.
+     */
+    default List<Mapping> mappingsOf(final String gateway, final InetAddress internal) {
+        return mappings(gateway).stream().filter(mapping -> mapping.key().internalAddress().equals(internal))
+            .toList();
+    }
+
+    /**
      * The internal endpoint whose mapping stops {@code owner} from using {@code external}, or null if it is free for
      * {@code owner}.
      */
