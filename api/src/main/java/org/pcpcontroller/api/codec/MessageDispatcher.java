@@ -32,6 +32,13 @@ public final class MessageDispatcher {
     }
 
     /**
+     * The PCP codec, for encoding answers with the same option registrations.
+     */
+    public PcpCodec pcpCodec() {
+        return pcpCodec;
+    }
+
+    /**
      * Decodes a datagram received by the server.
      */
     public DecodeResult decodeRequest(final byte[] datagram) {

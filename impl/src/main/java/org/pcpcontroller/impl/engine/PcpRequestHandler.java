@@ -1,0 +1,565 @@
+/*
+ * Copyright (c) 2026 PCP Controller authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.pcpcontroller.impl.engine;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.eclipse.jdt.annotation.Nullable;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.IpProtocol;
+import org.pcpcontroller.api.mapping.Filter;
+import org.pcpcontroller.api.mapping.FlowPriority;
+import org.pcpcontroller.api.mapping.Mapping;
+import org.pcpcontroller.api.mapping.MappingKey;
+import org.pcpcontroller.api.mapping.Nonce;
+import org.pcpcontroller.api.mapping.Origin;
+import org.pcpcontroller.api.pcp.AnnounceData;
+import org.pcpcontroller.api.pcp.DescriptionOption;
+import org.pcpcontroller.api.pcp.FilterOption;
+import org.pcpcontroller.api.pcp.FlowPriorityOption;
+import org.pcpcontroller.api.pcp.MapData;
+import org.pcpcontroller.api.pcp.OpcodeData;
+import org.pcpcontroller.api.pcp.PcpCodec;
+import org.pcpcontroller.api.pcp.PcpOption;
+import org.pcpcontroller.api.pcp.PcpRequest;
+import org.pcpcontroller.api.pcp.PcpResponse;
+import org.pcpcontroller.api.pcp.PeerData;
+import org.pcpcontroller.api.pcp.PreferFailureOption;
+import org.pcpcontroller.api.pcp.ResultCode;
+import org.pcpcontroller.api.pcp.ThirdPartyOption;
+import org.pcpcontroller.impl.gateway.GatewayView;
+import org.pcpcontroller.impl.store.MappingConflictException;
+import org.pcpcontroller.impl.store.MappingStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * PCP request handling (RFC 6887 sections 8.3, 11, 12, 13, 14 and 15) for a request the codec accepted. Checks run in
+ * the order of the RFC, the first failure answers; nothing is stored unless every check passed, and a SUCCESS is
+ * built only once the store has committed the mapping.
+ */
+final class PcpRequestHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(PcpRequestHandler.class);
+    /** A request lost a race for its external port: choose again, a bounded number of times. */
+    private static final int ALLOCATION_ATTEMPTS = 3;
+
+    /**
+     * One request in its context.
+     *
+     * @param gateway the gateway serving it
+     * @param codec the codec for the gateway's option codes, for the answer
+     * @param request the decoded request
+     * @param datagram the request as received, for error answers that copy it
+     * @param source the packet's source address
+     * @param epochTime the gateway's epoch time
+     */
+    record Context(GatewayView gateway, PcpCodec codec, PcpRequest request, byte[] datagram, InetAddress source,
+            long epochTime) {
+        Context {
+            requireNonNull(gateway);
+            requireNonNull(codec);
+            requireNonNull(request);
+            requireNonNull(datagram);
+            requireNonNull(source);
+        }
+    }
+
+    /**
+     * The options of a request, by kind.
+     */
+    private record Options(@Nullable ThirdPartyOption thirdParty, boolean preferFailure, List<FilterOption> filters,
+            @Nullable String description, @Nullable FlowPriority flowPriority) {
+        static Options of(final List<PcpOption> options) {
+            ThirdPartyOption thirdParty = null;
+            boolean preferFailure = false;
+            final var filters = new ArrayList<FilterOption>();
+            String description = null;
+            FlowPriority flowPriority = null;
+            for (var option : options) {
+                switch (option) {
+                    case ThirdPartyOption third -> thirdParty = third;
+                    case PreferFailureOption prefer -> preferFailure = true;
+                    case FilterOption filter -> filters.add(filter);
+                    case DescriptionOption text -> description = text.description();
+                    case FlowPriorityOption flow -> flowPriority = flow.priority();
+                    default -> {
+                        // optional options we do not know are ignored (RFC 6887 section 7.3)
+                    }
+                }
+            }
+            return new Options(thirdParty, preferFailure, filters, description, flowPriority);
+        }
+
+        /**
+         * The options a response carries: those the server processed, FLOW_PRIORITY with its response bit set.
+         * Unknown optional options were not processed, so they are not echoed (RFC 6887 section 7.3).
+         */
+        List<PcpOption> echo() {
+            final var echo = new ArrayList<PcpOption>();
+            if (thirdParty != null) {
+                echo.add(thirdParty);
+            }
+            if (preferFailure) {
+                echo.add(new PreferFailureOption());
+            }
+            echo.addAll(filters);
+            if (description != null) {
+                echo.add(new DescriptionOption(description));
+            }
+            if (flowPriority != null) {
+                echo.add(new FlowPriorityOption(flowPriority, true));
+            }
+            return echo;
+        }
+    }
+
+    /**
+     * A request refused with a result code; an exception only to leave the nested checks early.
+     */
+    private static final class Refusal extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        private final transient ResultCode resultCode;
+
+        Refusal(final ResultCode resultCode, final String reason) {
+            super(reason, null, false, false);
+            this.resultCode = resultCode;
+        }
+    }
+
+    private final MappingStore store;
+    private final Clock clock;
+
+    PcpRequestHandler(final MappingStore store, final Clock clock) {
+        this.store = requireNonNull(store);
+        this.clock = requireNonNull(clock);
+    }
+
+    /**
+     * Serves a request; the future never fails.
+     */
+    ListenableFuture<byte[]> handle(final Context ctx) {
+        try {
+            return switch (ctx.request().data()) {
+                case AnnounceData announce -> Futures.immediateFuture(announce(ctx));
+                case MapData map -> map(ctx, map);
+                case PeerData peer -> peer(ctx, peer);
+                default -> throw new Refusal(ResultCode.UNSUPP_OPCODE, "opcode " + ctx.request().opcode()
+                    + " is not served");
+            };
+        } catch (Refusal e) {
+            return Futures.immediateFuture(error(ctx, e));
+        }
+    }
+
+    // RFC 6887 section 14.1: an ANNOUNCE request is answered SUCCESS with lifetime 0; it tells the client the epoch.
+    private byte[] announce(final Context ctx) throws Refusal {
+        checkCommon(ctx);
+        return ctx.codec().encode(new PcpResponse(ctx.request().version(), ResultCode.SUCCESS, 0, ctx.epochTime(),
+            new AnnounceData(), List.of()));
+    }
+
+    // ADDRESS_MISMATCH first (section 8.3), then whether this gateway serves at all.
+    private static void checkCommon(final Context ctx) throws Refusal {
+        if (!ctx.request().clientAddress().equals(ctx.source())) {
+            throw new Refusal(ResultCode.ADDRESS_MISMATCH, "client address " + ctx.request().clientAddress()
+                .getHostAddress() + " is not the source " + ctx.source().getHostAddress());
+        }
+        if (!ctx.gateway().enabled()) {
+            throw new Refusal(ResultCode.NETWORK_FAILURE, "gateway " + ctx.gateway().id() + " is disabled");
+        }
+    }
+
+    /**
+     * The internal address a MAP or PEER is for: the source, or with THIRD_PARTY the host it names (section 13.1).
+     */
+    private static InetAddress internalAddress(final Context ctx, final Options options) throws Refusal {
+        final var source = ctx.source();
+        final var thirdParty = options.thirdParty();
+        if (thirdParty == null) {
+            if (!ctx.gateway().isInternal(source)) {
+                throw new Refusal(ResultCode.NOT_AUTHORIZED, source.getHostAddress()
+                    + " is not inside the internal prefixes of gateway " + ctx.gateway().id());
+            }
+            return source;
+        }
+        final var internal = thirdParty.internalAddress();
+        if (internal.equals(source)) {
+            throw new Refusal(ResultCode.MALFORMED_OPTION, "THIRD_PARTY names the client itself");
+        }
+        if (!ctx.gateway().allowsThirdParty(source)) {
+            throw new Refusal(ResultCode.NOT_AUTHORIZED, source.getHostAddress()
+                + " may not ask for third-party mappings");
+        }
+        if (!ctx.gateway().isInternal(internal)) {
+            throw new Refusal(ResultCode.NOT_AUTHORIZED, "THIRD_PARTY " + internal.getHostAddress()
+                + " is not inside the internal prefixes of gateway " + ctx.gateway().id());
+        }
+        return internal;
+    }
+
+    private static void checkProtocol(final int protocol) throws Refusal {
+        if (protocol != 0 && IpProtocol.forValue(protocol) == null) {
+            throw new Refusal(ResultCode.UNSUPP_PROTOCOL, "protocol " + protocol + " is not supported");
+        }
+    }
+
+    private ListenableFuture<byte[]> map(final Context ctx, final MapData data) throws Refusal {
+        checkCommon(ctx);
+        final var options = Options.of(ctx.request().options());
+        final var internal = internalAddress(ctx, options);
+        final int protocol = data.protocol();
+        if (protocol == 0 && data.internalPort() != 0) {
+            throw new Refusal(ResultCode.MALFORMED_REQUEST, "protocol 0 with internal port " + data.internalPort());
+        }
+        checkProtocol(protocol);
+        final var suggestedAddress = specified(data.externalAddress());
+        if (options.preferFailure() && suggestedAddress == null && data.externalPort() == 0) {
+            throw new Refusal(ResultCode.MALFORMED_OPTION, "PREFER_FAILURE without a suggested address or port");
+        }
+        final var filters = filters(ctx, options, internal);
+        final var key = new MappingKey.Map(ctx.gateway().id(), protocol, internal, data.internalPort());
+        final var nonce = data.nonce();
+        if (ctx.request().requestedLifetime() == 0) {
+            return data.internalPort() == 0 ? deleteAll(ctx, key, nonce, options) : delete(ctx, key, nonce, options);
+        }
+        checkWildcards(ctx, protocol, data.internalPort());
+
+        final var existing = store.get(key);
+        final long lifetime = ctx.gateway().clampLifetime(ctx.request().requestedLifetime());
+        final var now = clock.instant();
+        if (existing.isPresent()) {
+            final var mapping = existing.orElseThrow();
+            checkOwner(ctx, mapping, nonce, internal instanceof Inet4Address);
+            if (options.preferFailure() && (suggestedAddress != null
+                    && !suggestedAddress.equals(mapping.externalAddress())
+                    || data.externalPort() != 0 && data.externalPort() != mapping.externalPort())) {
+                throw new Refusal(ResultCode.CANNOT_PROVIDE_EXTERNAL, "the mapping exists with external "
+                    + mapping.externalAddress().getHostAddress() + ":" + mapping.externalPort());
+            }
+            final var refreshed = new Mapping(key, mapping.externalAddress(), mapping.externalPort(), Origin.PCP,
+                clientAddress(ctx, internal), nonce, mapping.created(), now.plusSeconds(lifetime),
+                options.description() != null ? options.description() : mapping.description(),
+                options.flowPriority() != null ? options.flowPriority() : mapping.flowPriority(),
+                options.filters().isEmpty() ? mapping.filters() : filters);
+            return answerAfter(ctx, store.put(refreshed), lifetime, options, true);
+        }
+        checkQuota(ctx, internal);
+        final var external = externalAddress(ctx, internal, suggestedAddress, options.preferFailure());
+        return create(ctx, key, external, data.externalPort(), options.preferFailure(), endpoint -> new Mapping(key,
+            endpoint.address(), endpoint.port(), Origin.PCP, clientAddress(ctx, internal), nonce, now,
+            now.plusSeconds(lifetime), options.description(), options.flowPriority(), filters), lifetime, options,
+            ALLOCATION_ATTEMPTS);
+    }
+
+    private ListenableFuture<byte[]> peer(final Context ctx, final PeerData data) throws Refusal {
+        checkCommon(ctx);
+        final var options = Options.of(ctx.request().options());
+        if (options.preferFailure() || !options.filters().isEmpty()) {
+            // Table of RFC 6887 section 7.3 / 13: PREFER_FAILURE and FILTER are valid for MAP only.
+            throw new Refusal(ResultCode.MALFORMED_OPTION, "PREFER_FAILURE and FILTER are not valid in PEER");
+        }
+        final var internal = internalAddress(ctx, options);
+        final int protocol = data.protocol();
+        if (protocol == 0 || data.internalPort() == 0 || data.remotePeerPort() == 0) {
+            throw new Refusal(ResultCode.MALFORMED_REQUEST, "PEER needs a protocol, an internal and a remote port");
+        }
+        checkProtocol(protocol);
+        if (data.remotePeerAddress().getClass() != internal.getClass()) {
+            throw new Refusal(ResultCode.MALFORMED_REQUEST, "remote peer " + data.remotePeerAddress()
+                .getHostAddress() + " is not of the family of " + internal.getHostAddress());
+        }
+        final var key = new MappingKey.Peer(ctx.gateway().id(), protocol, internal, data.internalPort(),
+            data.remotePeerAddress(), data.remotePeerPort());
+        final var nonce = data.nonce();
+        if (ctx.request().requestedLifetime() == 0) {
+            return delete(ctx, key, nonce, options);
+        }
+        final var existing = store.get(key);
+        final long lifetime = ctx.gateway().clampLifetime(ctx.request().requestedLifetime());
+        final var now = clock.instant();
+        if (existing.isPresent()) {
+            final var mapping = existing.orElseThrow();
+            checkOwner(ctx, mapping, nonce, internal instanceof Inet4Address);
+            final var refreshed = new Mapping(key, mapping.externalAddress(), mapping.externalPort(), Origin.PCP,
+                clientAddress(ctx, internal), nonce, mapping.created(), now.plusSeconds(lifetime),
+                options.description() != null ? options.description() : mapping.description(),
+                options.flowPriority() != null ? options.flowPriority() : mapping.flowPriority(), List.of());
+            return answerAfter(ctx, store.put(refreshed), lifetime, options, true);
+        }
+        checkQuota(ctx, internal);
+        // A PEER shares the external endpoint of the MAP of the same internal endpoint (RFC 6887 section 12).
+        final var map = store.get(new MappingKey.Map(ctx.gateway().id(), protocol, internal, data.internalPort()));
+        final InetAddress external;
+        final int suggestedPort;
+        if (map.isPresent()) {
+            external = map.orElseThrow().externalAddress();
+            suggestedPort = map.orElseThrow().externalPort();
+        } else {
+            external = externalAddress(ctx, internal, specified(data.externalAddress()), false);
+            suggestedPort = data.externalPort();
+        }
+        return create(ctx, key, external, suggestedPort, false, endpoint -> new Mapping(key, endpoint.address(),
+            endpoint.port(), Origin.PCP, clientAddress(ctx, internal), nonce, now, now.plusSeconds(lifetime),
+            options.description(), options.flowPriority(), List.of()), lifetime, options, ALLOCATION_ATTEMPTS);
+    }
+
+    /**
+     * The endpoint chosen for a new mapping.
+     */
+    private record Endpoint(InetAddress address, int port) {
+    }
+
+    @FunctionalInterface
+    private interface MappingFactory {
+        Mapping create(Endpoint endpoint);
+    }
+
+    private ListenableFuture<byte[]> create(final Context ctx, final MappingKey key, final InetAddress external,
+            final int suggestedPort, final boolean insist, final MappingFactory factory, final long lifetime,
+            final Options options, final int attempts) throws Refusal {
+        final int port = switch (PortAllocator.allocate(ctx.gateway(), store, key, external, suggestedPort, insist)) {
+            case PortAllocator.Allocation.Assigned assigned -> assigned.port();
+            case PortAllocator.Allocation.NotPermitted denied -> throw new Refusal(ResultCode.NOT_AUTHORIZED,
+                "the permission rules allow no external port for " + key);
+            case PortAllocator.Allocation.Exhausted exhausted -> throw new Refusal(ResultCode.NO_RESOURCES,
+                "no free external port for " + key);
+            case PortAllocator.Allocation.SuggestionRefused refused -> throw new Refusal(
+                ResultCode.CANNOT_PROVIDE_EXTERNAL, "suggested external port " + suggestedPort + " cannot be given");
+        };
+        final var mapping = factory.create(new Endpoint(external, port));
+        final var stored = store.create(mapping);
+        // Another request took the port, or created the same mapping, between the choice and the store: choose
+        // again from the new state. Bounded, since every lost race means another request won.
+        return Futures.catchingAsync(answerAfter(ctx, stored, lifetime, options, false),
+            MappingConflictException.class, conflict -> {
+                if (attempts <= 1) {
+                    return Futures.immediateFuture(error(ctx, new Refusal(ResultCode.NO_RESOURCES,
+                        "lost the race for an external port of " + key + " " + attempts + " times")));
+                }
+                try {
+                    final var existing = store.get(key);
+                    if (existing.isPresent()) {
+                        // the same client asked twice at once: the second answer is the first mapping
+                        final var again = ctx.request().data() instanceof MapData map ? map(ctx, map)
+                            : peer(ctx, (PeerData) ctx.request().data());
+                        return again;
+                    }
+                    return create(ctx, key, external, suggestedPort, insist, factory, lifetime, options,
+                        attempts - 1);
+                } catch (Refusal e) {
+                    return Futures.immediateFuture(error(ctx, e));
+                }
+            }, MoreExecutors.directExecutor());
+    }
+
+    // The mapping is committed before SUCCESS leaves; a failed commit is answered NO_RESOURCES (short lifetime).
+    private ListenableFuture<byte[]> answerAfter(final Context ctx, final ListenableFuture<Mapping> stored,
+            final long lifetime, final Options options, final boolean refresh) {
+        final var answered = Futures.transform(stored, mapping -> {
+            LOG.debug("{} {} until {}", refresh ? "Refreshed" : "Created", mapping.key(), mapping.expires());
+            return success(ctx, mapping, lifetime, options);
+        }, MoreExecutors.directExecutor());
+        if (refresh) {
+            return Futures.catching(answered, Exception.class, cause -> storeFailed(ctx, cause),
+                MoreExecutors.directExecutor());
+        }
+        // conflicts go back to create(), anything else is a store failure
+        return Futures.catchingAsync(answered, Exception.class, cause -> cause instanceof MappingConflictException
+            ? Futures.immediateFailedFuture(cause) : Futures.immediateFuture(storeFailed(ctx, cause)),
+            MoreExecutors.directExecutor());
+    }
+
+    private byte[] storeFailed(final Context ctx, final Throwable cause) {
+        LOG.warn("Could not store the mapping of a PCP request from {}", ctx.source().getHostAddress(), cause);
+        return error(ctx, new Refusal(ResultCode.NO_RESOURCES, "store failed"));
+    }
+
+    private ListenableFuture<byte[]> delete(final Context ctx, final MappingKey key, final @Nullable Nonce nonce,
+            final Options options) throws Refusal {
+        final var existing = store.get(key);
+        if (existing.isEmpty()) {
+            // Deleting what does not exist succeeds (RFC 6887 section 15); miniupnpd answers NO_RESOURCES, which
+            // some clients were written against.
+            if (ctx.gateway().deleteUnknownNoResources()) {
+                throw new Refusal(ResultCode.NO_RESOURCES, "no mapping " + key);
+            }
+            return Futures.immediateFuture(deleted(ctx, null, options));
+        }
+        checkOwner(ctx, existing.orElseThrow(), nonce, false);
+        return Futures.catching(Futures.transform(store.remove(key), removed -> {
+            LOG.debug("Deleted {}", key);
+            return deleted(ctx, removed.orElse(null), options);
+        }, MoreExecutors.directExecutor()), Exception.class, cause -> storeFailed(ctx, cause),
+            MoreExecutors.directExecutor());
+    }
+
+    // Internal port 0 with lifetime 0: every MAP of this client and protocol (all protocols for 0) that it owns.
+    private ListenableFuture<byte[]> deleteAll(final Context ctx, final MappingKey.Map key,
+            final @Nullable Nonce nonce, final Options options) throws Refusal {
+        final var owned = new ArrayList<MappingKey>();
+        boolean foreign = false;
+        for (var mapping : store.mappingsOf(ctx.gateway().id(), key.internalAddress())) {
+            if (mapping.key() instanceof MappingKey.Map && (key.protocol() == 0
+                    || mapping.key().protocol() == key.protocol())) {
+                if (owns(mapping, nonce)) {
+                    owned.add(mapping.key());
+                } else {
+                    foreign = true;
+                }
+            }
+        }
+        if (owned.isEmpty() && foreign) {
+            throw new Refusal(ResultCode.NOT_AUTHORIZED, "the mappings of " + key.internalAddress().getHostAddress()
+                + " belong to another nonce or the operator");
+        }
+        final var removals = owned.stream().map(store::remove).toList();
+        return Futures.catching(Futures.transform(Futures.allAsList(removals),
+            removed -> deleted(ctx, null, options), MoreExecutors.directExecutor()), Exception.class,
+            cause -> storeFailed(ctx, cause), MoreExecutors.directExecutor());
+    }
+
+    /**
+     * Whether a request with this nonce may refresh or delete the mapping. Operator mappings belong to the
+     * operator. A mapping without a nonce (NAT-PMP, PCP version 1) belongs to its internal host, which the caller
+     * has already checked.
+     */
+    private static boolean owns(final Mapping mapping, final @Nullable Nonce nonce) {
+        return mapping.origin() != Origin.OPERATOR && (mapping.nonce() == null
+            || Objects.equals(mapping.nonce(), nonce));
+    }
+
+    private static void checkOwner(final Context ctx, final Mapping mapping, final @Nullable Nonce nonce,
+            final boolean refreshOfIpv4) throws Refusal {
+        if (owns(mapping, nonce)) {
+            return;
+        }
+        // miniupnpd lets a refresh with another nonce take an IPv4 mapping over; only where configured.
+        if (refreshOfIpv4 && mapping.origin() != Origin.OPERATOR && ctx.gateway().nonceTakeoverOnRefresh()) {
+            LOG.debug("{} taken over by a new nonce", mapping.key());
+            return;
+        }
+        throw new Refusal(ResultCode.NOT_AUTHORIZED, mapping.key() + " belongs to "
+            + (mapping.origin() == Origin.OPERATOR ? "the operator" : "another nonce"));
+    }
+
+    // Protocol 0 ("all protocols") and internal port 0 ("all ports") are a policy decision (RFC 6887 section 11.1).
+    private static void checkWildcards(final Context ctx, final int protocol, final int internalPort)
+            throws Refusal {
+        if (protocol == 0 && !ctx.gateway().allowProtocolAll()) {
+            throw new Refusal(ResultCode.NOT_AUTHORIZED, "mappings for all protocols are not allowed");
+        }
+        if (protocol != 0 && internalPort == 0 && !ctx.gateway().allowAllPorts()) {
+            throw new Refusal(ResultCode.NOT_AUTHORIZED, "mappings for all ports are not allowed");
+        }
+    }
+
+    private void checkQuota(final Context ctx, final InetAddress internal) throws Refusal {
+        final long quota = ctx.gateway().perClientQuota();
+        if (store.countForInternalHost(ctx.gateway().id(), internal) >= quota) {
+            throw new Refusal(ResultCode.USER_EX_QUOTA, internal.getHostAddress() + " holds its quota of " + quota
+                + " mappings");
+        }
+    }
+
+    // FILTER (section 13.3): same family as the internal address; prefix length 0 clears; at most max-filters.
+    private static List<Filter> filters(final Context ctx, final Options options, final InetAddress internal)
+            throws Refusal {
+        final var filters = new ArrayList<Filter>();
+        for (var option : options.filters()) {
+            final var filter = option.filter();
+            if (filter.isEmpty()) {
+                continue;
+            }
+            if (option.remotePeerAddress().getClass() != internal.getClass()) {
+                throw new Refusal(ResultCode.MALFORMED_OPTION, "FILTER " + option.remotePeerAddress()
+                    .getHostAddress() + " is not of the family of " + internal.getHostAddress());
+            }
+            if (!filters.contains(filter.orElseThrow())) {
+                filters.add(filter.orElseThrow());
+            }
+        }
+        if (filters.size() > ctx.gateway().maxFilters()) {
+            throw new Refusal(ResultCode.EXCESSIVE_REMOTE_PEERS, filters.size() + " FILTER options, at most "
+                + ctx.gateway().maxFilters() + " allowed");
+        }
+        return filters;
+    }
+
+    /**
+     * The external address of a new mapping. IPv6 mappings are firewall pinholes: external = internal. For IPv4 the
+     * suggestion is honoured when it is one of the gateway's external addresses.
+     */
+    private static InetAddress externalAddress(final Context ctx, final InetAddress internal,
+            final @Nullable InetAddress suggested, final boolean insist) throws Refusal {
+        final var gateway = ctx.gateway();
+        if (suggested != null && gateway.canUseExternal(internal, suggested)) {
+            return suggested;
+        }
+        if (suggested != null && insist) {
+            throw new Refusal(ResultCode.CANNOT_PROVIDE_EXTERNAL, "external address " + suggested.getHostAddress()
+                + " cannot be given");
+        }
+        return gateway.defaultExternalAddress(internal).orElseThrow(() -> new Refusal(ResultCode.NETWORK_FAILURE,
+            "gateway " + gateway.id() + " has no external IPv4 address"));
+    }
+
+    // The suggestion, or null for the unspecified address (:: or ::ffff:0.0.0.0, section 11.1).
+    private static @Nullable InetAddress specified(final InetAddress address) {
+        return address.isAnyLocalAddress() ? null : address;
+    }
+
+    // Kept with the mapping when it differs from the internal address: who asked for a third party.
+    private static @Nullable InetAddress clientAddress(final Context ctx, final InetAddress internal) {
+        return ctx.source().equals(internal) ? null : ctx.source();
+    }
+
+    private byte[] success(final Context ctx, final Mapping mapping, final long lifetime, final Options options) {
+        final var request = ctx.request();
+        final OpcodeData data = switch (request.data()) {
+            case MapData map -> new MapData(map.nonce(), map.protocol(), map.internalPort(), mapping.externalPort(),
+                mapping.externalAddress());
+            case PeerData peer -> new PeerData(peer.nonce(), peer.protocol(), peer.internalPort(),
+                mapping.externalPort(), mapping.externalAddress(), peer.remotePeerPort(), peer.remotePeerAddress());
+            default -> throw new IllegalStateException("Unexpected " + request.data());
+        };
+        return ctx.codec().encode(new PcpResponse(request.version(), ResultCode.SUCCESS, lifetime, ctx.epochTime(),
+            data, options.echo()));
+    }
+
+    // A delete answers SUCCESS with lifetime 0 and the external endpoint the mapping had, if there was one.
+    private byte[] deleted(final Context ctx, final @Nullable Mapping mapping, final Options options) {
+        final var request = ctx.request();
+        final OpcodeData data = switch (request.data()) {
+            case MapData map -> mapping == null ? map : new MapData(map.nonce(), map.protocol(), map.internalPort(),
+                mapping.externalPort(), mapping.externalAddress());
+            case PeerData peer -> mapping == null ? peer : new PeerData(peer.nonce(), peer.protocol(),
+                peer.internalPort(), mapping.externalPort(), mapping.externalAddress(), peer.remotePeerPort(),
+                peer.remotePeerAddress());
+            default -> throw new IllegalStateException("Unexpected " + request.data());
+        };
+        return ctx.codec().encode(new PcpResponse(request.version(), ResultCode.SUCCESS, 0, ctx.epochTime(), data,
+            options.echo()));
+    }
+
+    // Error answers copy the request (section 8.3); long-lifetime errors carry 0, short ones the configured time.
+    private static byte[] error(final Context ctx, final Refusal refusal) {
+        LOG.debug("PCP request from {} refused with {}: {}", ctx.source().getHostAddress(), refusal.resultCode,
+            refusal.getMessage());
+        return PcpCodec.errorResponse(ctx.datagram(), ctx.request().version(), refusal.resultCode,
+            refusal.resultCode.isShortLifetimeError() ? ctx.gateway().shortErrorLifetime() : 0, ctx.epochTime());
+    }
+}
