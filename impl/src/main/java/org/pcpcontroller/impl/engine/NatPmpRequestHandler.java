@@ -139,7 +139,7 @@ final class NatPmpRequestHandler {
     private ListenableFuture<byte[]> create(final Context ctx, final MappingRequest request,
             final MappingKey.Map key, final InetAddress external, final long lifetime, final int attempts) {
         final int port = switch (PortAllocator.allocate(ctx.gateway(), store, key, external,
-                request.suggestedExternalPort(), false)) {
+                request.suggestedExternalPort(), false, true)) {
             case PortAllocator.Allocation.Assigned assigned -> assigned.port();
             case PortAllocator.Allocation.NotPermitted denied -> -2;
             default -> -1;

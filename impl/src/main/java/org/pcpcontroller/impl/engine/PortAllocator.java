@@ -9,6 +9,7 @@ package org.pcpcontroller.impl.engine;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.util.List;
 import org.pcpcontroller.api.mapping.Mapping.ExternalEndpoint;
 import org.pcpcontroller.api.mapping.MappingKey;
 import org.pcpcontroller.api.net.PortRange;
@@ -22,11 +23,11 @@ import org.pcpcontroller.impl.store.MappingStore;
  * permitted ones from the permission rules as ranges, so the cost depends on the range and the rules, never on the
  * number of mappings.
  */
-final class PortAllocator {
+public final class PortAllocator {
     /**
      * The outcome of an allocation.
      */
-    sealed interface Allocation {
+    public sealed interface Allocation {
         /**
          * A port was found.
          */
@@ -65,9 +66,10 @@ final class PortAllocator {
      * @param external the external address chosen for it
      * @param suggested the client's suggested external port, 0 for none
      * @param insist whether only the suggestion will do (PREFER_FAILURE)
+     * @param applyPermissions whether the permission rules apply: they bind clients, not the operator
      */
-    static Allocation allocate(final GatewayView gateway, final MappingStore store, final MappingKey key,
-            final InetAddress external, final int suggested, final boolean insist) {
+    public static Allocation allocate(final GatewayView gateway, final MappingStore store, final MappingKey key,
+            final InetAddress external, final int suggested, final boolean insist, final boolean applyPermissions) {
         final int internalPort = key.internalPort();
         if (internalPort == 0 || !(key.internalAddress() instanceof Inet4Address)) {
             // "All ports", and IPv6 pinholes, do not translate ports: the only candidate is the internal port.
@@ -75,7 +77,7 @@ final class PortAllocator {
             if (insist && suggested != 0 && suggested != port) {
                 return new Allocation.SuggestionRefused();
             }
-            if (!gateway.permits(port, key.internalAddress(), internalPort)) {
+            if (applyPermissions && !gateway.permits(port, key.internalAddress(), internalPort)) {
                 return insist ? new Allocation.SuggestionRefused() : new Allocation.NotPermitted();
             }
             if (!isFree(store, key, external, port)) {
@@ -84,7 +86,8 @@ final class PortAllocator {
             return new Allocation.Assigned(port);
         }
 
-        final var permitted = gateway.permittedExternalPorts(key.internalAddress(), internalPort);
+        final var permitted = applyPermissions ? gateway.permittedExternalPorts(key.internalAddress(), internalPort)
+            : List.of(gateway.externalPorts());
         final int preferred = suggested != 0 ? suggested : internalPort;
         final boolean preferredPermitted = permitted.stream().anyMatch(range -> range.contains(preferred));
         if (preferredPermitted && isFree(store, key, external, preferred)) {

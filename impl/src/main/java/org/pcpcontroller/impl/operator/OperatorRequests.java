@@ -22,6 +22,7 @@ import org.pcpcontroller.api.mapping.Mapping;
 import org.pcpcontroller.api.mapping.Mapping.ExternalEndpoint;
 import org.pcpcontroller.api.mapping.MappingKey;
 import org.pcpcontroller.api.mapping.Origin;
+import org.pcpcontroller.impl.engine.PortAllocator;
 import org.pcpcontroller.impl.gateway.GatewayView;
 import org.pcpcontroller.impl.store.BindingMappings;
 import org.pcpcontroller.impl.store.MappingStore;
@@ -123,57 +124,37 @@ final class OperatorRequests {
             final MappingStore store, final InetAddress external) throws InvalidRequestException {
         final int internalPort = key.internalPort();
         final var requested = input.getExternalPort() == null ? null : input.getExternalPort().getValue().toJava();
-        if (internalPort == 0) {
-            // "all ports" maps the whole port space unchanged
-            if (requested != null && requested != 0) {
+        if (requested != null) {
+            if (internalPort == 0 && requested != 0) {
+                // "all ports" maps the whole port space unchanged
                 throw new InvalidRequestException("internal-port 0 (all ports) requires external-port 0");
             }
-            return checkFree(key, store, external, 0);
-        }
-        if (!(key.internalAddress() instanceof Inet4Address)) {
-            // a pinhole does not translate ports
-            if (requested != null && requested != internalPort) {
+            if (!(key.internalAddress() instanceof Inet4Address) && requested != internalPort) {
+                // a pinhole does not translate ports
                 throw new InvalidRequestException("an IPv6 mapping is a firewall pinhole: external-port must equal "
                     + "internal-port");
             }
-            return checkFree(key, store, external, internalPort);
-        }
-        final var range = gateway.externalPorts();
-        if (requested != null) {
-            if (!range.contains(requested)) {
-                throw new InvalidRequestException("external-port " + requested + " is outside the range " + range
-                    + " of gateway " + gateway.id());
-            }
-            return checkFree(key, store, external, requested);
-        }
-        // The internal port when it is free, else the next free port of the range, wrapping around.
-        final int first = range.contains(internalPort) ? internalPort : range.start();
-        for (int i = 0; i < range.size(); i++) {
-            final int candidate = range.start() + (first - range.start() + i) % range.size();
-            if (isFree(key, store, external, candidate)) {
-                return candidate;
+            if (internalPort != 0 && key.internalAddress() instanceof Inet4Address
+                    && !gateway.externalPorts().contains(requested)) {
+                throw new InvalidRequestException("external-port " + requested + " is outside the range "
+                    + gateway.externalPorts() + " of gateway " + gateway.id());
             }
         }
-        throw new InvalidRequestException(ErrorTag.RESOURCE_DENIED, "no free external port in " + range
-            + " of gateway " + gateway.id());
+        final int suggested = requested == null ? 0 : requested;
+        // The operator is not bound by the permission rules; the requested port, if any, is the only one.
+        return switch (PortAllocator.allocate(gateway, store, key, external, suggested, requested != null, false)) {
+            case PortAllocator.Allocation.Assigned assigned -> assigned.port();
+            case PortAllocator.Allocation.Exhausted exhausted -> throw new InvalidRequestException(
+                ErrorTag.RESOURCE_DENIED, "no free external port in " + gateway.externalPorts() + " of gateway "
+                    + gateway.id());
+            default -> {
+                final int port = requested != null ? requested : internalPort;
+                final var holder = store.conflictingOwner(new ExternalEndpoint(key.gateway(), key.protocol(),
+                    external, port), key.internalEndpoint());
+                throw new InvalidRequestException(ErrorTag.DATA_EXISTS, "external " + external.getHostAddress()
+                    + " port " + port + " is already mapped"
+                    + (holder == null ? "" : " to " + holder.address().getHostAddress() + " port " + holder.port()));
+            }
+        };
     }
-
-    private static boolean isFree(final MappingKey key, final MappingStore store, final InetAddress external,
-            final int port) {
-        return store.conflictingOwner(new ExternalEndpoint(key.gateway(), key.protocol(), external, port),
-            key.internalEndpoint()) == null;
-    }
-
-    private static int checkFree(final MappingKey key, final MappingStore store, final InetAddress external,
-            final int port) throws InvalidRequestException {
-        final var holder = store.conflictingOwner(new ExternalEndpoint(key.gateway(), key.protocol(), external, port),
-            key.internalEndpoint());
-        if (holder != null) {
-            throw new InvalidRequestException(ErrorTag.DATA_EXISTS, "external " + external.getHostAddress()
-                + " port " + port + " is already mapped to " + holder.address().getHostAddress() + " port "
-                + holder.port());
-        }
-        return port;
-    }
-
 }
