@@ -331,7 +331,9 @@ final class PcpRequestHandler {
     private ListenableFuture<byte[]> create(final Context ctx, final MappingKey key, final InetAddress external,
             final int suggestedPort, final boolean insist, final MappingFactory factory, final long lifetime,
             final Options options, final int attempts) throws Refusal {
-        final int port = switch (PortAllocator.allocate(ctx.gateway(), store, key, external, suggestedPort, insist, true)) {
+        final var allocation = PortAllocator.allocate(ctx.gateway(), store, key, external, suggestedPort, insist,
+            true);
+        final int port = switch (allocation) {
             case PortAllocator.Allocation.Assigned assigned -> assigned.port();
             case PortAllocator.Allocation.NotPermitted denied -> throw new Refusal(ResultCode.NOT_AUTHORIZED,
                 "the permission rules allow no external port for " + key);
