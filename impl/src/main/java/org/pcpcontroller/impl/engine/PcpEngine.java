@@ -33,10 +33,12 @@ import org.pcpcontroller.api.codec.DecodeResult;
 import org.pcpcontroller.api.codec.MessageDispatcher;
 import org.pcpcontroller.api.natpmp.NatPmpCodec;
 import org.pcpcontroller.api.natpmp.NatPmpDecodeResult;
+import org.pcpcontroller.api.natpmp.NatPmpMessage;
 import org.pcpcontroller.api.pcp.PcpCodec;
 import org.pcpcontroller.api.pcp.PcpDecodeResult;
 import org.pcpcontroller.api.pcp.PcpRegistry;
 import org.pcpcontroller.api.pcp.PcpRequest;
+import org.pcpcontroller.impl.gateway.GatewayCounters;
 import org.pcpcontroller.impl.gateway.GatewayRegistry;
 import org.pcpcontroller.impl.gateway.GatewayView;
 import org.pcpcontroller.impl.store.MappingStore;
@@ -59,6 +61,7 @@ public final class PcpEngine implements RequestEngine, AutoCloseable {
     private static final Duration FIRST_ANNOUNCEMENT_INTERVAL = Duration.ofMillis(250);
 
     private final GatewayRegistry gateways;
+    private final GatewayCounters counters;
     private final Clock clock;
     private final PcpRequestHandler pcp;
     private final NatPmpRequestHandler natPmp;
@@ -69,12 +72,15 @@ public final class PcpEngine implements RequestEngine, AutoCloseable {
     private final Registration epochRegistration;
 
     @Activate
-    public PcpEngine(@Reference final GatewayRegistry gateways, @Reference final MappingStore store) {
-        this(gateways, store, Clock.systemUTC());
+    public PcpEngine(@Reference final GatewayRegistry gateways, @Reference final MappingStore store,
+            @Reference final GatewayCounters counters) {
+        this(gateways, store, counters, Clock.systemUTC());
     }
 
-    public PcpEngine(final GatewayRegistry gateways, final MappingStore store, final Clock clock) {
+    public PcpEngine(final GatewayRegistry gateways, final MappingStore store, final GatewayCounters counters,
+            final Clock clock) {
         this.gateways = requireNonNull(gateways);
+        this.counters = requireNonNull(counters);
         this.clock = requireNonNull(clock);
         pcp = new PcpRequestHandler(store, clock);
         natPmp = new NatPmpRequestHandler(store, clock);
@@ -112,25 +118,41 @@ public final class PcpEngine implements RequestEngine, AutoCloseable {
             code -> new MessageDispatcher(new PcpCodec(PcpRegistry.standard(code))));
         return switch (dispatcher.decodeRequest(payload)) {
             case DecodeResult.Empty empty -> Futures.immediateFuture(Optional.empty());
-            case DecodeResult.Pcp(PcpDecodeResult.Decoded(PcpRequest request)) -> wrap(pcp.handle(
-                new PcpRequestHandler.Context(gateway, dispatcher.pcpCodec(), request, payload, source,
-                    epochTime)));
+            case DecodeResult.Pcp(PcpDecodeResult.Decoded(PcpRequest request)) -> {
+                counters.request(gatewayId, true, request.opcode().code());
+                yield countPcp(gatewayId, pcp.handle(new PcpRequestHandler.Context(gateway, dispatcher.pcpCodec(),
+                    request, payload, source, epochTime)));
+            }
             case DecodeResult.Pcp(PcpDecodeResult.Decoded decoded) -> drop(client, "a PCP response");
             case DecodeResult.Pcp(PcpDecodeResult.Failed failed) -> {
                 LOG.debug("PCP request from {} refused with {}: {}", client, failed.resultCode(), failed.reason());
-                yield answer(failed.errorResponse(failed.resultCode().isShortLifetimeError()
-                    ? gateway.shortErrorLifetime() : 0, epochTime));
+                counters.request(gatewayId, true, payload[1]);
+                yield countPcp(gatewayId, Futures.immediateFuture(failed.errorResponse(
+                    failed.resultCode().isShortLifetimeError() ? gateway.shortErrorLifetime() : 0, epochTime)));
             }
             case DecodeResult.Pcp(PcpDecodeResult.Dropped dropped) -> drop(client, dropped.reason());
-            case DecodeResult.NatPmp(NatPmpDecodeResult.Decoded(var message)) -> wrap(natPmp.handle(
-                new NatPmpRequestHandler.Context(gateway, source, epochTime), message));
+            case DecodeResult.NatPmp(NatPmpDecodeResult.Decoded(var message)) -> {
+                counters.request(gatewayId, false, message instanceof NatPmpMessage.MappingRequest map
+                    ? map.protocol().opcode() : NatPmpCodec.PUBLIC_ADDRESS_OPCODE);
+                yield wrap(natPmp.handle(new NatPmpRequestHandler.Context(gateway, source, epochTime), message));
+            }
             case DecodeResult.NatPmp(NatPmpDecodeResult.Failed failed) -> {
                 LOG.debug("NAT-PMP request from {} refused with {}: {}", client, failed.resultCode(),
                     failed.reason());
+                counters.request(gatewayId, false, failed.requestOpcode());
                 yield answer(NatPmpCodec.encode(failed.errorResponse(epochTime)));
             }
             case DecodeResult.NatPmp(NatPmpDecodeResult.Dropped dropped) -> drop(client, dropped.reason());
         };
+    }
+
+    // Counts a PCP answer by its result code, byte 3 of every PCP response.
+    private ListenableFuture<Optional<byte[]>> countPcp(final String gatewayId,
+            final ListenableFuture<byte[]> response) {
+        return Futures.transform(response, bytes -> {
+            counters.response(gatewayId, bytes[3]);
+            return Optional.of(bytes);
+        }, MoreExecutors.directExecutor());
     }
 
     private static ListenableFuture<Optional<byte[]>> answer(final byte[] response) {

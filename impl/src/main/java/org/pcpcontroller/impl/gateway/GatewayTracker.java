@@ -38,6 +38,7 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.GatewayKey;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.State;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.StateBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.state.Counters;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.binding.DataObjectReference;
 import org.opendaylight.yangtools.concepts.Registration;
@@ -69,6 +70,8 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
     private final ConcurrentHashMap<String, Instant> epochOrigins = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<EpochListener> epochListeners = new CopyOnWriteArrayList<>();
     private final Clock clock;
+    private final GatewayCounters counters;
+    private final HashMap<String, Counters> publishedCounters = new HashMap<>();
     // The one writer of gateway state: a single thread with a transaction chain, so state writes never race.
     private final ScheduledExecutorService stateWriter;
     private final HashMap<String, Integer> publishedCounts = new HashMap<>();
@@ -76,15 +79,22 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
     private TransactionChain chain;
 
     @Activate
-    public GatewayTracker(@Reference final DataBroker dataBroker, @Reference final MappingStore store) {
-        this(dataBroker, store, Clock.systemUTC());
+    public GatewayTracker(@Reference final DataBroker dataBroker, @Reference final MappingStore store,
+            @Reference final GatewayCounters counters) {
+        this(dataBroker, store, counters, Clock.systemUTC());
+    }
+
+    public GatewayTracker(final DataBroker dataBroker, final MappingStore store) {
+        this(dataBroker, store, new GatewayCounters(), Clock.systemUTC());
     }
 
     /**
      * A tracker whose clock is the mapping store's, so that it can tell a continued epoch from a new one.
      */
-    public GatewayTracker(final DataBroker dataBroker, final MappingStore store, final Clock clock) {
+    public GatewayTracker(final DataBroker dataBroker, final MappingStore store, final GatewayCounters counters,
+            final Clock clock) {
         this.clock = requireNonNull(clock);
+        this.counters = requireNonNull(counters);
         this.dataBroker = requireNonNull(dataBroker);
         this.store = requireNonNull(store);
         stateWriter = Executors.newSingleThreadScheduledExecutor(new ThreadFactoryBuilder()
@@ -186,8 +196,10 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
         epochOrigins.remove(id);
         problems.remove(id);
         LOG.info("Gateway {} deleted, removing its mappings", id);
+        counters.remove(id);
         stateWriter.execute(() -> {
             publishedCounts.remove(id);
+            publishedCounters.remove(id);
             final var tx = chain.newWriteOnlyTransaction();
             tx.delete(LogicalDatastoreType.OPERATIONAL, DataObjectIdentifier.builder(Gateways.class)
                 .child(Gateway.class, new GatewayKey(new GatewayId(id))).build());
@@ -212,12 +224,16 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
             WriteTransaction tx = null;
             for (var id : Sets.union(views.keySet(), problems.keySet())) {
                 final int count = store.count(id);
-                if (!Integer.valueOf(count).equals(publishedCounts.put(id, count))) {
+                final var counted = counters.snapshot(id);
+                final boolean countChanged = !Integer.valueOf(count).equals(publishedCounts.put(id, count));
+                final boolean countersChanged = counted != null && !counted.equals(publishedCounters.put(id, counted));
+                if (countChanged || countersChanged) {
                     if (tx == null) {
                         tx = chain.newWriteOnlyTransaction();
                     }
                     tx.mergeParentStructureMerge(LogicalDatastoreType.OPERATIONAL, statePath(id),
-                        new StateBuilder().setMappingCount(new Gauge32(Uint32.valueOf(count))).build());
+                        new StateBuilder().setMappingCount(new Gauge32(Uint32.valueOf(count)))
+                            .setCounters(counted).build());
                 }
             }
             if (tx != null) {
@@ -226,6 +242,7 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
         } catch (IllegalStateException e) {
             // the chain failed; newChain() replaces it, and the counts go out on the next run
             publishedCounts.clear();
+            publishedCounters.clear();
             LOG.debug("Mapping counts not published", e);
         }
     }
@@ -244,6 +261,7 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
                 stateWriter.execute(() -> {
                     if (chain == created && !stateWriter.isShutdown()) {
                         publishedCounts.clear();
+                        publishedCounters.clear();
                         chain = newChain();
                     }
                 });

@@ -46,6 +46,7 @@ import org.pcpcontroller.api.pcp.PcpOption;
 import org.pcpcontroller.api.pcp.PcpRequest;
 import org.pcpcontroller.api.pcp.PcpResponse;
 import org.pcpcontroller.impl.MutableClock;
+import org.pcpcontroller.impl.gateway.GatewayCounters;
 import org.pcpcontroller.impl.gateway.GatewayTracker;
 import org.pcpcontroller.impl.store.DatastoreMappingStore;
 
@@ -67,12 +68,13 @@ final class EngineFixture implements AutoCloseable {
     final GatewayTracker tracker;
     final PcpEngine engine;
     final PcpCodec codec = new PcpCodec();
+    final GatewayCounters counters = new GatewayCounters();
 
     EngineFixture(final DataBroker broker, final Consumer<PolicyBuilder> policy) throws Exception {
         this.broker = broker;
         store = new DatastoreMappingStore(broker, clock, 3_600_000, 10);
-        tracker = new GatewayTracker(broker, store, clock);
-        engine = new PcpEngine(tracker, store, clock);
+        tracker = new GatewayTracker(broker, store, counters, clock);
+        engine = new PcpEngine(tracker, store, counters, clock);
         putGateway(gateway(policy).build());
     }
 

@@ -479,4 +479,13 @@ class PcpRequestRulesTest extends AbstractDataBrokerTest {
         assertEquals(ResultCode.UNSUPP_OPTION, EngineFixture.pcpResponse(fixture.send(CLIENT, request)
             .orElseThrow()).resultCode());
     }
+
+    @Test
+    void requestsAndResultCodesAreCountedPerGateway() throws Exception {
+        fixture.pcp(map(600, 1234, 0));
+        fixture.pcp(InetAddresses.forString("10.0.0.3"), map(600, 1234, 0));
+        final var counters = fixture.counters.snapshot(GATEWAY);
+        assertEquals(2L, counters.nonnullRequest().values().iterator().next().getCount().getValue().longValue());
+        assertEquals(2, counters.nonnullResponse().size());
+    }
 }
