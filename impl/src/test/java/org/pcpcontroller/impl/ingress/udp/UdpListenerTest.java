@@ -1,0 +1,193 @@
+/*
+ * Copyright (c) 2026 PCP Controller authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.pcpcontroller.impl.ingress.udp;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.common.net.InetAddresses;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.SettableFuture;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.opendaylight.yangtools.concepts.Registration;
+import org.pcpcontroller.impl.engine.Announcer;
+import org.pcpcontroller.impl.engine.RequestEngine;
+
+/**
+ * The listener on a real loopback socket, with an engine that echoes, throws, fails or answers late.
+ */
+class UdpListenerTest {
+    private final CopyOnWriteArrayList<Announcer> announcers = new CopyOnWriteArrayList<>();
+    private final UdpListener.Counters counters = new UdpListener.Counters();
+    private MultiThreadIoEventLoopGroup group;
+    private boolean limited;
+    private UdpListener listener;
+
+    /**
+     * Echoes the payload reversed; payloads starting with 0x7f throw, 0x7e fail, 0x7d are answered 100 ms later,
+     * 0x7c are dropped.
+     */
+    private final RequestEngine engine = new RequestEngine() {
+        @Override
+        public ListenableFuture<Optional<byte[]>> handle(final String gateway, final InetSocketAddress client,
+                final InetSocketAddress server, final byte[] payload) {
+            final var reversed = payload.clone();
+            for (int i = 0; i < reversed.length / 2; i++) {
+                final byte tmp = reversed[i];
+                reversed[i] = reversed[reversed.length - 1 - i];
+                reversed[reversed.length - 1 - i] = tmp;
+            }
+            if (payload.length > 0) {
+                switch (payload[0]) {
+                    case 0x7f -> throw new IllegalStateException("engine bug");
+                    case 0x7e -> {
+                        return Futures.immediateFailedFuture(new IllegalStateException("engine failure"));
+                    }
+                    case 0x7d -> {
+                        final var later = SettableFuture.<Optional<byte[]>>create();
+                        new Thread(() -> {
+                            try {
+                                Thread.sleep(100);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            later.set(Optional.of(reversed));
+                        }).start();
+                        return later;
+                    }
+                    case 0x7c -> {
+                        return Futures.immediateFuture(Optional.empty());
+                    }
+                    default -> {
+                        // echo
+                    }
+                }
+            }
+            return Futures.immediateFuture(Optional.of(reversed));
+        }
+
+        @Override
+        public Registration registerAnnouncer(final String gateway, final Announcer announcer) {
+            announcers.add(announcer);
+            return () -> announcers.remove(announcer);
+        }
+    };
+
+    private void start(final boolean epoll, final ClientRateLimiter limiter) {
+        group = new MultiThreadIoEventLoopGroup(2, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        listener = UdpListener.bind("gw1", new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 0), group,
+            epoll, 2, 1 << 20, engine, limiter, counters);
+    }
+
+    @AfterEach
+    void afterEach() {
+        if (listener != null) {
+            listener.close();
+        }
+        if (group != null) {
+            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    // Expected answers may take a while on a busy machine; expected silence is waited for 300 ms.
+    private byte[] exchange(final DatagramSocket socket, final byte[] payload) throws Exception {
+        socket.setSoTimeout(payload.length > 0 && payload[0] >= 0x7c || limited ? 300 : 5000);
+        socket.send(new DatagramPacket(payload, payload.length, listener.localAddress()));
+        final var buffer = new byte[4096];
+        final var packet = new DatagramPacket(buffer, buffer.length);
+        try {
+            socket.receive(packet);
+        } catch (SocketTimeoutException e) {
+            return null;
+        }
+        return Arrays.copyOf(buffer, packet.getLength());
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = { false, true })
+    void answersComeBackFromTheServingSocketAndSurviveBadEngines(final boolean epoll) throws Exception {
+        if (epoll && !Epoll.isAvailable()) {
+            return;
+        }
+        start(epoll, new ClientRateLimiter(1e6, 1e6));
+        try (var socket = new DatagramSocket(new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 0))) {
+            socket.setSoTimeout(300);
+            assertArrayEquals(new byte[] { 3, 2, 1 }, exchange(socket, new byte[] { 1, 2, 3 }));
+            assertEquals(null, exchange(socket, new byte[] { 0x7f, 1 }));
+            assertEquals(null, exchange(socket, new byte[] { 0x7e, 1 }));
+            assertEquals(null, exchange(socket, new byte[] { 0x7c, 1 }));
+            assertArrayEquals(new byte[] { 1, 0x7d }, exchange(socket, new byte[] { 0x7d, 1 }));
+            // still serving after all that
+            assertArrayEquals(new byte[] { 5, 4 }, exchange(socket, new byte[] { 4, 5 }));
+            assertEquals(2, counters.failed().sum());
+        }
+    }
+
+    @Test
+    void datagramsOfAnySizeNeverStopTheListener() throws Exception {
+        start(false, new ClientRateLimiter(1e6, 1e6));
+        final var random = new Random(5351);
+        try (var socket = new DatagramSocket(new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 0))) {
+            socket.setSoTimeout(2000);
+            for (int i = 0; i < 200; i++) {
+                final var payload = new byte[random.nextInt(i % 20 == 0 ? 9000 : 1200) + 1];
+                random.nextBytes(payload);
+                payload[0] = (byte) (payload[0] & 0x3f);
+                final var answer = exchange(socket, payload);
+                // the socket keeps at most RECEIVE_SIZE bytes of a datagram
+                assertEquals(Math.min(payload.length, UdpListener.RECEIVE_SIZE), answer.length);
+            }
+        }
+    }
+
+    @Test
+    void clientsOverTheirRateAreDroppedSilently() throws Exception {
+        final var now = new AtomicLong();
+        start(false, new ClientRateLimiter(1, 3, now::get));
+        try (var socket = new DatagramSocket(new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 0))) {
+            socket.setSoTimeout(300);
+            for (int i = 0; i < 3; i++) {
+                assertTrue(exchange(socket, new byte[] { 1 }) != null);
+            }
+            limited = true;
+            assertEquals(null, exchange(socket, new byte[] { 1 }));
+            limited = false;
+            assertEquals(1, counters.limited().sum());
+            now.addAndGet(1_000_000_000L);
+            assertTrue(exchange(socket, new byte[] { 1 }) != null);
+        }
+    }
+
+    @Test
+    void closingUnregistersTheAnnouncer() {
+        start(false, new ClientRateLimiter(1, 1));
+        assertEquals(1, announcers.size());
+        listener.close();
+        listener = null;
+        assertFalse(announcers.iterator().hasNext());
+    }
+}
