@@ -65,7 +65,8 @@ curl -sf -o /dev/null -u admin:admin -X PUT -H 'Content-Type: application/json' 
       "external-address":["192.0.3.1"],
       "internal-prefix":["10.0.0.0/24","127.0.0.0/8"],
       "external-port-range":{"start":1024,"end":65535},
-      "openflow":{"datapath-id":["00:00:00:00:00:00:00:01"]}
+      "openflow":{"datapath-id":["00:00:00:00:00:00:00:01"]},
+      "udp-ingress":{"listen-address":["127.0.0.1"]}
     }]}'
 
 cat <<EOT
@@ -75,6 +76,7 @@ PCP Controller is up after $(( $(date +%s) - start )) s (Java: $JAVA_HOME).
   gateways     curl -u admin:admin '$rest/data/pcp-gateway:gateways'
   mappings     curl -u admin:admin '$rest/data/pcp-mapping:mappings'
   demo gateway 'demo': external 192.0.3.1, internal 10.0.0.0/24 and 127.0.0.0/8, datapath id 1
+  UDP ingress  127.0.0.1:5351 (PCP and NAT-PMP), e.g. natpmpc -g 127.0.0.1 -a 40000 4000 udp 3600
   logs         $home/data/log/karaf.log
 Press Ctrl-C to stop.
 EOT
