@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.concurrent.ExecutionException;
@@ -28,9 +29,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.TransactionChain;
+import org.opendaylight.mdsal.binding.api.WriteTransaction;
 import org.opendaylight.mdsal.common.api.CommitInfo;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Mappings;
@@ -87,6 +90,20 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     private record StoredEpoch(Instant origin, @Nullable InetAddress externalAddress) {
     }
 
+    /**
+     * Changes committed together in one transaction. Each change brings what completes its caller's future and
+     * what undoes its index change if the commit fails.
+     */
+    private static final class Batch {
+        final WriteTransaction tx;
+        final List<Runnable> onSuccess = new ArrayList<>();
+        final List<Consumer<Throwable>> onFailure = new ArrayList<>();
+
+        Batch(final WriteTransaction tx) {
+            this.tx = tx;
+        }
+    }
+
     private final DataBroker dataBroker;
     private final Clock clock;
     private final MappingTable table = new MappingTable();
@@ -96,6 +113,10 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
 
     private TransactionChain chain;
     private boolean closed;
+    /** Changes not yet submitted, collected in one open transaction; null when there are none. */
+    private @Nullable Batch pending;
+    /** Whether a batch is being committed; the next one waits for it (group commit). */
+    private boolean committing;
 
     @Activate
     public DatastoreMappingStore(@Reference final DataBroker dataBroker, final Configuration configuration)
@@ -223,8 +244,7 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     }
 
     private ListenableFuture<Mapping> store(final Mapping mapping, final boolean replace) {
-        final Mapping previous;
-        final ListenableFuture<? extends CommitInfo> commit;
+        final var result = SettableFuture.<Mapping>create();
         synchronized (this) {
             if (closed) {
                 return Futures.immediateFailedFuture(new IllegalStateException("Mapping store is closed"));
@@ -236,57 +256,111 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
             if (holder != null) {
                 return Futures.immediateFailedFuture(new MappingConflictException(mapping.externalEndpoint(), holder));
             }
-            previous = table.put(mapping);
+            final var previous = table.put(mapping);
             if (mapping.expires() != null) {
                 expiries.add(new Expiry(mapping.expires(), mapping.key()));
             }
-            final var tx = chain.newWriteOnlyTransaction();
-            BindingMappings.put(tx, mapping);
-            commit = tx.commit();
+            final var batch = batch();
+            BindingMappings.put(batch.tx, mapping);
+            batch.onSuccess.add(() -> result.set(mapping));
+            batch.onFailure.add(cause -> {
+                LOG.warn("Storing {} failed, undoing it", mapping.key(), cause);
+                if (table.get(mapping.key()).filter(mapping::equals).isPresent()) {
+                    if (previous != null) {
+                        table.put(previous);
+                    } else {
+                        table.remove(mapping.key());
+                    }
+                }
+                result.setException(cause);
+            });
         }
-        final var result = SettableFuture.<Mapping>create();
+        commitPending();
+        return result;
+    }
+
+    /**
+     * The batch collecting changes now. Called with the lock held.
+     */
+    private Batch batch() {
+        if (pending == null) {
+            WriteTransaction tx;
+            try {
+                tx = chain.newWriteOnlyTransaction();
+            } catch (IllegalStateException e) {
+                // the chain failed and its replacement has not been made yet
+                LOG.debug("Transaction chain unusable, starting a new one", e);
+                chain = newChain();
+                tx = chain.newWriteOnlyTransaction();
+            }
+            pending = new Batch(tx);
+        }
+        return pending;
+    }
+
+    /**
+     * Submits the pending batch unless a commit is in flight: that one's completion submits it. So at low load every
+     * change is committed at once, and at high load the changes arriving during one commit share the next.
+     */
+    private void commitPending() {
+        final Batch batch;
+        final ListenableFuture<? extends CommitInfo> commit;
+        synchronized (this) {
+            if (committing || pending == null) {
+                return;
+            }
+            batch = pending;
+            pending = null;
+            committing = true;
+            // submitted under the lock: the chain refuses a new transaction while the previous one is open
+            commit = batch.tx.commit();
+        }
+        whenCommitted(batch, commit);
+    }
+
+    private void whenCommitted(final Batch batch, final ListenableFuture<? extends CommitInfo> commit) {
         Futures.addCallback(commit, new FutureCallback<CommitInfo>() {
             @Override
             public void onSuccess(final CommitInfo info) {
-                result.set(mapping);
+                synchronized (DatastoreMappingStore.this) {
+                    committing = false;
+                }
+                batch.onSuccess.forEach(Runnable::run);
+                commitPending();
             }
 
             @Override
             public void onFailure(final Throwable cause) {
-                LOG.warn("Storing {} failed, undoing it", mapping.key(), cause);
                 synchronized (DatastoreMappingStore.this) {
-                    if (table.get(mapping.key()).filter(mapping::equals).isPresent()) {
-                        if (previous != null) {
-                            table.put(previous);
-                        } else {
-                            table.remove(mapping.key());
-                        }
+                    committing = false;
+                    // undo in reverse order, so that several changes of one key end where they started
+                    for (int i = batch.onFailure.size() - 1; i >= 0; i--) {
+                        batch.onFailure.get(i).accept(cause);
                     }
                 }
-                result.setException(cause);
+                commitPending();
             }
         }, MoreExecutors.directExecutor());
-        return result;
     }
 
     @Override
     public ListenableFuture<Optional<Mapping>> remove(final MappingKey key) {
-        final Mapping removed;
-        final ListenableFuture<? extends CommitInfo> commit;
+        final var result = SettableFuture.<Optional<Mapping>>create();
         synchronized (this) {
             if (closed) {
                 return Futures.immediateFailedFuture(new IllegalStateException("Mapping store is closed"));
             }
-            removed = table.remove(key);
+            final var removed = table.remove(key);
             if (removed == null) {
                 return Futures.immediateFuture(Optional.empty());
             }
-            final var tx = chain.newWriteOnlyTransaction();
-            tx.delete(LogicalDatastoreType.CONFIGURATION, BindingMappings.path(key));
-            commit = tx.commit();
+            final var batch = batch();
+            batch.tx.delete(LogicalDatastoreType.CONFIGURATION, BindingMappings.path(key));
+            batch.onSuccess.add(() -> result.set(Optional.of(removed)));
+            batch.onFailure.add(restore(List.of(removed), result));
         }
-        return Futures.transform(restoreOnFailure(commit, List.of(removed)), ignored -> Optional.of(removed),
-            MoreExecutors.directExecutor());
+        commitPending();
+        return result;
     }
 
     @Override
@@ -301,77 +375,72 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
 
     private ListenableFuture<List<Mapping>> removeMappings(final String gateway, final @Nullable Origin origin,
             final boolean forget) {
-        final var removed = new ArrayList<Mapping>();
-        final ListenableFuture<? extends CommitInfo> commit;
+        final var result = SettableFuture.<List<Mapping>>create();
         synchronized (this) {
             if (closed) {
                 return Futures.immediateFailedFuture(new IllegalStateException("Mapping store is closed"));
             }
-            final var tx = chain.newWriteOnlyTransaction();
+            final var removed = new ArrayList<Mapping>();
+            final var batch = batch();
             for (var mapping : table.mappings(gateway)) {
                 if (origin == null || mapping.origin() == origin) {
                     table.remove(mapping.key());
                     removed.add(mapping);
-                    tx.delete(LogicalDatastoreType.CONFIGURATION, BindingMappings.path(mapping.key()));
+                    batch.tx.delete(LogicalDatastoreType.CONFIGURATION, BindingMappings.path(mapping.key()));
                 }
             }
             if (forget) {
                 // The whole gateway entry goes, epoch included: a gateway configured again later starts a new
                 // epoch, as its clients' state is lost (RFC 6887 section 8.5).
                 epochs.remove(gateway);
-                tx.delete(LogicalDatastoreType.CONFIGURATION, BindingMappings.gatewayPath(gateway));
+                batch.tx.delete(LogicalDatastoreType.CONFIGURATION, BindingMappings.gatewayPath(gateway));
             }
-            commit = tx.commit();
+            final var copy = List.copyOf(removed);
+            batch.onSuccess.add(() -> result.set(copy));
+            batch.onFailure.add(restore(copy, result));
         }
-        return Futures.transform(restoreOnFailure(commit, removed), ignored -> List.copyOf(removed),
-            MoreExecutors.directExecutor());
+        commitPending();
+        return result;
     }
 
-    // A failed delete leaves the mappings in the datastore, so they go back into the index too.
-    private ListenableFuture<? extends CommitInfo> restoreOnFailure(final ListenableFuture<? extends CommitInfo> commit,
-            final List<Mapping> removed) {
-        Futures.addCallback(commit, new FutureCallback<CommitInfo>() {
-            @Override
-            public void onSuccess(final CommitInfo result) {
-                // nothing to undo
-            }
-
-            @Override
-            public void onFailure(final Throwable cause) {
-                LOG.warn("Removing {} mappings failed, keeping them", removed.size(), cause);
-                synchronized (DatastoreMappingStore.this) {
-                    for (var mapping : removed) {
-                        if (table.get(mapping.key()).isEmpty()) {
-                            index(mapping);
-                        }
-                    }
+    // A failed delete leaves the mappings in the datastore, so they go back into the index too. Runs locked.
+    private Consumer<Throwable> restore(final List<Mapping> removed, final SettableFuture<?> result) {
+        return cause -> {
+            LOG.warn("Removing {} mappings failed, keeping them", removed.size(), cause);
+            for (var mapping : removed) {
+                if (table.get(mapping.key()).isEmpty()) {
+                    index(mapping);
                 }
             }
-        }, MoreExecutors.directExecutor());
-        return commit;
+            result.setException(cause);
+        };
     }
 
     @Override
     public ListenableFuture<Instant> epochOrigin(final String gateway, final @Nullable InetAddress externalAddress) {
-        final Instant origin;
-        final ListenableFuture<? extends CommitInfo> commit;
+        final var result = SettableFuture.<Instant>create();
         synchronized (this) {
+            if (closed) {
+                return Futures.immediateFailedFuture(new IllegalStateException("Mapping store is closed"));
+            }
             final var stored = epochs.get(gateway);
-            if (stored != null && java.util.Objects.equals(stored.externalAddress(), externalAddress)) {
+            if (stored != null && Objects.equals(stored.externalAddress(), externalAddress)) {
                 return Futures.immediateFuture(stored.origin());
             }
-            origin = clock.instant();
+            final var origin = clock.instant();
             epochs.put(gateway, new StoredEpoch(origin, externalAddress));
             final var epoch = new EpochBuilder().setOrigin(BindingMappings.dateAndTime(origin));
             if (externalAddress != null) {
                 epoch.setExternalAddress(BindingMappings.address(externalAddress));
             }
-            final var tx = chain.newWriteOnlyTransaction();
-            tx.mergeParentStructurePut(LogicalDatastoreType.CONFIGURATION,
+            final var batch = batch();
+            batch.tx.mergeParentStructurePut(LogicalDatastoreType.CONFIGURATION,
                 BindingMappings.gatewayPath(gateway).toBuilder().child(Epoch.class).build(), epoch.build());
-            commit = tx.commit();
+            batch.onSuccess.add(() -> result.set(origin));
+            batch.onFailure.add(result::setException);
         }
-        return Futures.transform(commit, info -> origin, MoreExecutors.directExecutor());
+        commitPending();
+        return result;
     }
 
     /**
@@ -412,12 +481,21 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     @Deactivate
     public void close() {
         final Registration toClose;
+        final Batch last;
+        final ListenableFuture<? extends CommitInfo> lastCommit;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
             toClose = chain;
+            last = pending;
+            pending = null;
+            lastCommit = last == null ? null : last.tx.commit();
+        }
+        if (last != null) {
+            // the callers of these changes wait for them: submit what was asked before closing
+            whenCommitted(last, lastCommit);
         }
         timer.shutdownNow();
         toClose.close();
