@@ -222,15 +222,12 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     @Override
     public synchronized int nextFreePort(final String gateway, final InetAddress externalAddress, final int protocol,
             final PortRange range, final int from) {
-        // FIXME: linear probe until the used-port index lands
-        final int first = range.contains(from) ? from : range.start();
-        for (int i = 0; i < range.size(); i++) {
-            final int candidate = range.start() + (first - range.start() + i) % range.size();
-            if (!table.uses(new ExternalEndpoint(gateway, protocol, externalAddress, candidate))) {
-                return candidate;
-            }
-        }
-        return -1;
+        return table.nextFreePort(gateway, externalAddress, protocol, range, from);
+    }
+
+    @Override
+    public synchronized List<Mapping> mappingsOf(final String gateway, final InetAddress internal) {
+        return table.mappingsOf(gateway, internal);
     }
 
     @Override

@@ -10,6 +10,7 @@ package org.pcpcontroller.impl.store;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import org.eclipse.jdt.annotation.Nullable;
@@ -17,6 +18,7 @@ import org.pcpcontroller.api.mapping.Mapping;
 import org.pcpcontroller.api.mapping.Mapping.ExternalEndpoint;
 import org.pcpcontroller.api.mapping.MappingKey;
 import org.pcpcontroller.api.mapping.MappingKey.InternalEndpoint;
+import org.pcpcontroller.api.net.PortRange;
 
 /**
  * The in-memory index of all mappings: by key, by external endpoint and by internal address. Every lookup is a
@@ -42,12 +44,67 @@ final class MappingTable {
     private record InternalHost(String gateway, InetAddress address) {
     }
 
+    /**
+     * The ports in use on one external address and protocol: a bitmap of the 65536 ports (8 KiB), so that finding a
+     * free port or a used one costs at most 1024 word reads, whatever the number of mappings.
+     */
+    private static final class PortSet {
+        private final long[] words = new long[1024];
+        private int size;
+
+        void add(final int port) {
+            final long bit = 1L << port;
+            if ((words[port >>> 6] & bit) == 0) {
+                words[port >>> 6] |= bit;
+                size++;
+            }
+        }
+
+        void remove(final int port) {
+            final long bit = 1L << port;
+            if ((words[port >>> 6] & bit) != 0) {
+                words[port >>> 6] &= ~bit;
+                size--;
+            }
+        }
+
+        boolean isEmpty() {
+            return size == 0;
+        }
+
+        // first used port at or above from, up to to; -1 if none
+        int nextUsed(final int from, final int to) {
+            for (int port = from; port <= to; ) {
+                final long word = words[port >>> 6] >>> (port & 63);
+                if (word != 0) {
+                    final int found = port + Long.numberOfTrailingZeros(word);
+                    return found <= to ? found : -1;
+                }
+                port = (port | 63) + 1;
+            }
+            return -1;
+        }
+
+        // first free port at or above from, up to to; -1 if none
+        int nextFree(final int from, final int to) {
+            for (int port = from; port <= to; ) {
+                final long word = ~words[port >>> 6] >>> (port & 63);
+                if (word != 0) {
+                    final int found = port + Long.numberOfTrailingZeros(word);
+                    return found <= to ? found : -1;
+                }
+                port = (port | 63) + 1;
+            }
+            return -1;
+        }
+    }
+
     private final HashMap<String, HashMap<MappingKey, Mapping>> byGateway = new HashMap<>();
     private final HashMap<ExternalEndpoint, Owner> byExternal = new HashMap<>();
-    /** Mappings per (external address, protocol), to answer "any port in use" for port-0 mappings. */
-    private final HashMap<AddressProtocol, Integer> perAddressProtocol = new HashMap<>();
-    /** Mappings per internal host, for quotas. */
-    private final HashMap<InternalHost, Integer> perInternalHost = new HashMap<>();
+    /** Used ports per (external address, protocol): free-port search, and "any port in use" for port 0. */
+    private final HashMap<AddressProtocol, PortSet> usedPorts = new HashMap<>();
+    /** Mappings per internal host, for quotas and "delete all my mappings". */
+    private final HashMap<InternalHost, HashSet<MappingKey>> perInternalHost = new HashMap<>();
 
     Optional<Mapping> get(final MappingKey key) {
         final var mappings = byGateway.get(key.gateway());
@@ -60,19 +117,40 @@ final class MappingTable {
     }
 
     int countForInternalHost(final String gateway, final InetAddress internal) {
-        return perInternalHost.getOrDefault(new InternalHost(gateway, internal), 0);
+        final var keys = perInternalHost.get(new InternalHost(gateway, internal));
+        return keys == null ? 0 : keys.size();
+    }
+
+    /**
+     * The mappings of one internal host.
+     */
+    List<Mapping> mappingsOf(final String gateway, final InetAddress internal) {
+        final var keys = perInternalHost.get(new InternalHost(gateway, internal));
+        final var mappings = byGateway.get(gateway);
+        if (keys == null || mappings == null) {
+            return List.of();
+        }
+        return keys.stream().map(mappings::get).toList();
+    }
+
+    /**
+     * The first port of range at or above from that no mapping uses on this address and protocol, wrapping around
+     * to the start of the range; -1 if all are used.
+     */
+    int nextFreePort(final String gateway, final InetAddress address, final int protocol, final PortRange range,
+            final int from) {
+        final var used = usedPorts.get(new AddressProtocol(gateway, address, protocol));
+        final int start = range.contains(from) ? from : range.start();
+        if (used == null) {
+            return start;
+        }
+        final int found = used.nextFree(start, range.end());
+        return found >= 0 ? found : used.nextFree(range.start(), start - 1);
     }
 
     List<Mapping> mappings(final String gateway) {
         final var mappings = byGateway.get(gateway);
         return mappings == null ? List.of() : new ArrayList<>(mappings.values());
-    }
-
-    /**
-     * Whether a mapping uses exactly this external endpoint.
-     */
-    boolean uses(final ExternalEndpoint external) {
-        return byExternal.containsKey(external);
     }
 
     /**
@@ -95,12 +173,15 @@ final class MappingTable {
                 if (other != null) {
                     return other;
                 }
-                if (port == 0 && perAddressProtocol.getOrDefault(new AddressProtocol(gw, addr, specific), 0) > 0) {
-                    return anyOwner(gw, addr, specific, owner);
+                if (port == 0) {
+                    final var any = anyOwner(gw, addr, specific, owner);
+                    if (any != null) {
+                        return any;
+                    }
                 }
             }
         }
-        if (port == 0 && perAddressProtocol.getOrDefault(new AddressProtocol(gw, addr, proto), 0) > 0) {
+        if (port == 0) {
             return anyOwner(gw, addr, proto, owner);
         }
         return null;
@@ -123,15 +204,20 @@ final class MappingTable {
         return null;
     }
 
-    // Called only when some mapping uses (addr, proto): find one whose owner differs. Rare (port-0 mappings only).
+    // The owner of some used port of (addr, proto) other than owner: walks the used-port bitmap, not the mappings.
     private @Nullable InternalEndpoint anyOwner(final String gw, final InetAddress addr, final int proto,
             final InternalEndpoint owner) {
-        for (var entry : byExternal.entrySet()) {
-            final var ext = entry.getKey();
-            if (ext.gateway().equals(gw) && ext.address().equals(addr) && ext.protocol() == proto
-                && !entry.getValue().internal().equals(owner)) {
-                return entry.getValue().internal();
+        final var used = usedPorts.get(new AddressProtocol(gw, addr, proto));
+        if (used == null) {
+            return null;
+        }
+        int port = used.nextUsed(0, 65535);
+        while (port >= 0) {
+            final var holder = byExternal.get(new ExternalEndpoint(gw, proto, addr, port));
+            if (holder != null && !holder.internal().equals(owner)) {
+                return holder.internal();
             }
+            port = port < 65535 ? used.nextUsed(port + 1, 65535) : -1;
         }
         return null;
     }
@@ -170,18 +256,32 @@ final class MappingTable {
         final var key = mapping.key();
         byExternal.merge(mapping.externalEndpoint(), new Owner(key.internalEndpoint(), 1),
             (old, added) -> old.plus(1));
-        perAddressProtocol.merge(new AddressProtocol(key.gateway(), mapping.externalAddress(), key.protocol()), 1,
-            Integer::sum);
-        perInternalHost.merge(new InternalHost(key.gateway(), key.internalAddress()), 1, Integer::sum);
+        usedPorts.computeIfAbsent(new AddressProtocol(key.gateway(), mapping.externalAddress(), key.protocol()),
+            ap -> new PortSet()).add(mapping.externalPort());
+        perInternalHost.computeIfAbsent(new InternalHost(key.gateway(), key.internalAddress()),
+            host -> new HashSet<>(4)).add(key);
     }
 
     private void unindex(final Mapping mapping) {
         final var key = mapping.key();
-        byExternal.computeIfPresent(mapping.externalEndpoint(),
-            (ext, owner) -> owner.references() == 1 ? null : owner.plus(-1));
-        perAddressProtocol.computeIfPresent(new AddressProtocol(key.gateway(), mapping.externalAddress(),
-            key.protocol()), (ap, count) -> count == 1 ? null : count - 1);
-        perInternalHost.computeIfPresent(new InternalHost(key.gateway(), key.internalAddress()),
-            (host, count) -> count == 1 ? null : count - 1);
+        final var external = mapping.externalEndpoint();
+        final var owner = byExternal.computeIfPresent(external,
+            (ext, held) -> held.references() == 1 ? null : held.plus(-1));
+        if (owner == null) {
+            // the last mapping on this external endpoint is gone: its port is free again
+            final var ap = new AddressProtocol(key.gateway(), mapping.externalAddress(), key.protocol());
+            final var used = usedPorts.get(ap);
+            if (used != null) {
+                used.remove(mapping.externalPort());
+                if (used.isEmpty()) {
+                    usedPorts.remove(ap);
+                }
+            }
+        }
+        final var host = new InternalHost(key.gateway(), key.internalAddress());
+        final var keys = perInternalHost.get(host);
+        if (keys != null && keys.remove(key) && keys.isEmpty()) {
+            perInternalHost.remove(host);
+        }
     }
 }

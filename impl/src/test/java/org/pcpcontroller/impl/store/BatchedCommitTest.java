@@ -85,6 +85,8 @@ class BatchedCommitTest extends AbstractDataBrokerTest {
         Object filter(String method, Object result);
     }
 
+    // a proxy rethrows what the target threw, not the reflection wrapper
+    @SuppressWarnings("checkstyle:AvoidHidingCauseException")
     private static <T> T proxy(final Class<T> type, final Object target, final ResultFilter filter) {
         final InvocationHandler handler = (self, method, args) -> {
             try {

@@ -86,4 +86,52 @@ class MappingTableTest {
         assertEquals(1, table.size("gw1"));
         assertEquals(1, table.countForInternalHost("gw1", HOST_A));
     }
+
+    @Test
+    void nextFreePortSkipsUsedPortsAndWrapsAround() {
+        final var range = new org.pcpcontroller.api.net.PortRange(5000, 5003);
+        table.put(map(17, HOST_A, 1, 5001));
+        table.put(map(17, HOST_A, 2, 5002));
+        assertEquals(5000, table.nextFreePort("gw1", EXT, 17, range, 5000));
+        assertEquals(5003, table.nextFreePort("gw1", EXT, 17, range, 5001));
+        table.put(map(17, HOST_A, 3, 5003));
+        assertEquals(5000, table.nextFreePort("gw1", EXT, 17, range, 5001));
+        table.put(map(17, HOST_A, 4, 5000));
+        assertEquals(-1, table.nextFreePort("gw1", EXT, 17, range, 5002));
+        // another protocol has its own ports
+        assertEquals(5002, table.nextFreePort("gw1", EXT, 6, range, 5002));
+        table.remove(map(17, HOST_A, 2, 5002).key());
+        assertEquals(5002, table.nextFreePort("gw1", EXT, 17, range, 5000));
+    }
+
+    @Test
+    void nextFreePortFindsTheLastPortOfABusyRange() {
+        final var range = new org.pcpcontroller.api.net.PortRange(1024, 65535);
+        for (int port = 1024; port < 65535; port++) {
+            table.put(map(6, HOST_A, port, port));
+        }
+        assertEquals(65535, table.nextFreePort("gw1", EXT, 6, range, 1024));
+        table.put(map(6, HOST_A, 65535, 65535));
+        assertEquals(-1, table.nextFreePort("gw1", EXT, 6, range, 30000));
+    }
+
+    @Test
+    void allPortsMappingConflictsWithAnyPortInUseOfItsProtocol() {
+        table.put(map(6, HOST_B, 2, 40001));
+        assertNull(conflict(map(17, HOST_A, 0, 0)));
+        table.put(map(17, HOST_B, 2, 40001));
+        assertEquals(HOST_B, conflict(map(17, HOST_A, 0, 0)).address());
+    }
+
+    @Test
+    void mappingsOfAHostAreIndexed() {
+        table.put(map(17, HOST_A, 1, 5001));
+        table.put(map(6, HOST_A, 1, 5001));
+        table.put(map(17, HOST_B, 2, 5002));
+        assertEquals(2, table.mappingsOf("gw1", HOST_A).size());
+        assertEquals(2, table.countForInternalHost("gw1", HOST_A));
+        table.remove(map(6, HOST_A, 1, 5001).key());
+        assertEquals(1, table.mappingsOf("gw1", HOST_A).size());
+        assertEquals(List.of(), table.mappingsOf("gw1", InetAddresses.forString("10.0.0.99")));
+    }
 }

@@ -89,6 +89,8 @@ final class UdpListener implements AutoCloseable {
      *
      * @throws IllegalStateException if the address cannot be bound
      */
+    // Netty reports bind failures (address in use, not local) as assorted unchecked exceptions.
+    @SuppressWarnings("checkstyle:IllegalCatch")
     static UdpListener bind(final String gateway, final InetSocketAddress local, final EventLoopGroup group,
             final boolean epoll, final int sockets, final int receiveBuffer, final RequestEngine engine,
             final ClientRateLimiter limiter, final Counters counters) {
@@ -119,8 +121,8 @@ final class UdpListener implements AutoCloseable {
         final var scope = bound;
         final var registration = engine.registerAnnouncer(gateway, announcement -> announce(first, scope,
             announcement));
-        LOG.info("Serving PCP and NAT-PMP for gateway {} on UDP {} ({} socket(s), {})", gateway, bound,
-            channels.size(), epoll ? "epoll" : "nio");
+        LOG.info("Serving PCP and NAT-PMP for gateway {} on UDP {}", gateway,
+            bound + " (" + channels.size() + (epoll ? " epoll sockets)" : " nio socket)"));
         return new UdpListener(gateway, bound, channels, registration);
     }
 
