@@ -23,7 +23,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -84,9 +83,6 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     private static final Logger LOG = LoggerFactory.getLogger(DatastoreMappingStore.class);
     private static final DataObjectIdentifier<Mappings> MAPPINGS = DataObjectIdentifier.builder(Mappings.class).build();
 
-    private record Expiry(Instant at, MappingKey key) {
-    }
-
     private record StoredEpoch(Instant origin, @Nullable InetAddress externalAddress) {
     }
 
@@ -107,7 +103,14 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     private final DataBroker dataBroker;
     private final Clock clock;
     private final MappingTable table = new MappingTable();
-    private final PriorityQueue<Expiry> expiries = new PriorityQueue<>((a, b) -> a.at().compareTo(b.at()));
+    /**
+     * The expiry timer: a calendar wheel with one slot per second, holding the keys whose lease ends in it. Adding
+     * is O(1); each tick visits only the slots that came due. A refresh leaves a stale entry behind, which is skipped
+     * because the mapping's expiry moved on.
+     */
+    private final HashMap<Long, ArrayList<MappingKey>> expirySlots = new HashMap<>();
+    /** Every slot up to this second has been processed. */
+    private long expiredUpTo;
     private final HashMap<String, StoredEpoch> epochs = new HashMap<>();
     private final ScheduledExecutorService timer;
 
@@ -129,6 +132,8 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
             final long loadTimeoutSeconds) throws InterruptedException, ExecutionException, TimeoutException {
         this.dataBroker = requireNonNull(dataBroker);
         this.clock = requireNonNull(clock);
+        // leases that ended while the controller was down fall into the first slot, removed on the first tick
+        expiredUpTo = clock.instant().getEpochSecond() - 1;
         load(loadTimeoutSeconds);
         chain = newChain();
         timer = Executors.newSingleThreadScheduledExecutor(new ThreadFactoryBuilder()
@@ -168,8 +173,14 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
         table.put(mapping);
         final var expires = mapping.expires();
         if (expires != null) {
-            expiries.add(new Expiry(expires, mapping.key()));
+            scheduleExpiry(mapping.key(), expires);
         }
+    }
+
+    // Called with the lock held. The slot is the second at or after the expiry; overdue leases go to the next slot.
+    private void scheduleExpiry(final MappingKey key, final Instant expires) {
+        final long second = expires.getEpochSecond() + (expires.getNano() > 0 ? 1 : 0);
+        expirySlots.computeIfAbsent(Math.max(second, expiredUpTo + 1), slot -> new ArrayList<>(4)).add(key);
     }
 
     private TransactionChain newChain() {
@@ -255,7 +266,7 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
             }
             final var previous = table.put(mapping);
             if (mapping.expires() != null) {
-                expiries.add(new Expiry(mapping.expires(), mapping.key()));
+                scheduleExpiry(mapping.key(), mapping.expires());
             }
             final var batch = batch();
             BindingMappings.put(batch.tx, mapping);
@@ -451,12 +462,18 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
             final var now = clock.instant();
             final var due = new ArrayList<MappingKey>();
             synchronized (this) {
-                while (!expiries.isEmpty() && !expiries.peek().at().isAfter(now)) {
-                    final var expiry = expiries.poll();
-                    table.get(expiry.key())
-                        .filter(mapping -> mapping.expires() != null && !mapping.expires().isAfter(now))
-                        .ifPresent(mapping -> due.add(mapping.key()));
+                final long second = now.getEpochSecond();
+                for (long slot = expiredUpTo + 1; slot <= second; slot++) {
+                    final var keys = expirySlots.remove(slot);
+                    if (keys != null) {
+                        for (var key : keys) {
+                            table.get(key)
+                                .filter(mapping -> mapping.expires() != null && !mapping.expires().isAfter(now))
+                                .ifPresent(mapping -> due.add(mapping.key()));
+                        }
+                    }
                 }
+                expiredUpTo = Math.max(expiredUpTo, second);
             }
             for (var key : due) {
                 LOG.debug("Lease of {} ended", key);

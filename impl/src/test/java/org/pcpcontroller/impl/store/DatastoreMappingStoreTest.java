@@ -159,6 +159,34 @@ class DatastoreMappingStoreTest extends AbstractDataBrokerTest {
     }
 
     @Test
+    void leasesThatEndedWhileStoppedAreRemovedOnTheFirstTickAfterRestart() throws Exception {
+        final var ended = mapping("10.0.0.2", 5000, 5000, START.plusSeconds(100));
+        final var running = mapping("10.0.0.3", 5000, 5001, START.plusSeconds(1000));
+        store.create(ended).get(5, TimeUnit.SECONDS);
+        store.create(running).get(5, TimeUnit.SECONDS);
+        final var external = InetAddresses.forString("192.0.3.1");
+        final var epoch = store.epochOrigin("gw1", external).get(5, TimeUnit.SECONDS);
+        store.close();
+
+        clock.advance(Duration.ofSeconds(500));
+        store = newStore();
+        assertEquals(2, store.count("gw1"));
+        store.expireNow();
+        awaitCount(1);
+        assertFalse(readStored(ended.key()).isPresent());
+        assertEquals(Optional.of(running), store.get(running.key()));
+        assertEquals(epoch, store.epochOrigin("gw1", external).get(5, TimeUnit.SECONDS));
+
+        // the running lease still ends on time: not before its second, at the tick after it
+        clock.advance(Duration.ofSeconds(499));
+        store.expireNow();
+        assertEquals(1, store.count("gw1"));
+        clock.advance(Duration.ofSeconds(1));
+        store.expireNow();
+        awaitCount(0);
+    }
+
+    @Test
     void clearKeepsTheEpochButRemovingTheGatewayForgetsIt() throws Exception {
         final var external = InetAddresses.forString("192.0.3.1");
         final var epoch = store.epochOrigin("gw1", external).get(5, TimeUnit.SECONDS);
