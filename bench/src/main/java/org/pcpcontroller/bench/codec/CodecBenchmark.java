@@ -32,6 +32,7 @@ import org.pcpcontroller.api.natpmp.NatPmpMessage;
 import org.pcpcontroller.api.natpmp.NatPmpResultCode;
 import org.pcpcontroller.api.pcp.FlowPriorityOption;
 import org.pcpcontroller.api.pcp.MapData;
+import org.pcpcontroller.api.pcp.OpcodeData;
 import org.pcpcontroller.api.pcp.PcpCodec;
 import org.pcpcontroller.api.pcp.PcpDecodeResult;
 import org.pcpcontroller.api.pcp.PcpOption;
@@ -142,18 +143,23 @@ public class CodecBenchmark {
      */
     byte[] serve(final byte[] request) {
         return switch (dispatcher.decodeRequest(request)) {
-            case DecodeResult.Pcp(PcpDecodeResult.Decoded(PcpRequest req)) -> pcpCodec.encode(
-                new PcpResponse(req.version(), ResultCode.SUCCESS, req.requestedLifetime(), EPOCH, switch (req.data()) {
-                    case MapData map -> new MapData(map.nonce(), map.protocol(), map.internalPort(),
-                        map.internalPort(), externalAddress);
-                    case PeerData peer -> new PeerData(peer.nonce(), peer.protocol(), peer.internalPort(),
-                        peer.internalPort(), externalAddress, peer.remotePeerPort(), peer.remotePeerAddress());
-                    default -> req.data();
-                }, responseOptions(req.options())));
+            case DecodeResult.Pcp(PcpDecodeResult.Decoded(PcpRequest req)) -> pcpCodec.encode(new PcpResponse(
+                req.version(), ResultCode.SUCCESS, req.requestedLifetime(), EPOCH, responseData(req.data()),
+                responseOptions(req.options())));
             case DecodeResult.NatPmp(NatPmpDecodeResult.Decoded(NatPmpMessage.MappingRequest req)) ->
                 NatPmpCodec.encode(new NatPmpMessage.MappingResponse(req.protocol(), NatPmpResultCode.SUCCESS, EPOCH,
                     req.internalPort(), req.internalPort(), req.requestedLifetime()));
             default -> throw new IllegalStateException("Vector did not decode as a request");
+        };
+    }
+
+    private OpcodeData responseData(final OpcodeData data) {
+        return switch (data) {
+            case MapData map -> new MapData(map.nonce(), map.protocol(), map.internalPort(), map.internalPort(),
+                externalAddress);
+            case PeerData peer -> new PeerData(peer.nonce(), peer.protocol(), peer.internalPort(),
+                peer.internalPort(), externalAddress, peer.remotePeerPort(), peer.remotePeerAddress());
+            default -> data;
         };
     }
 

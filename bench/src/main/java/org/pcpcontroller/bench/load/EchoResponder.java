@@ -25,7 +25,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import org.eclipse.jdt.annotation.Nullable;
 import org.pcpcontroller.api.codec.DecodeResult;
 import org.pcpcontroller.api.codec.MessageDispatcher;
 import org.pcpcontroller.api.natpmp.NatPmpCodec;
@@ -57,6 +56,7 @@ public final class EchoResponder implements AutoCloseable {
     private static final long MIN_LIFETIME = 120;
     private static final long MAX_LIFETIME = 86_400;
     private static final int PCP_MAP_SIZE = 60;
+    private static final byte[] NO_ANSWER = new byte[0];
 
     private final MessageDispatcher dispatcher = new MessageDispatcher();
     private final List<DatagramChannel> channels;
@@ -162,7 +162,7 @@ public final class EchoResponder implements AutoCloseable {
                 buffer.get(request);
                 final byte[] response = raw ? answerInPlace(request)
                     : answer(request, ((InetSocketAddress) source).getAddress());
-                if (response != null) {
+                if (response.length > 0) {
                     channel.send(ByteBuffer.wrap(response), source);
                     answered.increment();
                 }
@@ -179,9 +179,9 @@ public final class EchoResponder implements AutoCloseable {
     }
 
     /**
-     * The answer to {@code request} from {@code source}, through the codec, or {@code null} for none.
+     * The answer to {@code request} from {@code source}, through the codec; empty for none.
      */
-    byte @Nullable [] answer(final byte[] request, final InetAddress source) {
+    byte[] answer(final byte[] request, final InetAddress source) {
         final long epoch = epochTime();
         return switch (dispatcher.decodeRequest(request)) {
             case DecodeResult.Pcp(PcpDecodeResult.Decoded(PcpRequest pcp)) -> answerPcp(pcp, request, source, epoch);
@@ -196,7 +196,7 @@ public final class EchoResponder implements AutoCloseable {
                     map.requestedLifetime()));
             case DecodeResult.NatPmp(NatPmpDecodeResult.Failed failed) ->
                 NatPmpCodec.encode(failed.errorResponse(epoch));
-            default -> null;
+            default -> NO_ANSWER;
         };
     }
 
@@ -223,16 +223,16 @@ public final class EchoResponder implements AutoCloseable {
     }
 
     /**
-     * The answer to {@code request} written over a copy of it, without the codec, or {@code null} for none.
+     * The answer to {@code request} written over a copy of it, without the codec; empty for none.
      */
-    byte @Nullable [] answerInPlace(final byte[] request) {
+    byte[] answerInPlace(final byte[] request) {
         final int epoch = (int) epochTime();
         if (request.length < 2 || (request[1] & 0x80) != 0) {
-            return null;
+            return NO_ANSWER;
         }
         if (request[0] != 0) {
             if (request.length < PcpCodec.HEADER_SIZE) {
-                return null;
+                return NO_ANSWER;
             }
             // RFC 6887 section 7.2 header over the request; MAP and PEER get the external port and address
             final ByteBuffer response = ByteBuffer.wrap(Arrays.copyOf(request, request.length));
@@ -249,7 +249,7 @@ public final class EchoResponder implements AutoCloseable {
                 .put(8, externalAddress.getAddress()).array();
             case 1, 2 -> {
                 if (request.length < 12) {
-                    yield null;
+                    yield NO_ANSWER;
                 }
                 // RFC 6886 section 3.3: internal port, mapped port (here the internal one; 0 when deleting), lifetime
                 final ByteBuffer in = ByteBuffer.wrap(request);
@@ -319,7 +319,7 @@ public final class EchoResponder implements AutoCloseable {
             }));
             if (durationSeconds > 0) {
                 // the shutdown hook prints the counts when the JVM exits
-                stop.await(durationSeconds, TimeUnit.SECONDS);
+                Thread.sleep(TimeUnit.SECONDS.toMillis(durationSeconds));
             } else {
                 stop.await();
             }

@@ -56,7 +56,8 @@ public final class LoadGenerator {
      */
     public static LoadReport run(final LoadOptions options) throws IOException, InterruptedException {
         if (options.selfTest()) {
-            try (EchoResponder responder = EchoResponder.start(new InetSocketAddress(LoadOptions.address("127.0.0.1"), 0), 1,
+            final var loopback = new InetSocketAddress(LoadOptions.address("127.0.0.1"), 0);
+            try (EchoResponder responder = EchoResponder.start(loopback, 1,
                     (Inet4Address) LoadOptions.address("203.0.113.1"), false, 0)) {
                 return runAgainst(options.withTarget(responder.localAddress()));
             }
@@ -142,7 +143,7 @@ public final class LoadGenerator {
             try {
                 total.add(future.get());
             } catch (ExecutionException e) {
-                throw new IOException("A worker failed", e.getCause());
+                throw new IOException("A worker failed", e);
             }
         }
         return total;

@@ -38,12 +38,12 @@ final class LongIntMap {
      * The value of {@code key}, or -1.
      */
     int get(final long key) {
-        for (int i = slot(key); ; i = i + 1 & mask) {
-            final long k = keys[i];
-            if (k == key) {
-                return values[i];
+        for (int index = slot(key); ; index = index + 1 & mask) {
+            final long found = keys[index];
+            if (found == key) {
+                return values[index];
             }
-            if (k == EMPTY) {
+            if (found == EMPTY) {
                 return -1;
             }
         }
@@ -55,34 +55,34 @@ final class LongIntMap {
      * @throws IllegalStateException if the map is full
      */
     void put(final long key, final int value) {
-        int i = slot(key);
-        while (keys[i] != EMPTY && keys[i] != key) {
-            i = i + 1 & mask;
+        int index = slot(key);
+        while (keys[index] != EMPTY && keys[index] != key) {
+            index = index + 1 & mask;
         }
-        if (keys[i] == EMPTY) {
+        if (keys[index] == EMPTY) {
             if (size == maxSize) {
                 throw new IllegalStateException("Map full at " + maxSize + " entries");
             }
             size++;
         }
-        keys[i] = key;
-        values[i] = value;
+        keys[index] = key;
+        values[index] = value;
     }
 
     /**
      * Removes {@code key}; returns its value or -1.
      */
     int remove(final long key) {
-        int i = slot(key);
-        while (keys[i] != key) {
-            if (keys[i] == EMPTY) {
+        int index = slot(key);
+        while (keys[index] != key) {
+            if (keys[index] == EMPTY) {
                 return -1;
             }
-            i = i + 1 & mask;
+            index = index + 1 & mask;
         }
-        final int removed = values[i];
+        final int removed = values[index];
         // backward shift: pull later entries of the probe run into the hole, so lookups need no tombstones
-        int hole = i;
+        int hole = index;
         for (int j = hole + 1 & mask; keys[j] != EMPTY; j = j + 1 & mask) {
             final int home = slot(keys[j]);
             if ((j - home & mask) >= (j - hole & mask)) {
