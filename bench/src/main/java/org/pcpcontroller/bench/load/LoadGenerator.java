@@ -97,13 +97,19 @@ public final class LoadGenerator {
                 workers.add(new Worker(options, clientsOf.get(t), noncesOf.get(t), share(options.window(), threads,
                     t)));
             }
+            if (options.warmupNanos() > 0) {
+                // same sockets, nonces and port sequence; mappings it creates are deleted with the others
+                runPhase(executor, workers, Worker.Phase.MAIN, 0, options.rate(),
+                    System.nanoTime() + options.warmupNanos());
+            }
             final String pid = options.pid();
             final Double targetBefore = pid == null ? null : ProcCpu.seconds(pid);
             final double selfBefore = ProcCpu.seconds("self");
             final long start = System.nanoTime();
             final long deadline = options.durationNanos() == 0 ? start + Long.MAX_VALUE / 2
                 : start + options.durationNanos();
-            final PhaseStats main = runPhase(executor, workers, Worker.Phase.MAIN, options, deadline);
+            final PhaseStats main = runPhase(executor, workers, Worker.Phase.MAIN, options.requests(), options.rate(),
+                deadline);
             final Double targetAfterMain = pid == null ? null : ProcCpu.seconds(pid);
             final double selfAfterMain = ProcCpu.seconds("self");
             final PhaseReport mainReport = PhaseReport.of(mode, main, delta(targetBefore, targetAfterMain),
@@ -111,7 +117,7 @@ public final class LoadGenerator {
 
             PhaseReport deleteReport = null;
             if (options.deleteAfter() && mode.isKeyed()) {
-                final PhaseStats delete = runPhase(executor, workers, Worker.Phase.DELETE, options,
+                final PhaseStats delete = runPhase(executor, workers, Worker.Phase.DELETE, 0, 0,
                     System.nanoTime() + Long.MAX_VALUE / 2);
                 final Double targetAfterDelete = pid == null ? null : ProcCpu.seconds(pid);
                 deleteReport = PhaseReport.of(mode, delete, delta(targetAfterMain, targetAfterDelete),
@@ -126,17 +132,17 @@ public final class LoadGenerator {
         }
     }
 
+    // requests: 0 for no bound; rate: 0 for closed loop
     private static PhaseStats runPhase(final ExecutorService executor, final List<Worker> workers,
-            final Worker.Phase phase, final LoadOptions options, final long deadline)
+            final Worker.Phase phase, final long requests, final double rate, final long deadline)
             throws IOException, InterruptedException {
         final int threads = workers.size();
         final List<Callable<PhaseStats>> tasks = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             final Worker worker = workers.get(t);
-            final long quota = phase == Worker.Phase.DELETE || options.requests() == 0 ? Long.MAX_VALUE
-                : share(options.requests(), threads, t);
-            final double rate = phase == Worker.Phase.DELETE ? 0 : options.rate() / threads;
-            tasks.add(() -> worker.run(phase, quota, deadline, rate));
+            final long quota = requests == 0 ? Long.MAX_VALUE : share(requests, threads, t);
+            final double workerRate = rate / threads;
+            tasks.add(() -> worker.run(phase, quota, deadline, workerRate));
         }
         final PhaseStats total = new PhaseStats();
         for (Future<PhaseStats> future : executor.invokeAll(tasks)) {
@@ -205,7 +211,7 @@ public final class LoadGenerator {
      * Parses the options, runs, prints the report and writes it as JSON when asked. Exit status 2 for bad options,
      * 1 when the run cannot start.
      *
-     * @param args see {@link LoadOptions#USAGE}
+     * @param args see {@link LoadOptions#usage()}
      * @throws InterruptedException if interrupted
      */
     @SuppressWarnings("checkstyle:RegexpSinglelineJava")
@@ -218,7 +224,7 @@ public final class LoadGenerator {
             options = LoadOptions.parse(args);
         } catch (IllegalArgumentException e) {
             stderr.println(e.getMessage());
-            stderr.print(LoadOptions.USAGE);
+            stderr.print(LoadOptions.usage());
             System.exit(2);
             return;
         }

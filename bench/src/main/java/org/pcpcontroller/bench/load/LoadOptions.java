@@ -25,6 +25,7 @@ import org.eclipse.jdt.annotation.Nullable;
  * @param mode what to send
  * @param requests stop sending after this many requests; 0 for no bound
  * @param durationNanos stop sending after this long; 0 for no bound
+ * @param warmupNanos load sent first and left out of the report, so that both JVMs have compiled their hot paths
  * @param window most requests outstanding at once, over all threads
  * @param clients number of client source addresses
  * @param firstClient the first source address; the next ones count up from it
@@ -40,20 +41,19 @@ import org.eclipse.jdt.annotation.Nullable;
  * @param seed seed of the nonces
  * @param selfTest whether to start an in-process {@link EchoResponder} on loopback and target it
  */
-public record LoadOptions(InetSocketAddress target, Mode mode, long requests, long durationNanos, int window,
+public record LoadOptions(InetSocketAddress target, Mode mode, long requests, long durationNanos, long warmupNanos,
+        int window,
         int clients, InetAddress firstClient, int threads, long lifetime, int protocol, int portBase,
         boolean deleteAfter, double rate, long timeoutNanos, @Nullable Path out, @Nullable String pid, long seed,
         boolean selfTest) {
-    /**
-     * The usage text.
-     */
-    public static final String USAGE = """
+    private static final String USAGE = """
         java -cp benchmarks.jar org.pcpcontroller.bench.load.LoadGenerator [options]
           --target HOST:PORT   server to load (default 127.0.0.1:5351)
           --mode M             pcp-map | pcp-announce | natpmp-address | natpmp-map-udp | natpmp-map-tcp
                                (default pcp-map)
           --requests N         stop sending after N requests
           --duration S         stop sending after S seconds (10 if neither bound is given; suffix ms allowed)
+          --warmup S           first send load for S seconds and leave it out of the report (default 0)
           --window W           requests outstanding at most (default 64)
           --clients C          source addresses first-client, +1, ... (default 16; any 127/8 address binds on lo)
           --first-client ADDR  first source address (default 127.0.0.2)
@@ -78,6 +78,7 @@ public record LoadOptions(InetSocketAddress target, Mode mode, long requests, lo
         requireNonNull(firstClient);
         check(requests >= 0, "--requests must not be negative");
         check(durationNanos >= 0, "--duration must not be negative");
+        check(warmupNanos >= 0, "--warmup must not be negative");
         check(window >= 1 && window <= MAX_WINDOW, "--window must be 1.." + MAX_WINDOW);
         check(clients >= 1, "--clients must be at least 1");
         check(threads >= 1, "--threads must be at least 1");
@@ -91,6 +92,13 @@ public record LoadOptions(InetSocketAddress target, Mode mode, long requests, lo
     }
 
     /**
+     * The usage text.
+     */
+    public static String usage() {
+        return USAGE;
+    }
+
+    /**
      * Parses {@code --name value} and {@code --name=value} arguments.
      *
      * @throws IllegalArgumentException with a message for the user
@@ -100,6 +108,7 @@ public record LoadOptions(InetSocketAddress target, Mode mode, long requests, lo
         Mode mode = Mode.PCP_MAP;
         long requests = 0;
         long durationNanos = 0;
+        long warmupNanos = 0;
         int window = 64;
         int clients = 16;
         InetAddress firstClient = address("127.0.0.2");
@@ -142,6 +151,7 @@ public record LoadOptions(InetSocketAddress target, Mode mode, long requests, lo
                     case "--mode" -> mode = Mode.ofCliName(value);
                     case "--requests" -> requests = Long.parseLong(value);
                     case "--duration" -> durationNanos = nanos(value, TimeUnit.SECONDS);
+                    case "--warmup" -> warmupNanos = nanos(value, TimeUnit.SECONDS);
                     case "--window" -> window = Integer.parseInt(value);
                     case "--clients" -> clients = Integer.parseInt(value);
                     case "--first-client" -> firstClient = address(value);
@@ -160,16 +170,16 @@ public record LoadOptions(InetSocketAddress target, Mode mode, long requests, lo
                 throw new IllegalArgumentException(name + ": not a number: " + value, e);
             }
         }
-        return new LoadOptions(target, mode, requests, durationNanos, window, clients, firstClient, threads, lifetime,
-            protocol, portBase, deleteAfter, rate, timeoutNanos, out, pid, seed, selfTest);
+        return new LoadOptions(target, mode, requests, durationNanos, warmupNanos, window, clients, firstClient,
+            threads, lifetime, protocol, portBase, deleteAfter, rate, timeoutNanos, out, pid, seed, selfTest);
     }
 
     /**
      * These options aimed at another target.
      */
     public LoadOptions withTarget(final InetSocketAddress newTarget) {
-        return new LoadOptions(newTarget, mode, requests, durationNanos, window, clients, firstClient, threads,
-            lifetime, protocol, portBase, deleteAfter, rate, timeoutNanos, out, pid, seed, selfTest);
+        return new LoadOptions(newTarget, mode, requests, durationNanos, warmupNanos, window, clients, firstClient,
+            threads, lifetime, protocol, portBase, deleteAfter, rate, timeoutNanos, out, pid, seed, selfTest);
     }
 
     private static void check(final boolean condition, final String message) {

@@ -33,11 +33,11 @@ public record LoadReport(LoadOptions options, int sockets, int threads, PhaseRep
      */
     public String text() {
         final StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-            "%s -> %s:%d, %d clients (%d sockets), window %d, %d thread(s), %s, timeout %.0f ms%n",
+            "%s -> %s:%d, %d clients (%d sockets), window %d, %d thread(s), %s, timeout %.0f ms, warmup %.1f s%n",
             options.mode().cliName(), options.target().getAddress().getHostAddress(), options.target().getPort(),
             options.clients(), sockets, options.window(), threads,
             options.rate() > 0 ? String.format(Locale.ROOT, "open loop at %.0f/s", options.rate()) : "closed loop",
-            options.timeoutNanos() / 1e6));
+            options.timeoutNanos() / 1e6, options.warmupNanos() / 1e9));
         sb.append(main.text("main"));
         if (delete != null) {
             sb.append(delete.text("delete"));
@@ -62,6 +62,7 @@ public record LoadReport(LoadOptions options, int sockets, int threads, PhaseRep
             .append(", \"requests\": ").append(options.requests() > 0 ? Long.toString(options.requests()) : "null")
             .append(", \"durationSeconds\": ")
             .append(options.durationNanos() > 0 ? PhaseReport.number(options.durationNanos() / 1e9) : "null")
+            .append(", \"warmupSeconds\": ").append(PhaseReport.number(options.warmupNanos() / 1e9))
             .append(", \"timeoutMillis\": ").append(PhaseReport.number(options.timeoutNanos() / 1e6))
             .append(", \"lifetime\": ").append(options.lifetime())
             .append(", \"pid\": ").append(options.pid() == null ? "null" : '"' + options.pid() + '"')

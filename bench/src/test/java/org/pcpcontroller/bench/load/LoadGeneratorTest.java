@@ -128,6 +128,15 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void warmupLoadIsLeftOutOfTheReport() throws Exception {
+        final var target = startResponder(true, 0);
+        final PhaseReport main = run(target, "--requests", "500", "--warmup", "100ms").main();
+        assertEquals(500, main.sent());
+        assertEquals(500, main.answered());
+        assertTrue(responder.received() > 500, "warmup requests reached the responder too");
+    }
+
+    @Test
     void noServerMeansEverythingLost() throws Exception {
         // a bound but silent socket: requests vanish without an ICMP error
         try (var silent = java.nio.channels.DatagramChannel.open()) {
