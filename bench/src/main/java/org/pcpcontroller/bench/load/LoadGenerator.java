@@ -74,19 +74,16 @@ public final class LoadGenerator {
         final int threads = Math.min(options.threads(), Math.min(sockets, options.window()));
 
         final SplittableRandom random = new SplittableRandom(options.seed());
-        final List<List<InetAddress>> clientsOf = new ArrayList<>();
-        final List<List<@Nullable Nonce>> noncesOf = new ArrayList<>();
+        final List<List<ClientSocket>> socketsOf = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            clientsOf.add(new ArrayList<>());
-            noncesOf.add(new ArrayList<>());
+            socketsOf.add(new ArrayList<>());
         }
         int socket = 0;
         for (int c = 0; c < options.clients(); c++) {
-            final InetAddress client = clientAddress(options.firstClient(), c);
-            final Nonce nonce = mode == Mode.PCP_MAP ? new Nonce(random.nextLong(), random.nextInt()) : null;
+            final ClientSocket client = clientSocket(options, c,
+                mode == Mode.PCP_MAP ? new Nonce(random.nextLong(), random.nextInt()) : null);
             for (int s = 0; s < socketsPerClient; s++, socket++) {
-                clientsOf.get(socket % threads).add(client);
-                noncesOf.get(socket % threads).add(nonce);
+                socketsOf.get(socket % threads).add(client);
             }
         }
 
@@ -94,8 +91,7 @@ public final class LoadGenerator {
         final ExecutorService executor = Executors.newFixedThreadPool(threads);
         try {
             for (int t = 0; t < threads; t++) {
-                workers.add(new Worker(options, clientsOf.get(t), noncesOf.get(t), share(options.window(), threads,
-                    t)));
+                workers.add(new Worker(options, socketsOf.get(t), share(options.window(), threads, t)));
             }
             if (options.warmupNanos() > 0) {
                 // same sockets, nonces and port sequence; mappings it creates are deleted with the others
@@ -169,6 +165,20 @@ public final class LoadGenerator {
 
     private static @Nullable Double delta(final @Nullable Double before, final @Nullable Double after) {
         return before == null || after == null ? null : after - before;
+    }
+
+    /**
+     * The address and internal ports of client {@code index}: its own block of the ports from {@code --port-base}
+     * to 65535, unless {@code --shared-ports}. Clients asking for the same internal port suggest the same external
+     * port, which makes a server search for a free one; that is a scenario to ask for, not the default.
+     */
+    static ClientSocket clientSocket(final LoadOptions options, final int index, final @Nullable Nonce nonce) {
+        final int portCount = 65536 - options.portBase();
+        final int block = options.sharedPorts() ? portCount : Math.max(1, portCount / options.clients());
+        final int firstPort = options.portBase() + (options.sharedPorts() ? 0 : (int) ((long) index * block
+            % portCount));
+        return new ClientSocket(clientAddress(options.firstClient(), index), nonce, firstPort,
+            Math.min(65535, firstPort + block - 1));
     }
 
     /**

@@ -32,7 +32,9 @@ import org.eclipse.jdt.annotation.Nullable;
  * @param threads sending threads, each with its own selector and share of the clients and window
  * @param lifetime requested lifetime of MAP requests, seconds
  * @param protocol MAP protocol number for PCP MAP (6 TCP, 17 UDP)
- * @param portBase first internal port; each client counts up from it, wrapping at 65535
+ * @param portBase first internal port; the ports from it to 65535 are split into one block per client, and each
+ *     client counts up through its block, wrapping to its start
+ * @param sharedPorts whether every client counts up from portBase instead, so that clients ask for the same ports
  * @param deleteAfter whether to delete, at the end, every mapping created with SUCCESS (lifetime 0)
  * @param rate open-loop target rate in requests per second; 0 for closed loop (keep the window full)
  * @param timeoutNanos how long to wait for an answer before counting the request as lost
@@ -42,10 +44,9 @@ import org.eclipse.jdt.annotation.Nullable;
  * @param selfTest whether to start an in-process {@link EchoResponder} on loopback and target it
  */
 public record LoadOptions(InetSocketAddress target, Mode mode, long requests, long durationNanos, long warmupNanos,
-        int window,
-        int clients, InetAddress firstClient, int threads, long lifetime, int protocol, int portBase,
-        boolean deleteAfter, double rate, long timeoutNanos, @Nullable Path out, @Nullable String pid, long seed,
-        boolean selfTest) {
+        int window, int clients, InetAddress firstClient, int threads, long lifetime, int protocol, int portBase,
+        boolean sharedPorts, boolean deleteAfter, double rate, long timeoutNanos, @Nullable Path out,
+        @Nullable String pid, long seed, boolean selfTest) {
     private static final String USAGE = """
         java -cp benchmarks.jar org.pcpcontroller.bench.load.LoadGenerator [options]
           --target HOST:PORT   server to load (default 127.0.0.1:5351)
@@ -60,7 +61,8 @@ public record LoadOptions(InetSocketAddress target, Mode mode, long requests, lo
           --threads T          sending threads (default 1)
           --lifetime S         MAP requested lifetime (default 3600)
           --protocol tcp|udp   PCP MAP protocol (default tcp)
-          --port-base P        first internal port of each client (default 1024)
+          --port-base P        internal ports P..65535, split in one block per client (default 1024)
+          --shared-ports       every client uses ports P, P+1, ... (same suggested external ports)
           --delete-after       at the end, send lifetime 0 for every mapping created with SUCCESS
           --rate R             open loop: send R requests/s (still bounded by the window); default closed loop
           --timeout T          answer timeout, milliseconds (default 1000; suffix s allowed)
@@ -116,6 +118,7 @@ public record LoadOptions(InetSocketAddress target, Mode mode, long requests, lo
         long lifetime = 3600;
         int protocol = 6;
         int portBase = 1024;
+        boolean sharedPorts = false;
         boolean deleteAfter = false;
         double rate = 0;
         long timeoutNanos = TimeUnit.SECONDS.toNanos(1);
@@ -132,12 +135,12 @@ public record LoadOptions(InetSocketAddress target, Mode mode, long requests, lo
                 value = name.substring(eq + 1);
                 name = name.substring(0, eq);
             }
-            if ("--delete-after".equals(name) || "--self-test".equals(name)) {
+            if ("--delete-after".equals(name) || "--self-test".equals(name) || "--shared-ports".equals(name)) {
                 check(value == null, name + " takes no value");
-                if ("--delete-after".equals(name)) {
-                    deleteAfter = true;
-                } else {
-                    selfTest = true;
+                switch (name) {
+                    case "--delete-after" -> deleteAfter = true;
+                    case "--shared-ports" -> sharedPorts = true;
+                    default -> selfTest = true;
                 }
                 continue;
             }
@@ -171,7 +174,8 @@ public record LoadOptions(InetSocketAddress target, Mode mode, long requests, lo
             }
         }
         return new LoadOptions(target, mode, requests, durationNanos, warmupNanos, window, clients, firstClient,
-            threads, lifetime, protocol, portBase, deleteAfter, rate, timeoutNanos, out, pid, seed, selfTest);
+            threads, lifetime, protocol, portBase, sharedPorts, deleteAfter, rate, timeoutNanos, out, pid, seed,
+            selfTest);
     }
 
     /**
@@ -179,7 +183,8 @@ public record LoadOptions(InetSocketAddress target, Mode mode, long requests, lo
      */
     public LoadOptions withTarget(final InetSocketAddress newTarget) {
         return new LoadOptions(newTarget, mode, requests, durationNanos, warmupNanos, window, clients, firstClient,
-            threads, lifetime, protocol, portBase, deleteAfter, rate, timeoutNanos, out, pid, seed, selfTest);
+            threads, lifetime, protocol, portBase, sharedPorts, deleteAfter, rate, timeoutNanos, out, pid, seed,
+            selfTest);
     }
 
     private static void check(final boolean condition, final String message) {

@@ -56,14 +56,18 @@ final class Worker implements AutoCloseable {
         final byte @Nullable [] nonce;
         // internal ports of mappings created with SUCCESS, for the delete phase
         final BitSet created = new BitSet();
+        final int firstPort;
+        final int lastPort;
         int nextPort;
 
         Endpoint(final int index, final DatagramChannel channel, final RequestTemplate template,
-                final byte @Nullable [] nonce, final int firstPort) {
+                final byte @Nullable [] nonce, final int firstPort, final int lastPort) {
             this.index = index;
             this.channel = channel;
             this.template = template;
             this.nonce = nonce;
+            this.firstPort = firstPort;
+            this.lastPort = lastPort;
             nextPort = firstPort;
         }
     }
@@ -76,7 +80,6 @@ final class Worker implements AutoCloseable {
     private final Mode mode;
     private final long lifetime;
     private final boolean trackMappings;
-    private final int portBase;
     private final long timeoutNanos;
     private final long scanIntervalNanos;
     private final Selector selector;
@@ -110,17 +113,14 @@ final class Worker implements AutoCloseable {
      * Opens and binds the sockets of this worker.
      *
      * @param options the run's options
-     * @param clients the source address of each socket
-     * @param nonces the nonce of each socket (PCP MAP), or nulls
+     * @param sockets this worker's share of the client sockets
      * @param window this worker's share of the window
      * @throws IOException if a socket cannot be bound or connected
      */
-    Worker(final LoadOptions options, final List<InetAddress> clients, final List<@Nullable Nonce> nonces,
-            final int window) throws IOException {
+    Worker(final LoadOptions options, final List<ClientSocket> sockets, final int window) throws IOException {
         mode = options.mode();
         lifetime = options.lifetime();
         trackMappings = options.deleteAfter() && mode.isKeyed();
-        portBase = options.portBase();
         timeoutNanos = options.timeoutNanos();
         scanIntervalNanos = Math.max(1_000_000, Math.min(10_000_000, timeoutNanos / 10));
         this.window = window;
@@ -128,13 +128,15 @@ final class Worker implements AutoCloseable {
         final List<Endpoint> opened = new ArrayList<>();
         InetAddress client = null;
         try {
-            for (int i = 0; i < clients.size(); i++) {
-                client = clients.get(i);
-                final Nonce nonce = nonces.get(i);
+            for (int i = 0; i < sockets.size(); i++) {
+                final ClientSocket socket = sockets.get(i);
+                client = socket.address();
+                final Nonce nonce = socket.nonce();
                 final DatagramChannel channel = DatagramChannel.open(client.getAddress().length == 4
                     ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
                 final Endpoint endpoint = new Endpoint(i, channel, RequestTemplate.of(mode, client, nonce,
-                    options.protocol()), nonce == null ? null : nonceBytes(nonce), portBase);
+                    options.protocol()), nonce == null ? null : nonceBytes(nonce), socket.firstPort(),
+                    socket.lastPort());
                 opened.add(endpoint);
                 channel.setOption(StandardSocketOptions.SO_RCVBUF, SOCKET_BUFFER);
                 channel.setOption(StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER);
@@ -276,7 +278,8 @@ final class Worker implements AutoCloseable {
         final long now = System.nanoTime();
         if (phase == Phase.MAIN) {
             if (mode.isKeyed()) {
-                endpoint.nextPort = endpoint.nextPort == 65535 ? portBase : endpoint.nextPort + 1;
+                endpoint.nextPort = endpoint.nextPort == endpoint.lastPort ? endpoint.firstPort
+                    : endpoint.nextPort + 1;
             } else {
                 idleHead = idleHead + 1 == idle.length ? 0 : idleHead + 1;
                 idleCount--;

@@ -163,6 +163,24 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void eachClientHasItsOwnPortBlockUnlessShared() {
+        final LoadOptions options = LoadOptions.parse("--clients", "4");
+        final ClientSocket first = LoadGenerator.clientSocket(options, 0, null);
+        final ClientSocket last = LoadGenerator.clientSocket(options, 3, null);
+        assertEquals(LoadOptions.address("127.0.0.2"), first.address());
+        assertEquals(1024, first.firstPort());
+        assertEquals(1024 + 16128 - 1, first.lastPort());
+        assertEquals(LoadOptions.address("127.0.0.5"), last.address());
+        assertEquals(1024 + 3 * 16128, last.firstPort());
+        assertEquals(65535, last.lastPort());
+
+        final ClientSocket shared = LoadGenerator.clientSocket(LoadOptions.parse("--clients", "4", "--shared-ports"),
+            3, null);
+        assertEquals(1024, shared.firstPort());
+        assertEquals(65535, shared.lastPort());
+    }
+
+    @Test
     void clientAddressesCountUpSkippingZeroAndBroadcastOctets() {
         final var first = LoadOptions.address("127.0.0.254");
         assertEquals(LoadOptions.address("127.0.0.254"), LoadGenerator.clientAddress(first, 0));
