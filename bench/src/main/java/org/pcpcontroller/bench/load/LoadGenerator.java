@@ -229,6 +229,10 @@ public final class LoadGenerator {
         // a command-line tool: its report is its standard output, its complaints its standard error
         final PrintStream stdout = System.out;
         final PrintStream stderr = System.err;
+        if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+            stdout.print(LoadOptions.usage());
+            return;
+        }
         final LoadOptions options;
         try {
             options = LoadOptions.parse(args);
