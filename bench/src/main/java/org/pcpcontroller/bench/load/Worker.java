@@ -197,7 +197,9 @@ final class Worker implements AutoCloseable {
         boolean sending = true;
         while (true) {
             long now = System.nanoTime();
-            if (sending && (stats.sent >= quota || now - deadlineNanos >= 0)) {
+            // a failed send uses up its share of the quota too, so a target that refuses everything ends the run
+            final long attempts = stats.sent + stats.sendErrors;
+            if (sending && (attempts >= quota || now - deadlineNanos >= 0)) {
                 sending = false;
             }
             if (!sending && freeCount == window) {
@@ -206,7 +208,7 @@ final class Worker implements AutoCloseable {
             boolean wait = true;
             if (sending) {
                 final long allowed = rate > 0 ? Math.min(quota, (long) ((now - start) * rate / 1e9) + 1) : quota;
-                while (freeCount > 0 && stats.sent < allowed) {
+                while (freeCount > 0 && stats.sent + stats.sendErrors < allowed) {
                     final int result = sendOne();
                     if (result < 0) {
                         sending = false;
@@ -216,7 +218,7 @@ final class Worker implements AutoCloseable {
                     }
                 }
                 // more may be sent at once unless the window is full, the rate holds us back or nothing is left
-                wait = freeCount == 0 || !sending || stats.sent >= allowed;
+                wait = freeCount == 0 || !sending || stats.sent + stats.sendErrors >= allowed;
             }
             if (wait) {
                 selector.select(this::receive, 1);
