@@ -352,7 +352,8 @@ final class Worker implements AutoCloseable {
             stats.unmatched++;
             return;
         }
-        final int port = Mode.key(parsed);
+        // unkeyed modes have at most one request in flight per socket, under port 0
+        final int port = mode.isKeyed() ? Mode.key(parsed) : 0;
         final int slot = port >= 0 ? inFlight.get(key(endpoint.index, port)) : oldestOf(endpoint.index);
         if (slot < 0) {
             stats.unmatched++;
