@@ -1,0 +1,11 @@
+/*
+ * Copyright (c) 2026 PCP Controller authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+/**
+ * UDP load generation against a PCP/NAT-PMP server: the generator, and a small responder to test it without one.
+ */
+package org.pcpcontroller.bench.load;
