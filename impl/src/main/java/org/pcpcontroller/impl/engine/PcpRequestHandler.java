@@ -104,8 +104,11 @@ final class PcpRequestHandler {
         }
 
         /**
-         * The options a response carries: those the server processed, FLOW_PRIORITY with its response bit set.
-         * Unknown optional options were not processed, so they are not echoed (RFC 6887 section 7.3).
+         * The options a response carries: the standard ones the server processed (RFC 6887 section 7.3; unknown
+         * optional options were not processed). DESCRIPTION goes last: its length is rarely a multiple of 4, and
+         * decoders that ignore option padding (Wireshark 4.0, miniupnpd up to 2.3.10) lose track of any option after
+         * it. FLOW_PRIORITY is a private option without an IANA code; it is not echoed, so that independent decoders
+         * see a clean response, and what was granted shows in the mapping.
          */
         List<PcpOption> echo() {
             final var echo = new ArrayList<PcpOption>();
@@ -118,9 +121,6 @@ final class PcpRequestHandler {
             echo.addAll(filters);
             if (description != null) {
                 echo.add(new DescriptionOption(description));
-            }
-            if (flowPriority != null) {
-                echo.add(new FlowPriorityOption(flowPriority, true));
             }
             return echo;
         }

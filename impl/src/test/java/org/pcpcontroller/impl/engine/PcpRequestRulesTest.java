@@ -375,7 +375,8 @@ class PcpRequestRulesTest extends AbstractDataBrokerTest {
             new FlowPriorityOption(new FlowPriority(46, 10), false)));
         assertEquals(ResultCode.SUCCESS, response.resultCode());
         assertTrue(response.options().contains(filter));
-        assertTrue(response.options().contains(new FlowPriorityOption(new FlowPriority(46, 10), true)));
+        // the private FLOW_PRIORITY option is stored, not echoed; DESCRIPTION comes last
+        assertEquals(List.of(filter, new DescriptionOption("game server")), response.options());
         final var stored = fixture.store.get(new MappingKey.Map(GATEWAY, 6, CLIENT, 1234)).orElseThrow();
         assertEquals(List.of(new Filter(InetAddresses.forString("198.51.100.0"), 24, 80)), stored.filters());
         assertEquals("game server", stored.description());

@@ -1,0 +1,317 @@
+/*
+ * Copyright (c) 2026 PCP Controller authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.pcpcontroller.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.google.common.net.InetAddresses;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.pcpcontroller.api.codec.DecodeResult;
+import org.pcpcontroller.api.codec.MessageDispatcher;
+import org.pcpcontroller.api.mapping.FlowPriority;
+import org.pcpcontroller.api.mapping.Nonce;
+import org.pcpcontroller.api.pcp.AnnounceData;
+import org.pcpcontroller.api.pcp.DescriptionOption;
+import org.pcpcontroller.api.pcp.FilterOption;
+import org.pcpcontroller.api.pcp.FlowPriorityOption;
+import org.pcpcontroller.api.pcp.MapData;
+import org.pcpcontroller.api.pcp.PcpCodec;
+import org.pcpcontroller.api.pcp.PcpDecodeResult;
+import org.pcpcontroller.api.pcp.PcpOption;
+import org.pcpcontroller.api.pcp.PcpRequest;
+import org.pcpcontroller.api.pcp.PcpResponse;
+import org.pcpcontroller.api.pcp.PeerData;
+import org.pcpcontroller.api.pcp.PreferFailureOption;
+import org.pcpcontroller.api.pcp.ResultCode;
+import org.pcpcontroller.api.pcp.ThirdPartyOption;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The booted distribution serving real clients on its direct UDP ingress (127.0.0.1:5351): Debian's natpmpc, and
+ * crafted PCP requests with every option. tshark, an independent decoder, checks every answer on the wire.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class UdpIngressSystemTest {
+    private static final Logger LOG = LoggerFactory.getLogger(UdpIngressSystemTest.class);
+    private static final String GATEWAY = "/data/pcp-gateway:gateways/gateway=udp-gw";
+    private static final String MAPPINGS = "/data/pcp-mapping:mappings/gateway=udp-gw";
+    private static final InetAddress LOOPBACK = InetAddresses.forString("127.0.0.1");
+    private static final InetSocketAddress SERVER = new InetSocketAddress(LOOPBACK, 5351);
+    private static final String GATEWAY_JSON = """
+        {"pcp-gateway:gateway":[{
+          "id":"udp-gw",
+          "external-address":["192.0.3.1"],
+          "internal-prefix":["127.0.0.0/8"],
+          "external-port-range":{"start":20000,"end":60000},
+          "udp-ingress":{"listen-address":["127.0.0.1"]},
+          "policy":{"third-party-prefix":["127.0.0.1/32"]}
+        }]}""";
+
+    private final PcpCodec codec = new PcpCodec();
+    private final List<byte[]> answers = new ArrayList<>();
+    private Distribution karaf;
+    private Process tshark;
+    private Path capture;
+
+    @BeforeAll
+    void boot() throws Exception {
+        karaf = Distribution.copy(Path.of(System.getProperty("pcp.assembly")),
+            Path.of(System.getProperty("pcp.workdir")));
+        karaf.start(Duration.ofMinutes(4));
+        assertEquals(201, karaf.put(GATEWAY, GATEWAY_JSON).statusCode());
+        // the listener binds once the gateway is configured
+        try (var socket = client(LOOPBACK)) {
+            socket.setSoTimeout(500);
+            for (int i = 0; i < 60; i++) {
+                if (exchange(socket, new byte[] { 0, 0 }) != null) {
+                    break;
+                }
+            }
+        }
+        answers.clear();
+    }
+
+    @AfterAll
+    void shutdown() throws Exception {
+        stopCapture();
+        if (karaf != null) {
+            karaf.close();
+        }
+    }
+
+    private static DatagramSocket client(final InetAddress address) throws IOException {
+        return new DatagramSocket(new InetSocketAddress(address, 0));
+    }
+
+    private byte[] exchange(final DatagramSocket socket, final byte[] request) throws IOException {
+        socket.send(new DatagramPacket(request, request.length, SERVER));
+        final var buffer = new byte[1500];
+        final var packet = new DatagramPacket(buffer, buffer.length);
+        try {
+            socket.receive(packet);
+        } catch (SocketTimeoutException e) {
+            return null;
+        }
+        final var answer = Arrays.copyOf(buffer, packet.getLength());
+        answers.add(answer);
+        return answer;
+    }
+
+    private PcpResponse pcp(final PcpRequest request) throws IOException {
+        try (var socket = client(request.clientAddress())) {
+            socket.setSoTimeout(5000);
+            final var answer = exchange(socket, codec.encode(request));
+            final var decoded = new MessageDispatcher().decodeResponse(answer);
+            final var result = ((DecodeResult.Pcp) decoded).result();
+            assertTrue(result instanceof PcpDecodeResult.Decoded, result.toString());
+            return (PcpResponse) ((PcpDecodeResult.Decoded) result).message();
+        }
+    }
+
+    private static String run(final String... command) throws Exception {
+        // stderr holds only chatter here (tshark: "Running as user root"); natpmpc reports on stdout
+        final var process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        final var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "timed out: " + String.join(" ", command));
+        LOG.info("{}:\n{}", String.join(" ", command), output);
+        return output;
+    }
+
+    private static boolean onPath(final String tool) {
+        return Arrays.stream(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir,
+            tool)));
+    }
+
+    private String mappings() throws Exception {
+        final var response = karaf.get(MAPPINGS);
+        assertEquals(200, response.statusCode(), response.body());
+        return response.body();
+    }
+
+    @Test
+    @Order(0)
+    void startCapture() throws Exception {
+        assumeTrue(onPath("tshark") && "root".equals(System.getProperty("user.name")),
+            "tshark on lo needs the tshark package and root; ./test.sh provides both");
+        capture = Path.of(System.getProperty("pcp.workdir"), "udp-ingress.pcapng");
+        Files.deleteIfExists(capture);
+        tshark = new ProcessBuilder("tshark", "-i", "lo", "-f", "udp port 5351", "-w", capture.toString())
+            .redirectErrorStream(true).redirectOutput(Path.of(System.getProperty("pcp.workdir"), "tshark.log")
+                .toFile()).start();
+        // tshark says so once it captures
+        for (int i = 0; i < 100 && !Files.readString(Path.of(System.getProperty("pcp.workdir"), "tshark.log"))
+                .contains("Capturing on"); i++) {
+            Thread.sleep(100);
+        }
+        Thread.sleep(500);
+    }
+
+    @Test
+    @Order(1)
+    void natpmpcGetsThePublicAddress() throws Exception {
+        assumeTrue(onPath("natpmpc"), "natpmpc is not installed; ./test.sh installs it");
+        final var output = run("natpmpc", "-g", "127.0.0.1");
+        assertTrue(output.contains("Public IP address : 192.0.3.1"), output);
+    }
+
+    @Test
+    @Order(2)
+    void natpmpcMapsUdpAndTcp() throws Exception {
+        assumeTrue(onPath("natpmpc"), "natpmpc is not installed; ./test.sh installs it");
+        var output = run("natpmpc", "-g", "127.0.0.1", "-a", "40000", "4000", "udp", "3600");
+        assertTrue(output.contains("Mapped public port 40000 protocol UDP to local port 4000 liftime 3600"), output);
+        output = run("natpmpc", "-g", "127.0.0.1", "-a", "40001", "4001", "tcp", "3600");
+        assertTrue(output.contains("Mapped public port 40001 protocol TCP to local port 4001 liftime 3600"), output);
+        output = run("natpmpc", "-g", "127.0.0.1", "-a", "40002", "4002", "tcp", "3600");
+        assertTrue(output.contains("Mapped public port 40002 protocol TCP"), output);
+        final var stored = mappings();
+        assertTrue(stored.contains("\"internal-port\":4000"), stored);
+        assertTrue(stored.contains("\"external-port\":40001"), stored);
+        assertTrue(stored.contains("\"origin\":\"nat-pmp\""), stored);
+    }
+
+    @Test
+    @Order(3)
+    void natpmpcDeletes() throws Exception {
+        assumeTrue(onPath("natpmpc"), "natpmpc is not installed; ./test.sh installs it");
+        final var output = run("natpmpc", "-g", "127.0.0.1", "-a", "40000", "4000", "udp", "0");
+        assertTrue(output.contains("readnatpmpresponseorretry returned 0 (OK)"), output);
+        assertFalse(mappings().contains("\"internal-port\":4000"));
+    }
+
+    @Test
+    @Order(4)
+    void natPmpDeleteAllRemovesEveryTcpMappingOfTheHost() throws Exception {
+        // RFC 6886 section 3.4: opcode 2 (TCP), internal port 0, lifetime 0
+        try (var socket = client(LOOPBACK)) {
+            socket.setSoTimeout(5000);
+            final var answer = exchange(socket, new byte[] { 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 });
+            assertEquals(16, answer.length);
+            assertEquals((byte) 130, answer[1]);
+            assertEquals(0, answer[3]);
+        }
+        final var stored = mappings();
+        assertFalse(stored.contains("\"external-port\":40001"), stored);
+        assertFalse(stored.contains("\"external-port\":40002"), stored);
+    }
+
+    @Test
+    @Order(5)
+    void pcpMapWithEveryOption() throws Exception {
+        final var nonce = new Nonce(0x0102030405060708L, 0x090a0b0c);
+        final var filter = new FilterOption(120, 80, InetAddresses.forString("198.51.100.0"));
+        final var options = List.<PcpOption>of(new ThirdPartyOption(InetAddresses.forString("127.0.0.5")),
+            new PreferFailureOption(), filter, new DescriptionOption("system test map"),
+            new FlowPriorityOption(new FlowPriority(46, 10), false));
+        final var response = pcp(new PcpRequest(2, 7200, LOOPBACK, new MapData(nonce, 6, 8080, 45000,
+            InetAddresses.forString("::ffff:0.0.0.0")), options));
+        assertEquals(ResultCode.SUCCESS, response.resultCode());
+        assertEquals(7200, response.lifetime());
+        final var data = (MapData) response.data();
+        assertEquals(45000, data.externalPort());
+        assertEquals(InetAddresses.forString("192.0.3.1"), data.externalAddress());
+        assertTrue(response.options().contains(filter));
+
+        final var stored = mappings();
+        assertTrue(stored.contains("\"internal-address\":\"127.0.0.5\""), stored);
+        assertTrue(stored.contains("\"client-address\":\"127.0.0.1\""), stored);
+        assertTrue(stored.contains("\"description\":\"system test map\""), stored);
+        assertTrue(stored.contains("\"dscp-up\":46"), stored);
+        assertTrue(stored.contains("\"remote-peer-address\":\"198.51.100.0\""), stored);
+        assertTrue(stored.contains("\"nonce\":\"0102030405060708090a0b0c\""), stored);
+        assertTrue(stored.contains("\"origin\":\"pcp\""), stored);
+        assertTrue(stored.contains("\"expires\""), stored);
+    }
+
+    @Test
+    @Order(6)
+    void pcpPeerWithFlowPriority() throws Exception {
+        final var response = pcp(new PcpRequest(2, 3600, LOOPBACK, new PeerData(new Nonce(7, 7), 17, 5004, 0,
+            InetAddresses.forString("::ffff:0.0.0.0"), 5004, InetAddresses.forString("198.51.100.7")),
+            List.of(new FlowPriorityOption(new FlowPriority(46, 10), false), new DescriptionOption("voice"))));
+        assertEquals(ResultCode.SUCCESS, response.resultCode());
+        final var stored = mappings();
+        assertTrue(stored.contains("\"remote-peer-address\":\"198.51.100.7\""), stored);
+        assertTrue(stored.contains("\"description\":\"voice\""), stored);
+    }
+
+    @Test
+    @Order(7)
+    void pcpAnnounceAndErrorsAreAnswered() throws Exception {
+        final var announce = pcp(new PcpRequest(2, 0, LOOPBACK, new AnnounceData(), List.of()));
+        assertEquals(ResultCode.SUCCESS, announce.resultCode());
+        assertEquals(0, announce.lifetime());
+        // a client address that is not the source: the answer is the whole request with the error
+        final var mismatch = codec.encode(new PcpRequest(2, 3600, InetAddresses.forString("127.0.0.9"),
+            new MapData(new Nonce(1, 1), 17, 6000, 0, InetAddresses.forString("::ffff:0.0.0.0")),
+            List.of(new DescriptionOption("x"))));
+        try (var socket = client(LOOPBACK)) {
+            socket.setSoTimeout(5000);
+            final var answer = exchange(socket, mismatch);
+            assertEquals(mismatch.length, answer.length);
+            assertEquals(ResultCode.ADDRESS_MISMATCH.code(), answer[3]);
+        }
+        // a lifetime-0 MAP deletes the one made above (same nonce, same host through THIRD_PARTY)
+        final var delete = pcp(new PcpRequest(2, 0, LOOPBACK, new MapData(new Nonce(0x0102030405060708L,
+            0x090a0b0c), 6, 8080, 0, InetAddresses.forString("::ffff:0.0.0.0")),
+            List.of(new ThirdPartyOption(InetAddresses.forString("127.0.0.5")))));
+        assertEquals(ResultCode.SUCCESS, delete.resultCode());
+        assertFalse(mappings().contains("\"internal-address\":\"127.0.0.5\""));
+    }
+
+    @Test
+    @Order(8)
+    void tsharkDecodesEveryAnswerWithoutWarnings() throws Exception {
+        assumeTrue(tshark != null, "no capture (tshark or root missing)");
+        stopCapture();
+        final var responses = run("tshark", "-r", capture.toString(), "-Y",
+            "udp.srcport == 5351 && (portcontrol || nat-pmp)",
+            "-T", "fields", "-e", "frame.number");
+        final long decoded = responses.lines().filter(line -> !line.isBlank()).count();
+        final long sent = run("tshark", "-r", capture.toString(), "-Y", "udp.srcport == 5351", "-T", "fields",
+            "-e", "frame.number").lines().filter(line -> !line.isBlank()).count();
+        assertTrue(sent >= answers.size(), "captured " + sent + " answers, received " + answers.size());
+        assertEquals(sent, decoded, "answers tshark did not decode as PCP or NAT-PMP:\n" + responses);
+        final var problems = run("tshark", "-r", capture.toString(), "-Y",
+            "udp.srcport == 5351 && (_ws.malformed || _ws.expert.severity >= 6291456)", "-V");
+        assertTrue(problems.isBlank(), "malformed or expert warnings:\n" + problems);
+    }
+
+    private void stopCapture() throws InterruptedException {
+        if (tshark != null && tshark.isAlive()) {
+            Thread.sleep(1000);
+            tshark.destroy();
+            tshark.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+}
