@@ -71,9 +71,9 @@ class UdpIngressSystemTest {
         {"pcp-gateway:gateway":[{
           "id":"udp-gw",
           "external-address":["192.0.3.1"],
-          "internal-prefix":["127.0.0.0/8"],
+          "internal-prefix":["127.0.0.0/8","::1/128"],
           "external-port-range":{"start":20000,"end":60000},
-          "udp-ingress":{"listen-address":["127.0.0.1"]},
+          "udp-ingress":{"listen-address":["127.0.0.1","::1"]},
           "policy":{"third-party-prefix":["127.0.0.1/32"]}
         }]}""";
 
@@ -114,7 +114,12 @@ class UdpIngressSystemTest {
     }
 
     private byte[] exchange(final DatagramSocket socket, final byte[] request) throws IOException {
-        socket.send(new DatagramPacket(request, request.length, SERVER));
+        return exchange(socket, request, SERVER);
+    }
+
+    private byte[] exchange(final DatagramSocket socket, final byte[] request, final InetSocketAddress server)
+            throws IOException {
+        socket.send(new DatagramPacket(request, request.length, server));
         final var buffer = new byte[1500];
         final var packet = new DatagramPacket(buffer, buffer.length);
         try {
@@ -128,9 +133,13 @@ class UdpIngressSystemTest {
     }
 
     private PcpResponse pcp(final PcpRequest request) throws IOException {
+        return pcp(request, SERVER);
+    }
+
+    private PcpResponse pcp(final PcpRequest request, final InetSocketAddress server) throws IOException {
         try (var socket = client(request.clientAddress())) {
             socket.setSoTimeout(5000);
-            final var answer = exchange(socket, codec.encode(request));
+            final var answer = exchange(socket, codec.encode(request), server);
             final var decoded = new MessageDispatcher().decodeResponse(answer);
             final var result = ((DecodeResult.Pcp) decoded).result();
             assertTrue(result instanceof PcpDecodeResult.Decoded, result.toString());
@@ -291,6 +300,18 @@ class UdpIngressSystemTest {
 
     @Test
     @Order(8)
+    void pcpOverIpv6MapsAFirewallPinhole() throws Exception {
+        final var v6 = InetAddresses.forString("::1");
+        final var response = pcp(new PcpRequest(2, 600, v6, new MapData(new Nonce(6, 6), 17, 7000, 0,
+            InetAddresses.forString("::")), List.of()), new InetSocketAddress(v6, 5351));
+        assertEquals(ResultCode.SUCCESS, response.resultCode());
+        assertEquals(v6, ((MapData) response.data()).externalAddress());
+        assertEquals(7000, ((MapData) response.data()).externalPort());
+        assertTrue(mappings().contains("\"internal-address\":\"::1\""));
+    }
+
+    @Test
+    @Order(9)
     void tsharkDecodesEveryAnswerWithoutWarnings() throws Exception {
         assumeTrue(tshark != null, "no capture (tshark or root missing)");
         stopCapture();

@@ -258,7 +258,7 @@ final class PcpRequestHandler {
             return answerAfter(ctx, store.put(refreshed), lifetime, options, true);
         }
         checkQuota(ctx, internal);
-        final var external = externalAddress(ctx, internal, suggestedAddress, options.preferFailure());
+        final var external = externalAddresses(ctx, internal, suggestedAddress, options.preferFailure());
         return create(ctx, key, external, data.externalPort(), options.preferFailure(), endpoint -> new Mapping(key,
             endpoint.address(), endpoint.port(), Origin.PCP, clientAddress(ctx, internal), nonce, now,
             now.plusSeconds(lifetime), options.description(), options.flowPriority(), filters), lifetime, options,
@@ -303,13 +303,13 @@ final class PcpRequestHandler {
         checkQuota(ctx, internal);
         // A PEER shares the external endpoint of the MAP of the same internal endpoint (RFC 6887 section 12).
         final var map = store.get(new MappingKey.Map(ctx.gateway().id(), protocol, internal, data.internalPort()));
-        final InetAddress external;
+        final List<InetAddress> external;
         final int suggestedPort;
         if (map.isPresent()) {
-            external = map.orElseThrow().externalAddress();
+            external = List.of(map.orElseThrow().externalAddress());
             suggestedPort = map.orElseThrow().externalPort();
         } else {
-            external = externalAddress(ctx, internal, specified(data.externalAddress()), false);
+            external = externalAddresses(ctx, internal, specified(data.externalAddress()), false);
             suggestedPort = data.externalPort();
         }
         return create(ctx, key, external, suggestedPort, false, endpoint -> new Mapping(key, endpoint.address(),
@@ -328,21 +328,36 @@ final class PcpRequestHandler {
         Mapping create(Endpoint endpoint);
     }
 
-    private ListenableFuture<byte[]> create(final Context ctx, final MappingKey key, final InetAddress external,
-            final int suggestedPort, final boolean insist, final MappingFactory factory, final long lifetime,
-            final Options options, final int attempts) throws Refusal {
-        final var allocation = PortAllocator.allocate(ctx.gateway(), store, key, external, suggestedPort, insist,
-            true);
-        final int port = switch (allocation) {
-            case PortAllocator.Allocation.Assigned assigned -> assigned.port();
-            case PortAllocator.Allocation.NotPermitted denied -> throw new Refusal(ResultCode.NOT_AUTHORIZED,
-                "the permission rules allow no external port for " + key);
-            case PortAllocator.Allocation.Exhausted exhausted -> throw new Refusal(ResultCode.NO_RESOURCES,
-                "no free external port for " + key);
-            case PortAllocator.Allocation.SuggestionRefused refused -> throw new Refusal(
-                ResultCode.CANNOT_PROVIDE_EXTERNAL, "suggested external port " + suggestedPort + " cannot be given");
-        };
-        final var mapping = factory.create(new Endpoint(external, port));
+    // Tries the external addresses in order: a gateway with several spreads mappings over them when one is full.
+    private ListenableFuture<byte[]> create(final Context ctx, final MappingKey key,
+            final List<InetAddress> externals, final int suggestedPort, final boolean insist,
+            final MappingFactory factory, final long lifetime, final Options options, final int attempts)
+            throws Refusal {
+        Endpoint endpoint = null;
+        for (var external : externals) {
+            final var allocation = PortAllocator.allocate(ctx.gateway(), store, key, external, suggestedPort, insist,
+                true);
+            switch (allocation) {
+                case PortAllocator.Allocation.Assigned assigned -> endpoint = new Endpoint(external, assigned.port());
+                case PortAllocator.Allocation.NotPermitted denied -> throw new Refusal(ResultCode.NOT_AUTHORIZED,
+                    "the permission rules allow no external port for " + key);
+                case PortAllocator.Allocation.Exhausted exhausted -> {
+                    // try the next address
+                }
+                case PortAllocator.Allocation.SuggestionRefused refused -> {
+                    // another address may still have the suggested port
+                }
+            }
+            if (endpoint != null) {
+                break;
+            }
+        }
+        if (endpoint == null) {
+            throw insist ? new Refusal(ResultCode.CANNOT_PROVIDE_EXTERNAL, "suggested external port "
+                + suggestedPort + " cannot be given") : new Refusal(ResultCode.NO_RESOURCES,
+                    "no free external port for " + key);
+        }
+        final var mapping = factory.create(endpoint);
         final var stored = store.create(mapping);
         // Another request took the port, or created the same mapping, between the choice and the store: choose
         // again from the new state. Bounded, since every lost race means another request won.
@@ -360,7 +375,7 @@ final class PcpRequestHandler {
                             : peer(ctx, (PeerData) ctx.request().data());
                         return again;
                     }
-                    return create(ctx, key, external, suggestedPort, insist, factory, lifetime, options,
+                    return create(ctx, key, externals, suggestedPort, insist, factory, lifetime, options,
                         attempts - 1);
                 } catch (Refusal e) {
                     return Futures.immediateFuture(error(ctx, e));
@@ -502,21 +517,35 @@ final class PcpRequestHandler {
     }
 
     /**
-     * The external address of a new mapping. IPv6 mappings are firewall pinholes: external = internal. For IPv4 the
-     * suggestion is honoured when it is one of the gateway's external addresses.
+     * The external addresses a new mapping may get, in order of preference. IPv6 mappings are firewall pinholes:
+     * external = internal. For IPv4, a suggestion that is one of the gateway's addresses comes first (and alone
+     * with PREFER_FAILURE), then the gateway's IPv4 addresses in configured order.
      */
-    private static InetAddress externalAddress(final Context ctx, final InetAddress internal,
+    private static List<InetAddress> externalAddresses(final Context ctx, final InetAddress internal,
             final @Nullable InetAddress suggested, final boolean insist) throws Refusal {
         final var gateway = ctx.gateway();
         if (suggested != null && gateway.canUseExternal(internal, suggested)) {
-            return suggested;
+            if (insist || !(internal instanceof Inet4Address)) {
+                return List.of(suggested);
+            }
+            final var ordered = new ArrayList<InetAddress>();
+            ordered.add(suggested);
+            gateway.externalAddresses().stream().filter(Inet4Address.class::isInstance)
+                .filter(address -> !address.equals(suggested)).forEach(ordered::add);
+            return ordered;
         }
         if (suggested != null && insist) {
             throw new Refusal(ResultCode.CANNOT_PROVIDE_EXTERNAL, "external address " + suggested.getHostAddress()
                 + " cannot be given");
         }
-        return gateway.defaultExternalAddress(internal).orElseThrow(() -> new Refusal(ResultCode.NETWORK_FAILURE,
-            "gateway " + gateway.id() + " has no external IPv4 address"));
+        if (!(internal instanceof Inet4Address)) {
+            return List.of(internal);
+        }
+        final var addresses = gateway.externalAddresses().stream().filter(Inet4Address.class::isInstance).toList();
+        if (addresses.isEmpty()) {
+            throw new Refusal(ResultCode.NETWORK_FAILURE, "gateway " + gateway.id() + " has no external IPv4 address");
+        }
+        return addresses;
     }
 
     // The suggestion, or null for the unspecified address (:: or ::ffff:0.0.0.0, section 11.1).

@@ -489,4 +489,17 @@ class PcpRequestRulesTest extends AbstractDataBrokerTest {
         assertEquals(2L, counters.nonnullRequest().values().iterator().next().getCount().getValue().longValue());
         assertEquals(2, counters.nonnullResponse().size());
     }
+
+    @Test
+    void aFullExternalAddressSpillsOverToTheNextOne() throws Exception {
+        fixture.putGateway(EngineFixture.gateway(policy -> { }).setExternalAddress(List.of(
+            IetfInetUtil.ipAddressFor("192.0.3.1"), IetfInetUtil.ipAddressFor("192.0.3.2"))).build());
+        for (int port = 1; port <= 10; port++) {
+            assertEquals(EXTERNAL, mapData(fixture.pcp(map(InetAddresses.forString("10.0.0." + (10 + port)), 3600,
+                NONCE, 17, 7000, 0))).externalAddress());
+        }
+        final var spilled = fixture.pcp(map(CLIENT, 3600, NONCE, 17, 7000, 0));
+        assertEquals(ResultCode.SUCCESS, spilled.resultCode());
+        assertEquals(InetAddresses.forString("192.0.3.2"), mapData(spilled).externalAddress());
+    }
 }
