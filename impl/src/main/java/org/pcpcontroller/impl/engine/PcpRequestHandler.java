@@ -250,12 +250,8 @@ final class PcpRequestHandler {
                 throw new Refusal(ResultCode.CANNOT_PROVIDE_EXTERNAL, "the mapping exists with external "
                     + mapping.externalAddress().getHostAddress() + ":" + mapping.externalPort());
             }
-            final var refreshed = new Mapping(key, mapping.externalAddress(), mapping.externalPort(), Origin.PCP,
-                clientAddress(ctx, internal), nonce, mapping.created(), now.plusSeconds(lifetime),
-                options.description() != null ? options.description() : mapping.description(),
-                options.flowPriority() != null ? options.flowPriority() : mapping.flowPriority(),
-                options.filters().isEmpty() ? mapping.filters() : filters);
-            return answerAfter(ctx, store.put(refreshed), lifetime, options, true);
+            return refresh(ctx, mapping, internal, nonce, lifetime,
+                options.filters().isEmpty() ? mapping.filters() : filters, options);
         }
         checkQuota(ctx, internal);
         final var external = externalAddresses(ctx, internal, suggestedAddress, options.preferFailure());
@@ -294,11 +290,7 @@ final class PcpRequestHandler {
         if (existing.isPresent()) {
             final var mapping = existing.orElseThrow();
             checkOwner(ctx, mapping, nonce, internal instanceof Inet4Address);
-            final var refreshed = new Mapping(key, mapping.externalAddress(), mapping.externalPort(), Origin.PCP,
-                clientAddress(ctx, internal), nonce, mapping.created(), now.plusSeconds(lifetime),
-                options.description() != null ? options.description() : mapping.description(),
-                options.flowPriority() != null ? options.flowPriority() : mapping.flowPriority(), List.of());
-            return answerAfter(ctx, store.put(refreshed), lifetime, options, true);
+            return refresh(ctx, mapping, internal, nonce, lifetime, List.of(), options);
         }
         checkQuota(ctx, internal);
         // A PEER shares the external endpoint of the MAP of the same internal endpoint (RFC 6887 section 12).
@@ -315,6 +307,17 @@ final class PcpRequestHandler {
         return create(ctx, key, external, suggestedPort, false, endpoint -> new Mapping(key, endpoint.address(),
             endpoint.port(), Origin.PCP, clientAddress(ctx, internal), nonce, now, now.plusSeconds(lifetime),
             options.description(), options.flowPriority(), List.of()), lifetime, options, ALLOCATION_ATTEMPTS);
+    }
+
+    // A refresh extends the lease and keeps the external endpoint; DESCRIPTION and FLOW_PRIORITY replace the stored
+    // ones when present (section 15).
+    private ListenableFuture<byte[]> refresh(final Context ctx, final Mapping mapping, final InetAddress internal,
+            final @Nullable Nonce nonce, final long lifetime, final List<Filter> filters, final Options options) {
+        final var refreshed = new Mapping(mapping.key(), mapping.externalAddress(), mapping.externalPort(),
+            Origin.PCP, clientAddress(ctx, internal), nonce, mapping.created(), clock.instant().plusSeconds(lifetime),
+            options.description() != null ? options.description() : mapping.description(),
+            options.flowPriority() != null ? options.flowPriority() : mapping.flowPriority(), filters);
+        return answerAfter(ctx, store.put(refreshed), lifetime, options, true);
     }
 
     /**

@@ -11,30 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.opendaylight.mdsal.binding.dom.adapter.test.AbstractDataBrokerTest;
 import org.pcpcontroller.api.pcp.FilterOption;
 import org.pcpcontroller.api.pcp.PcpCodec;
 
 /**
  * Whatever arrives, the engine completes with an answer of at most 1100 bytes or a drop, and never throws.
  */
-class MalformedInputTest extends AbstractDataBrokerTest {
-    private EngineFixture fixture;
-
-    @BeforeEach
-    void beforeEach() throws Exception {
-        setup();
-        fixture = new EngineFixture(getDataBroker(), policy -> { });
-    }
-
-    @AfterEach
-    void afterEach() {
-        fixture.close();
-    }
-
+class MalformedInputTest extends AbstractEngineTest {
     @Test
     void randomDatagramsOfAnySizeAreAnsweredOrDropped() throws Exception {
         final var random = new Random(6887);

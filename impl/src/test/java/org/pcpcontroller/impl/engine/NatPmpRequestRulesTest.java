@@ -16,10 +16,7 @@ import static org.pcpcontroller.impl.engine.EngineFixture.map;
 
 import com.google.common.net.InetAddresses;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.opendaylight.mdsal.binding.dom.adapter.test.AbstractDataBrokerTest;
 import org.pcpcontroller.api.natpmp.MappingProtocol;
 import org.pcpcontroller.api.natpmp.NatPmpCodec;
 import org.pcpcontroller.api.natpmp.NatPmpMessage;
@@ -33,20 +30,7 @@ import org.pcpcontroller.api.pcp.ResultCode;
 /**
  * The NAT-PMP server rules of RFC 6886, one rule per test, and how NAT-PMP shares the mapping table with PCP.
  */
-class NatPmpRequestRulesTest extends AbstractDataBrokerTest {
-    private EngineFixture fixture;
-
-    @BeforeEach
-    void beforeEach() throws Exception {
-        setup();
-        fixture = new EngineFixture(getDataBroker(), policy -> { });
-    }
-
-    @AfterEach
-    void afterEach() {
-        fixture.close();
-    }
-
+class NatPmpRequestRulesTest extends AbstractEngineTest {
     private MappingResponse mapping(final MappingProtocol protocol, final int internalPort, final int suggested,
             final long lifetime) throws Exception {
         return (MappingResponse) fixture.natPmp(CLIENT, new MappingRequest(protocol, internalPort, suggested,

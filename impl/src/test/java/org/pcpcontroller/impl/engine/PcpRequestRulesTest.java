@@ -24,10 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.opendaylight.mdsal.binding.dom.adapter.test.AbstractDataBrokerTest;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.PermissionAction;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.PolicyBuilder;
@@ -57,20 +54,7 @@ import org.pcpcontroller.api.pcp.ThirdPartyOption;
 /**
  * The PCP server rules of RFC 6887, one rule per test, through the engine's byte interface.
  */
-class PcpRequestRulesTest extends AbstractDataBrokerTest {
-    private EngineFixture fixture;
-
-    @BeforeEach
-    void beforeEach() throws Exception {
-        setup();
-        fixture = new EngineFixture(getDataBroker(), policy -> { });
-    }
-
-    @AfterEach
-    void afterEach() {
-        fixture.close();
-    }
-
+class PcpRequestRulesTest extends AbstractEngineTest {
     private void reconfigure(final Consumer<PolicyBuilder> policy) throws Exception {
         fixture.putGateway(EngineFixture.gateway(policy).build());
     }
