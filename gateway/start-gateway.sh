@@ -1,0 +1,156 @@
+#!/bin/bash
+# start-gateway.sh NETNS WORKDIR
+#
+# Starts the reference PCP gateway side inside network namespace NETNS ("-" = the current one):
+#   netconfd (yuma123) with the pcp-netfilter module, on a private socket in WORKDIR;
+#   sshd on port 830 whose only purpose is the NETCONF subsystem, for user $PCPGW_USER;
+#   pcp-nft-apply, which puts the running configuration into nftables.
+# Every process is started in the foreground of a background job, so its PID is exact; the PIDs
+# go to WORKDIR/pids and stop-gateway.sh WORKDIR kills exactly those.
+#
+# Environment (all optional):
+#   PCPGW_USER             NETCONF/SSH user, created as a system user if absent (default pcpgw)
+#   PCPGW_PASSWORD         password for that user; if unset, password login stays disabled
+#   PCPGW_AUTHORIZED_KEYS  file with public keys allowed to log in as that user
+#   PCPGW_LISTEN           sshd ListenAddress (default 127.0.0.1; a gateway uses its management address)
+#   PCPGW_PORT             sshd port (default 830)
+#   PCPGW_TARGET           netconfd --target: candidate (default) or running
+#   PCPGW_MODULE           the YANG module (default: pcp-netfilter@2026-11-23.yang of this repository)
+#   PCPGW_APPLY_ARGS       extra arguments for pcp-nft-apply (e.g. "--poll --poll-interval 2")
+set -euo pipefail
+
+die() { echo "start-gateway: $*" >&2; exit 1; }
+[ $# -eq 2 ] || die "usage: $0 NETNS WORKDIR"
+NETNS=$1
+WORKDIR=$2
+[ "$(id -u)" -eq 0 ] || die "must run as root"
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+USER_NAME=${PCPGW_USER:-pcpgw}
+LISTEN=${PCPGW_LISTEN:-127.0.0.1}
+PORT=${PCPGW_PORT:-830}
+TARGET=${PCPGW_TARGET:-candidate}
+MODULE=${PCPGW_MODULE:-$HERE/../yang/src/main/yang/pcp-netfilter@2026-11-23.yang}
+NETCONFD=/usr/sbin/netconfd
+SUBSYS=/usr/sbin/netconf-subsystem
+SSHD=/usr/sbin/sshd
+
+case "$TARGET" in candidate|running) ;; *) die "PCPGW_TARGET must be candidate or running" ;; esac
+for b in "$NETCONFD" "$SUBSYS" "$SSHD" /usr/bin/ssh-keygen /usr/bin/python3; do
+  [ -x "$b" ] || die "$b not found (apt-get install -y netconfd openssh-server python3)"
+done
+command -v nft >/dev/null || die "nft not found (apt-get install -y nftables)"
+[ -f "$MODULE" ] || die "YANG module $MODULE not found"
+MODULE=$(readlink -f "$MODULE")
+
+if [ "$NETNS" = "-" ]; then
+  NSEXEC=()
+else
+  ip netns list | awk '{print $1}' | grep -qx -- "$NETNS" || die "network namespace $NETNS does not exist"
+  NSEXEC=(ip netns exec "$NETNS")
+fi
+
+mkdir -p "$WORKDIR"
+WORKDIR=$(readlink -f "$WORKDIR")
+# the SSH user's netconf-subsystem must reach the socket in here: traverse, but no listing
+chmod 711 "$WORKDIR"
+SOCK=$WORKDIR/ncxserver.sock
+PIDS=$WORKDIR/pids
+
+alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+if [ -f "$PIDS" ]; then
+  while read -r _ pid; do
+    alive "$pid" && die "a gateway from $WORKDIR is still running (PID $pid); run stop-gateway.sh $WORKDIR"
+  done < "$PIDS"
+  rm -f "$PIDS"
+fi
+
+# -- user ----------------------------------------------------------------------------------------
+if ! id "$USER_NAME" >/dev/null 2>&1; then
+  # a real shell: sshd starts the subsystem through it; ForceCommand below allows nothing else
+  useradd --system --no-create-home --home-dir /nonexistent --shell /bin/sh "$USER_NAME"
+  echo "start-gateway: created system user $USER_NAME"
+fi
+PASSAUTH=no
+if [ -n "${PCPGW_PASSWORD:-}" ]; then
+  echo "$USER_NAME:$PCPGW_PASSWORD" | chpasswd
+  PASSAUTH=yes
+fi
+# sshd (StrictModes) refuses an authorized_keys file below a directory that others may write,
+# such as /tmp; so the keys live under /run/pcp-gateway/<id of WORKDIR>/, owned by root.
+KEYDIR=/run/pcp-gateway/$(printf '%s' "$WORKDIR" | sha1sum | cut -c1-16)
+KEYS=$KEYDIR/authorized_keys
+mkdir -p "$KEYDIR" && chmod 755 /run/pcp-gateway "$KEYDIR"
+: > "$KEYS"
+if [ -n "${PCPGW_AUTHORIZED_KEYS:-}" ]; then
+  cat "$PCPGW_AUTHORIZED_KEYS" > "$KEYS"
+fi
+chmod 644 "$KEYS"
+echo "$KEYDIR" > "$WORKDIR/keydir"
+if [ "$PASSAUTH" = no ] && [ ! -s "$KEYS" ]; then
+  die "set PCPGW_PASSWORD or PCPGW_AUTHORIZED_KEYS, or nobody can log in"
+fi
+
+# -- netconfd ------------------------------------------------------------------------------------
+# An empty startup file is fatal to netconfd 2.13; an existing one keeps the committed config.
+[ -s "$WORKDIR/startup.xml" ] ||
+  echo '<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"/>' > "$WORKDIR/startup.xml"
+rm -f "$SOCK"   # netconfd leaves its socket behind and cannot bind over it
+"${NSEXEC[@]}" "$NETCONFD" \
+  --module="$MODULE" \
+  --startup="$WORKDIR/startup.xml" \
+  --target="$TARGET" \
+  --superuser="$USER_NAME" \
+  --ncxserver-sockname="$SOCK" \
+  --log="$WORKDIR/netconfd.log" --log-level=info \
+  </dev/null >"$WORKDIR/netconfd.out" 2>&1 &
+echo "netconfd $!" >> "$PIDS"
+NETCONFD_PID=$!
+for _ in $(seq 50); do
+  [ -S "$SOCK" ] && break
+  alive "$NETCONFD_PID" || { tail -20 "$WORKDIR/netconfd.log" >&2; die "netconfd exited"; }
+  sleep 0.1
+done
+[ -S "$SOCK" ] || die "netconfd did not create $SOCK within 5 s"
+
+# -- sshd ----------------------------------------------------------------------------------------
+[ -f "$WORKDIR/ssh_host_ed25519_key" ] ||
+  ssh-keygen -q -t ed25519 -N '' -C "pcp-gateway" -f "$WORKDIR/ssh_host_ed25519_key"
+mkdir -p /run/sshd
+cat > "$WORKDIR/sshd_config" <<EOF
+# generated by start-gateway.sh: an sshd that serves only NETCONF
+ListenAddress $LISTEN
+Port $PORT
+HostKey $WORKDIR/ssh_host_ed25519_key
+PidFile none
+AuthorizedKeysFile $KEYS
+PasswordAuthentication $PASSAUTH
+KbdInteractiveAuthentication no
+PubkeyAuthentication yes
+UsePAM no
+PermitRootLogin no
+AllowUsers $USER_NAME
+DisableForwarding yes
+PermitTTY no
+LogLevel VERBOSE
+# netconf-subsystem picks the socket PORT@PATH whose PORT is sshd's port (from SSH_CONNECTION)
+Subsystem netconf $SUBSYS --ncxserver-sockname=$PORT@$SOCK
+Match User $USER_NAME
+  ForceCommand $SUBSYS --ncxserver-sockname=$PORT@$SOCK
+EOF
+"${NSEXEC[@]}" "$SSHD" -t -f "$WORKDIR/sshd_config" || die "sshd rejects $WORKDIR/sshd_config"
+"${NSEXEC[@]}" "$SSHD" -D -f "$WORKDIR/sshd_config" -E "$WORKDIR/sshd.log" </dev/null >"$WORKDIR/sshd.out" 2>&1 &
+echo "sshd $!" >> "$PIDS"
+
+# -- pcp-nft-apply -------------------------------------------------------------------------------
+# shellcheck disable=SC2086 # PCPGW_APPLY_ARGS is a list of words
+"${NSEXEC[@]}" /usr/bin/python3 "$HERE/pcp-nft-apply" --socket "$SOCK" --subsystem "$SUBSYS" \
+  ${PCPGW_APPLY_ARGS:-} </dev/null >"$WORKDIR/pcp-nft-apply.out" 2>"$WORKDIR/pcp-nft-apply.log" &
+echo "pcp-nft-apply $!" >> "$PIDS"
+
+sleep 0.3
+while read -r name pid; do
+  alive "$pid" || die "$name (PID $pid) exited at once; see $WORKDIR/$name.log"
+done < "$PIDS"
+echo "start-gateway: netns ${NETNS} workdir $WORKDIR target $TARGET ssh $LISTEN:$PORT user $USER_NAME"
+sed 's/^/start-gateway:   /' "$PIDS"
