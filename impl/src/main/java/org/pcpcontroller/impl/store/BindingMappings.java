@@ -26,7 +26,10 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Mappings;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Nonce;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Origin;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Renderer;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mapping.common.FlowPriorityBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mapping.common.RenderStatus;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mapping.common.RenderStatusKey;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.Gateway;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.GatewayKey;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Map;
@@ -69,6 +72,26 @@ public final class BindingMappings {
                 .child(Gateway.class, new GatewayKey(new GatewayId(peer.gateway())))
                 .child(Peer.class, new PeerKey(address(peer.internalAddress()), port(peer.internalPort()),
                     protocol(peer.protocol()), address(peer.remotePeerAddress()), port(peer.remotePeerPort())))
+                .build();
+        };
+    }
+
+    /**
+     * Where a renderer reports on a mapping (operational datastore).
+     */
+    public static DataObjectIdentifier<RenderStatus> renderStatusPath(final MappingKey key, final Renderer renderer) {
+        final var statusKey = new RenderStatusKey(renderer);
+        return switch (key) {
+            case MappingKey.Map map -> DataObjectIdentifier.builder(Mappings.class)
+                .child(Gateway.class, new GatewayKey(new GatewayId(map.gateway())))
+                .child(Map.class, mapKey(map))
+                .child(RenderStatus.class, statusKey)
+                .build();
+            case MappingKey.Peer peer -> DataObjectIdentifier.builder(Mappings.class)
+                .child(Gateway.class, new GatewayKey(new GatewayId(peer.gateway())))
+                .child(Peer.class, new PeerKey(address(peer.internalAddress()), port(peer.internalPort()),
+                    protocol(peer.protocol()), address(peer.remotePeerAddress()), port(peer.remotePeerPort())))
+                .child(RenderStatus.class, statusKey)
                 .build();
         };
     }

@@ -42,6 +42,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.pcpcontroller.impl.engine.RequestEngine;
+import org.pcpcontroller.impl.ingress.ClientRateLimiter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -42,6 +42,7 @@ import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.pcpcontroller.impl.engine.Announcement;
 import org.pcpcontroller.impl.engine.RequestEngine;
+import org.pcpcontroller.impl.ingress.ClientRateLimiter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -36,6 +36,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.pcpcontroller.impl.engine.Announcer;
 import org.pcpcontroller.impl.engine.RequestEngine;
+import org.pcpcontroller.impl.ingress.ClientRateLimiter;
 
 /**
  * The listener on a real loopback socket, with an engine that echoes, throws, fails or answers late.

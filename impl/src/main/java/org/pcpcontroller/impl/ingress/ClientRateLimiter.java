@@ -5,8 +5,9 @@
  * terms of the Eclipse Public License v1.0 which accompanies this distribution,
  * and is available at http://www.eclipse.org/legal/epl-v10.html
  */
-package org.pcpcontroller.impl.ingress.udp;
+package org.pcpcontroller.impl.ingress;
 
+import com.google.common.annotations.VisibleForTesting;
 import java.net.InetAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,7 @@ import java.util.function.LongSupplier;
  * reflector. The table of clients is bounded: when full, idle buckets (full again) are forgotten, and while every
  * known client is active, new ones wait.
  */
-final class ClientRateLimiter {
+public final class ClientRateLimiter {
     private static final int MAX_CLIENTS = 1 << 16;
 
     private static final class Bucket {
@@ -50,7 +51,8 @@ final class ClientRateLimiter {
     private final double burst;
     private final LongSupplier nanoTime;
 
-    ClientRateLimiter(final double rate, final double burst, final LongSupplier nanoTime) {
+    @VisibleForTesting
+    public ClientRateLimiter(final double rate, final double burst, final LongSupplier nanoTime) {
         if (rate <= 0 || burst < 1) {
             throw new IllegalArgumentException("rate must be > 0 and burst >= 1, not " + rate + "/" + burst);
         }
@@ -59,14 +61,14 @@ final class ClientRateLimiter {
         this.nanoTime = nanoTime;
     }
 
-    ClientRateLimiter(final double rate, final double burst) {
+    public ClientRateLimiter(final double rate, final double burst) {
         this(rate, burst, System::nanoTime);
     }
 
     /**
      * Whether a request of this client may be served now.
      */
-    boolean tryAcquire(final InetAddress client) {
+    public boolean tryAcquire(final InetAddress client) {
         final long now = nanoTime.getAsLong();
         var bucket = buckets.get(client);
         if (bucket == null) {

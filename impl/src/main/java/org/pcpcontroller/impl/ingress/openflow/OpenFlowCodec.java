@@ -1,0 +1,93 @@
+/*
+ * Copyright (c) 2026 PCP Controller authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.pcpcontroller.impl.ingress.openflow;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.MessageToByteEncoder;
+import java.util.List;
+import org.projectfloodlight.openflow.exceptions.OFParseError;
+import org.projectfloodlight.openflow.protocol.OFFactories;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFMessageReader;
+
+/**
+ * OpenFlow framing on a TCP stream: every message starts with the common header (version, type, 16-bit length,
+ * xid; OpenFlow 1.3 section 7.1), so a message is complete once {@code length} bytes are buffered.
+ */
+final class OpenFlowCodec {
+    /** The common header: version, type, length, xid. */
+    static final int HEADER_LENGTH = 8;
+
+    private OpenFlowCodec() {
+        // utility
+    }
+
+    /**
+     * A message openflowj could not parse. It is kept (rather than dropped) because the session must still answer
+     * it: a HELLO of a version openflowj does not know must be negotiated, and a request must get an error.
+     */
+    record Unparsed(int version, int type, long xid, String reason) {
+        /** OFPT_HELLO, whose number is the same in every version. */
+        static final int HELLO = 0;
+    }
+
+    /**
+     * Splits the stream into messages and parses each with openflowj's version-dispatching reader.
+     */
+    static final class Decoder extends ByteToMessageDecoder {
+        private static final OFMessageReader<OFMessage> READER = OFFactories.getGenericReader();
+
+        @Override
+        protected void decode(final ChannelHandlerContext ctx, final ByteBuf in, final List<Object> out) {
+            while (in.readableBytes() >= HEADER_LENGTH) {
+                final int start = in.readerIndex();
+                final int length = in.getUnsignedShort(start + 2);
+                if (length < HEADER_LENGTH) {
+                    // The stream cannot be resynchronised after a bad length: the connection has to go.
+                    throw new CorruptedFrameException("OpenFlow message length " + length + " is below the header");
+                }
+                if (in.readableBytes() < length) {
+                    return;
+                }
+                final var message = in.retainedSlice(start, length);
+                in.skipBytes(length);
+                try {
+                    final var parsed = READER.readFrom(message);
+                    out.add(parsed != null ? parsed : unparsed(message, "unknown message type"));
+                } catch (OFParseError | IllegalArgumentException | IndexOutOfBoundsException e) {
+                    out.add(unparsed(message, String.valueOf(e.getMessage())));
+                } finally {
+                    message.release();
+                }
+            }
+        }
+
+        private static Unparsed unparsed(final ByteBuf message, final String reason) {
+            final int start = 0;
+            return new Unparsed(message.getUnsignedByte(start), message.getUnsignedByte(start + 1),
+                message.getUnsignedInt(start + 4), reason);
+        }
+    }
+
+    /**
+     * Writes openflowj messages.
+     */
+    static final class Encoder extends MessageToByteEncoder<OFMessage> {
+        Encoder() {
+            super(OFMessage.class);
+        }
+
+        @Override
+        protected void encode(final ChannelHandlerContext ctx, final OFMessage msg, final ByteBuf out) {
+            msg.writeTo(out);
+        }
+    }
+}

@@ -1,0 +1,305 @@
+/*
+ * Copyright (c) 2026 PCP Controller authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.pcpcontroller.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.google.common.net.InetAddresses;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.pcpcontroller.api.codec.DecodeResult;
+import org.pcpcontroller.api.codec.MessageDispatcher;
+import org.pcpcontroller.api.mapping.FlowPriority;
+import org.pcpcontroller.api.mapping.Nonce;
+import org.pcpcontroller.api.pcp.FlowPriorityOption;
+import org.pcpcontroller.api.pcp.PcpCodec;
+import org.pcpcontroller.api.pcp.PcpDecodeResult;
+import org.pcpcontroller.api.pcp.PcpRequest;
+import org.pcpcontroller.api.pcp.PcpResponse;
+import org.pcpcontroller.api.pcp.PeerData;
+import org.pcpcontroller.api.pcp.ResultCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The OpenFlow path against a real Open vSwitch (userspace datapath): a bridge between namespaces {@code client}
+ * (10.0.0.2) and {@code gw} (10.0.0.1), controlled by the booted distribution. Nothing listens on 5351 in
+ * {@code gw}: natpmpc and PCP clients are answered through PACKET_IN and PACKET_OUT. A PEER with FLOW_PRIORITY
+ * becomes two DSCP flows, checked in the switch's flow table and on the wire (tshark in both namespaces); the flows
+ * come back after ovs-vswitchd restarts and go when the mapping goes.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class OpenFlowSystemTest {
+    private static final Logger LOG = LoggerFactory.getLogger(OpenFlowSystemTest.class);
+    private static final String DATAPATH = "00:00:00:00:00:00:00:0a";
+    private static final String GATEWAY = "/data/pcp-gateway:gateways/gateway=ovs-gw";
+    private static final String MAPPINGS = "/data/pcp-mapping:mappings/gateway=ovs-gw";
+    private static final String GATEWAY_JSON = """
+        {"pcp-gateway:gateway":[{
+          "id":"ovs-gw",
+          "external-address":["192.0.3.1"],
+          "internal-prefix":["10.0.0.0/24"],
+          "external-port-range":{"start":1024,"end":65535},
+          "openflow":{"datapath-id":["%s"]}
+        }]}""".formatted(DATAPATH);
+    private static final String PUNT_COOKIE = "cookie=0x5043010000000000";
+    private static final Nonce PEER_NONCE = new Nonce(0x1122334455667788L, 0x99aabbcc);
+
+    private final PcpCodec codec = new PcpCodec();
+    private final String id = Long.toString(ProcessHandle.current().pid() % 100_000);
+    private final String client = "pcpc" + id;
+    private final String gw = "pcpg" + id;
+    private final String bridge = "pcpbr" + id;
+    private Path workdir;
+    private Path topology;
+    private Path udp;
+    private Distribution karaf;
+    private boolean topologyUp;
+    private Process clientCapture;
+    private Path clientPcap;
+
+    @BeforeAll
+    void boot() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")) && Arrays.stream(new String[] {
+            "ovs-vswitchd", "natpmpc", "tshark", "ethtool", "ip", "python3" }).allMatch(OpenFlowSystemTest::onPath),
+            "needs root, Open vSwitch, natpmpc, tshark, ethtool and python3; ./test.sh provides them");
+        workdir = Path.of(System.getProperty("pcp.workdir"), "openflow");
+        Files.createDirectories(workdir);
+        topology = Path.of(getClass().getResource("/ovs-topology.sh").toURI());
+        udp = Path.of(getClass().getResource("/udp.py").toURI());
+        karaf = Distribution.copy(Path.of(System.getProperty("pcp.assembly")),
+            Path.of(System.getProperty("pcp.workdir")));
+        karaf.start(Duration.ofMinutes(4));
+        assertEquals(201, karaf.put(GATEWAY, GATEWAY_JSON).statusCode());
+        topologyUp = true;
+        run("bash", topology.toString(), "up", workdir.resolve("ovs").toString(), id, DATAPATH.replace(":", ""),
+            "tcp:127.0.0.1:6653");
+        clientPcap = workdir.resolve("client.pcap");
+        clientCapture = capture(client, "c-eth0", "udp port 5351 or udp port 5350", clientPcap);
+    }
+
+    @AfterAll
+    void shutdown() throws Exception {
+        stop(clientCapture);
+        if (topologyUp) {
+            run("bash", topology.toString(), "down", workdir.resolve("ovs").toString(), id);
+        }
+        if (karaf != null) {
+            karaf.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void switchConnectsAndGetsThePuntFlows() throws Exception {
+        final var flows = await("punt flows for IPv4 and IPv6", this::dumpFlows,
+            dump -> dump.lines().filter(line -> line.contains(PUNT_COOKIE)).count() == 2, Duration.ofSeconds(60));
+        assertTrue(flows.contains("tp_dst=5351"), flows);
+        assertTrue(flows.contains("actions=NORMAL"), "the operator's own flow stays:\n" + flows);
+        final var switches = karaf.get("/data/pcp-gateway:switches");
+        assertEquals(200, switches.statusCode(), switches.body());
+        assertTrue(switches.body().contains("\"datapath-id\":\"" + DATAPATH + "\""), switches.body());
+        assertTrue(switches.body().contains("\"gateway\":\"ovs-gw\""), switches.body());
+        assertTrue(switches.body().contains("\"openflow-version\":\"1.3\""), switches.body());
+    }
+
+    @Test
+    @Order(2)
+    void natpmpcIsAnsweredThroughPacketInAndPacketOut() throws Exception {
+        final var listening = run("ip", "netns", "exec", gw, "ss", "-lun");
+        assertFalse(listening.contains(":5351"), "nothing may listen on 5351 in gw:\n" + listening);
+        final var address = run("ip", "netns", "exec", client, "natpmpc", "-g", "10.0.0.1");
+        assertTrue(address.contains("Public IP address : 192.0.3.1"), address);
+        final var map = run("ip", "netns", "exec", client, "natpmpc", "-g", "10.0.0.1", "-a", "5000", "5000", "udp",
+            "3600");
+        assertTrue(map.contains("Mapped public port 5000 protocol UDP to local port 5000"), map);
+        final var mappings = karaf.get(MAPPINGS);
+        assertEquals(200, mappings.statusCode(), mappings.body());
+        assertTrue(mappings.body().contains("\"internal-address\":\"10.0.0.2\""), mappings.body());
+        assertTrue(mappings.body().contains("\"origin\":\"nat-pmp\""), mappings.body());
+    }
+
+    @Test
+    @Order(3)
+    void peerWithFlowPriorityMarksBothDirections() throws Exception {
+        assertEquals(ResultCode.SUCCESS, peer(3600).resultCode());
+        final var flows = await("DSCP flows", this::dumpFlows,
+            dump -> dump.contains("set_field:46->ip_dscp") && dump.contains("set_field:10->ip_dscp"),
+            Duration.ofSeconds(20));
+        assertTrue(flows.contains("nw_src=10.0.0.2,nw_dst=10.0.0.1,tp_src=7000,tp_dst=9000"), flows);
+        assertTrue(flows.contains("nw_src=10.0.0.1,nw_dst=10.0.0.2,tp_src=9000,tp_dst=7000"), flows);
+
+        // upstream, seen in gw: the PEER's flow carries DSCP 46, another flow of the same host carries 0
+        final var upstream = workdir.resolve("upstream.pcap");
+        final var gwCapture = capture(gw, "g-eth0", "udp port 9000", upstream);
+        run("ip", "netns", "exec", client, "python3", udp.toString(), "send", "10.0.0.2", "7000", "10.0.0.1", "9000",
+            "3");
+        run("ip", "netns", "exec", client, "python3", udp.toString(), "send", "10.0.0.2", "7001", "10.0.0.1", "9000",
+            "3");
+        stop(gwCapture);
+        final var up = run("tshark", "-r", upstream.toString(), "-T", "fields", "-e", "udp.srcport", "-e",
+            "ip.dsfield.dscp");
+        assertEquals(List.of("7000\t46", "7000\t46", "7000\t46", "7001\t0", "7001\t0", "7001\t0"),
+            up.lines().filter(line -> !line.isBlank()).sorted().toList(), up);
+
+        // downstream, seen in client: DSCP 10
+        final var downstream = workdir.resolve("downstream.pcap");
+        final var downCapture = capture(client, "c-eth0", "udp port 9000", downstream);
+        run("ip", "netns", "exec", gw, "python3", udp.toString(), "send", "10.0.0.1", "9000", "10.0.0.2", "7000",
+            "3");
+        stop(downCapture);
+        final var down = run("tshark", "-r", downstream.toString(), "-T", "fields", "-e", "udp.dstport", "-e",
+            "ip.dsfield.dscp");
+        assertEquals(List.of("7000\t10", "7000\t10", "7000\t10"),
+            down.lines().filter(line -> !line.isBlank()).toList(), down);
+
+        final var status = await("render status", () -> karaf.get(MAPPINGS + "/peer=udp,10.0.0.2,7000,10.0.0.1,9000")
+            .body(), body -> body.contains("\"state\":\"installed\""), Duration.ofSeconds(10));
+        assertTrue(status.contains("\"renderer\":\"openflow-dscp\""), status);
+    }
+
+    @Test
+    @Order(4)
+    void switchRestartGetsEveryFlowBack() throws Exception {
+        run("bash", topology.toString(), "restart-switch", workdir.resolve("ovs").toString(), id);
+        final var flows = await("punt and DSCP flows after the restart", this::dumpFlows,
+            dump -> dump.lines().filter(line -> line.contains(PUNT_COOKIE)).count() == 2
+                && dump.contains("set_field:46->ip_dscp") && dump.contains("set_field:10->ip_dscp"),
+            Duration.ofSeconds(60));
+        LOG.info("flows after the restart:\n{}", flows);
+        // and the punt path serves again
+        final var address = run("ip", "netns", "exec", client, "natpmpc", "-g", "10.0.0.1");
+        assertTrue(address.contains("Public IP address : 192.0.3.1"), address);
+    }
+
+    @Test
+    @Order(5)
+    void deletingThePeerRemovesItsFlows() throws Exception {
+        assertEquals(ResultCode.SUCCESS, peer(0).resultCode());
+        final var flows = await("no DSCP flow", this::dumpFlows, dump -> !dump.contains("ip_dscp"),
+            Duration.ofSeconds(20));
+        assertTrue(flows.contains("actions=NORMAL"), flows);
+        assertEquals(2, flows.lines().filter(line -> line.contains(PUNT_COOKIE)).count(), flows);
+    }
+
+    @Test
+    @Order(6)
+    void tsharkDecodesEveryAnswerInTheClient() throws Exception {
+        stop(clientCapture);
+        final long sent = run("tshark", "-r", clientPcap.toString(), "-Y", "udp.srcport == 5351", "-T", "fields",
+            "-e", "frame.number").lines().filter(line -> !line.isBlank()).count();
+        final long decoded = run("tshark", "-r", clientPcap.toString(), "-Y",
+            "udp.srcport == 5351 && (portcontrol || nat-pmp) && !_ws.malformed && !_ws.expert",
+            "-T", "fields", "-e", "frame.number").lines().filter(line -> !line.isBlank()).count();
+        assertTrue(sent >= 6, "answers captured in client: " + sent);
+        assertEquals(sent, decoded, "answers that did not decode cleanly");
+        // checksums verified by tshark itself, not just by the client's kernel
+        final var bad = run("tshark", "-r", clientPcap.toString(), "-o", "udp.check_checksum:TRUE", "-o",
+            "ip.check_checksum:TRUE", "-Y", "udp.srcport == 5351 && (udp.checksum.status == \"Bad\" || "
+                + "ip.checksum.status == \"Bad\")", "-T", "fields", "-e", "frame.number");
+        assertTrue(bad.isBlank(), "answers with bad checksums: " + bad);
+    }
+
+    private PcpResponse peer(final int lifetime) throws Exception {
+        final var request = codec.encode(new PcpRequest(2, lifetime, InetAddresses.forString("10.0.0.2"),
+            new PeerData(PEER_NONCE, 17, 7000, 0, InetAddresses.forString("::ffff:0.0.0.0"), 9000,
+                InetAddresses.forString("10.0.0.1")),
+            List.of(new FlowPriorityOption(new FlowPriority(46, 10), false))));
+        final var answer = run("ip", "netns", "exec", client, "python3", udp.toString(), "ask", "10.0.0.1", "5351",
+            HexFormat.of().formatHex(request)).strip();
+        assertFalse(answer.equals("timeout"), "no answer to the PEER request");
+        final var decoded = new MessageDispatcher().decodeResponse(HexFormat.of().parseHex(answer));
+        final var result = ((DecodeResult.Pcp) decoded).result();
+        assertTrue(result instanceof PcpDecodeResult.Decoded, result.toString());
+        return (PcpResponse) ((PcpDecodeResult.Decoded) result).message();
+    }
+
+    private String dumpFlows() throws Exception {
+        return run("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", bridge);
+    }
+
+    @FunctionalInterface
+    private interface Probe {
+        String read() throws Exception;
+    }
+
+    private static String await(final String what, final Probe probe, final Predicate<String> done,
+            final Duration timeout) throws Exception {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            last = probe.read();
+            if (done.test(last)) {
+                return last;
+            }
+            Thread.sleep(250);
+        }
+        return fail("timed out waiting for " + what + "; last seen:\n" + last);
+    }
+
+    private Process capture(final String namespace, final String device, final String filter, final Path file)
+            throws Exception {
+        final var log = Path.of(file + ".log");
+        final var process = new ProcessBuilder("ip", "netns", "exec", namespace, "tshark", "-i", device, "-f", filter,
+            "-w", file.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        for (int i = 0; i < 100 && !(Files.exists(log) && Files.readString(log).contains("Capturing on")); i++) {
+            Thread.sleep(100);
+        }
+        return process;
+    }
+
+    private static void stop(final Process process) throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            Thread.sleep(500);
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private String run(final String... command) throws Exception {
+        // stderr apart: tshark's chatter ("Running as user root") must not mix with the fields it prints
+        final var errors = Files.createTempFile(workdir, "stderr", ".txt");
+        final var builder = new ProcessBuilder(command).redirectError(errors.toFile());
+        // the OVS tools find the private daemons through OVS_RUNDIR
+        builder.environment().put("OVS_RUNDIR", workdir.resolve("ovs").toString());
+        final var process = builder.start();
+        final var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "timed out: " + String.join(" ", command));
+        final var stderr = Files.readString(errors);
+        Files.delete(errors);
+        LOG.info("{}:\n{}", String.join(" ", command) + " (exit " + process.exitValue() + ")", output + stderr);
+        if (process.exitValue() != 0) {
+            fail(String.join(" ", command) + " failed with " + process.exitValue() + ":\n" + output + stderr);
+        }
+        return output;
+    }
+
+    private static boolean onPath(final String tool) {
+        return Arrays.stream(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir,
+            tool)) || Files.isExecutable(Path.of("/usr/sbin", tool)));
+    }
+}

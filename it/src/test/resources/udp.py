@@ -1,0 +1,41 @@
+#!/usr/bin/env python3
+"""UDP helpers the OpenFlow system test runs inside its namespaces (stdlib only).
+
+  udp.py ask SERVER PORT HEX [SRC_PORT]   send one datagram, print the answer as hex (or "timeout")
+  udp.py send SRC_IP SRC_PORT DST DST_PORT COUNT   send COUNT small datagrams from a fixed source port
+"""
+import socket
+import sys
+
+
+def ask(server, port, payload, src_port=0):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("0.0.0.0", src_port))
+        s.settimeout(3)
+        for _ in range(3):
+            s.sendto(payload, (server, port))
+            try:
+                data, _ = s.recvfrom(2048)
+                print(data.hex())
+                return 0
+            except socket.timeout:
+                continue
+    print("timeout")
+    return 1
+
+
+def send(src_ip, src_port, dst, dst_port, count):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((src_ip, src_port))
+        for i in range(count):
+            s.sendto(b"probe %d" % i, (dst, dst_port))
+    return 0
+
+
+if __name__ == "__main__":
+    a = sys.argv
+    if a[1] == "ask":
+        sys.exit(ask(a[2], int(a[3]), bytes.fromhex(a[4]), int(a[5]) if len(a) > 5 else 0))
+    if a[1] == "send":
+        sys.exit(send(a[2], int(a[3]), a[4], int(a[5]), int(a[6])))
+    sys.exit(2)
