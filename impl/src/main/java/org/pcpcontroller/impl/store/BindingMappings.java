@@ -26,11 +26,10 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Mappings;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Nonce;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Origin;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Renderer;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mapping.common.FlowPriorityBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mapping.common.RenderStatus;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mapping.common.RenderStatusKey;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.Gateway;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.GatewayBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.GatewayKey;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Map;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.MapBuilder;
@@ -76,26 +75,6 @@ public final class BindingMappings {
         };
     }
 
-    /**
-     * Where a renderer reports on a mapping (operational datastore).
-     */
-    public static DataObjectIdentifier<RenderStatus> renderStatusPath(final MappingKey key, final Renderer renderer) {
-        final var statusKey = new RenderStatusKey(renderer);
-        return switch (key) {
-            case MappingKey.Map map -> DataObjectIdentifier.builder(Mappings.class)
-                .child(Gateway.class, new GatewayKey(new GatewayId(map.gateway())))
-                .child(Map.class, mapKey(map))
-                .child(RenderStatus.class, statusKey)
-                .build();
-            case MappingKey.Peer peer -> DataObjectIdentifier.builder(Mappings.class)
-                .child(Gateway.class, new GatewayKey(new GatewayId(peer.gateway())))
-                .child(Peer.class, new PeerKey(address(peer.internalAddress()), port(peer.internalPort()),
-                    protocol(peer.protocol()), address(peer.remotePeerAddress()), port(peer.remotePeerPort())))
-                .child(RenderStatus.class, statusKey)
-                .build();
-        };
-    }
-
     public static MapKey mapKey(final MappingKey.Map key) {
         return new MapKey(address(key.internalAddress()), port(key.internalPort()), protocol(key.protocol()));
     }
@@ -116,6 +95,34 @@ public final class BindingMappings {
     /**
      * The binding object of a mapping: a {@link Map} or a {@link Peer}.
      */
+    /**
+     * Records a renderer's status of a mapping in the operational datastore. The mapping's own leaves come along:
+     * the operational datastore checks mandatory leaves too, and an operator reading it sees what was rendered.
+     * Merged, so that the other renderers' statuses stay.
+     */
+    public static void mergeRenderStatus(final WriteOperations tx, final Mapping mapping, final RenderStatus status) {
+        final var statuses = java.util.Map.of(status.key(), status);
+        switch (toBinding(mapping)) {
+            case Map map -> tx.mergeParentStructureMerge(LogicalDatastoreType.OPERATIONAL,
+                gatewayPath(mapping.key().gateway()).toBuilder().child(Map.class, map.key()).build(),
+                new MapBuilder(map).setRenderStatus(statuses).build());
+            case Peer peer -> tx.mergeParentStructureMerge(LogicalDatastoreType.OPERATIONAL,
+                gatewayPath(mapping.key().gateway()).toBuilder().child(Peer.class, peer.key()).build(),
+                new PeerBuilder(peer).setRenderStatus(statuses).build());
+            default -> throw new IllegalStateException("Unexpected binding for " + mapping.key());
+        }
+    }
+
+    /**
+     * Forgets a mapping's render statuses (operational datastore). The gateway node is merged first because a
+     * delete under a node that does not exist fails the whole transaction.
+     */
+    public static void deleteRenderStatus(final WriteOperations tx, final MappingKey key) {
+        tx.mergeParentStructureMerge(LogicalDatastoreType.OPERATIONAL, gatewayPath(key.gateway()),
+            new GatewayBuilder().setGatewayId(new GatewayId(key.gateway())).build());
+        tx.delete(LogicalDatastoreType.OPERATIONAL, path(key));
+    }
+
     public static MappingCommon toBinding(final Mapping mapping) {
         return switch (mapping.key()) {
             case MappingKey.Map key -> {

@@ -372,15 +372,12 @@ final class DscpRenderer implements AutoCloseable {
                 // deleted while the switches were busy: nothing to report on
                 continue;
             }
-            // the mapping and gateway nodes exist in the configuration datastore only: create them here
-            tx.mergeParentStructurePut(LogicalDatastoreType.OPERATIONAL,
-                BindingMappings.renderStatusPath(key, Renderer.OpenflowDscp),
-                new RenderStatusBuilder()
-                    .setRenderer(Renderer.OpenflowDscp)
-                    .setState(state)
-                    .setDetail(detail)
-                    .setUpdated(now)
-                    .build());
+            BindingMappings.mergeRenderStatus(tx, entry.mapping, new RenderStatusBuilder()
+                .setRenderer(Renderer.OpenflowDscp)
+                .setState(state)
+                .setDetail(detail)
+                .setUpdated(now)
+                .build());
             if (state == RenderStatus.State.Installed) {
                 for (var flow : entry.flows) {
                     tx.mergeParentStructurePut(LogicalDatastoreType.OPERATIONAL, markedFlowPath(gateway, flow),
@@ -396,7 +393,7 @@ final class DscpRenderer implements AutoCloseable {
                 }
             }
         }
-        commit(tx);
+        commit(tx, "the OpenFlow render status");
     }
 
     // On the executor.
@@ -405,18 +402,32 @@ final class DscpRenderer implements AutoCloseable {
             return;
         }
         final var tx = dataBroker.newWriteOnlyTransaction();
+        if (!removed.isEmpty()) {
+            // a delete under a node that does not exist fails the transaction: make sure the gateway's is there
+            final var gatewayKey = new org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123
+                .marked.flows.GatewayKey(new GatewayId(gateway));
+            tx.mergeParentStructureMerge(LogicalDatastoreType.OPERATIONAL,
+                DataObjectIdentifier.builder(MarkedFlows.class)
+                    .child(org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.marked
+                        .flows.Gateway.class, gatewayKey).build(),
+                new org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.marked.flows
+                    .GatewayBuilder().withKey(gatewayKey).build());
+        }
         for (var entry : removed) {
             for (var flow : entry.flows) {
                 tx.delete(LogicalDatastoreType.OPERATIONAL, markedFlowPath(gateway, flow));
             }
         }
         for (var key : cleared) {
-            tx.delete(LogicalDatastoreType.OPERATIONAL, BindingMappings.renderStatusPath(key, Renderer.OpenflowDscp));
+            BindingMappings.deleteRenderStatus(tx, key);
         }
-        commit(tx);
+        commit(tx, "the OpenFlow render status");
     }
 
-    private static void commit(final WriteTransaction tx) {
+    /**
+     * Commits an operational write whose failure is only worth a log line: the state is re-published.
+     */
+    static void commit(final WriteTransaction tx, final String what) {
         tx.commit().addCallback(new FutureCallback<CommitInfo>() {
             @Override
             public void onSuccess(final CommitInfo result) {
@@ -425,7 +436,7 @@ final class DscpRenderer implements AutoCloseable {
 
             @Override
             public void onFailure(final Throwable cause) {
-                LOG.warn("Cannot record the OpenFlow render status", cause);
+                LOG.warn("Cannot record {}", what, cause);
             }
         }, MoreExecutors.directExecutor());
     }

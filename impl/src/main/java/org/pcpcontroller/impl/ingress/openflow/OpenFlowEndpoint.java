@@ -26,8 +26,10 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.IdleStateHandler;
-import java.io.File;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +38,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
 import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.DataTreeChangeListener;
@@ -207,14 +208,17 @@ public final class OpenFlowEndpoint implements SwitchSession.Listener, AutoClose
         if (configuration.tlsCertificate().isEmpty()) {
             return null;
         }
-        try {
-            final var builder = SslContextBuilder.forServer(new File(configuration.tlsCertificate()),
-                new File(configuration.tlsPrivateKey()));
+        try (var certificate = Files.newInputStream(Path.of(configuration.tlsCertificate()));
+             var key = Files.newInputStream(Path.of(configuration.tlsPrivateKey()))) {
+            final var builder = SslContextBuilder.forServer(certificate, key);
             if (!configuration.tlsTrustedCertificates().isEmpty()) {
-                builder.trustManager(new File(configuration.tlsTrustedCertificates())).clientAuth(ClientAuth.REQUIRE);
+                try (var trusted = Files.newInputStream(Path.of(configuration.tlsTrustedCertificates()))) {
+                    builder.trustManager(trusted).clientAuth(ClientAuth.REQUIRE);
+                    return builder.build();
+                }
             }
             return builder.build();
-        } catch (SSLException | IllegalArgumentException e) {
+        } catch (IOException | IllegalArgumentException e) {
             throw new IllegalStateException("OpenFlow TLS settings are unusable", e);
         }
     }
@@ -326,7 +330,7 @@ public final class OpenFlowEndpoint implements SwitchSession.Listener, AutoClose
                 if (!sessions.containsKey(datapath)) {
                     final var tx = dataBroker.newWriteOnlyTransaction();
                     tx.delete(LogicalDatastoreType.OPERATIONAL, switchPath(datapath));
-                    tx.commit();
+                    DscpRenderer.commit(tx, "a disconnected switch");
                 }
             });
         }
@@ -356,7 +360,7 @@ public final class OpenFlowEndpoint implements SwitchSession.Listener, AutoClose
             if (sessions.get(datapath) == session) {
                 final var tx = dataBroker.newWriteOnlyTransaction();
                 tx.put(LogicalDatastoreType.OPERATIONAL, switchPath(datapath), data);
-                tx.commit();
+                DscpRenderer.commit(tx, "a switch's state");
             }
         });
     }
@@ -392,7 +396,7 @@ public final class OpenFlowEndpoint implements SwitchSession.Listener, AutoClose
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         final var tx = dataBroker.newWriteOnlyTransaction();
         tx.delete(LogicalDatastoreType.OPERATIONAL, DataObjectIdentifier.builder(Switches.class).build());
-        tx.commit();
+        DscpRenderer.commit(tx, "the switches' removal");
         LOG.info("OpenFlow endpoint stopped");
     }
 }

@@ -53,13 +53,13 @@ import org.projectfloodlight.openflow.protocol.OFHelloFailedCode;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFMeterFeaturesStatsReply;
 import org.projectfloodlight.openflow.protocol.OFMeterModCommand;
+import org.projectfloodlight.openflow.protocol.OFMeterModFailedCode;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
 import org.projectfloodlight.openflow.protocol.OFPortStatus;
 import org.projectfloodlight.openflow.protocol.OFStatsReplyFlags;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.errormsg.OFMeterModFailedErrorMsg;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
-import org.projectfloodlight.openflow.protocol.OFMeterModFailedCode;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.OFBufferId;
 import org.projectfloodlight.openflow.types.OFPort;
@@ -142,8 +142,8 @@ final class SwitchSession extends ChannelInboundHandlerAdapter {
     private final ConcurrentSkipListMap<Long, PendingBarrier> barriers = new ConcurrentSkipListMap<>();
     private final ConcurrentHashMap<Long, StatsCollector> stats = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<OFPort, LanSide> lanSides = new ConcurrentHashMap<>();
-    private final LongAdder packetIn = new LongAdder();
-    private final LongAdder packetOut = new LongAdder();
+    private final LongAdder packetInCount = new LongAdder();
+    private final LongAdder packetOutCount = new LongAdder();
     private final LongAdder flowMods = new LongAdder();
     private final LongAdder errors = new LongAdder();
     private final LongAdder rejectedFrames = new LongAdder();
@@ -188,11 +188,11 @@ final class SwitchSession extends ChannelInboundHandlerAdapter {
     }
 
     long packetIn() {
-        return packetIn.sum();
+        return packetInCount.sum();
     }
 
     long packetOut() {
-        return packetOut.sum();
+        return packetOutCount.sum();
     }
 
     long flowMods() {
@@ -243,7 +243,7 @@ final class SwitchSession extends ChannelInboundHandlerAdapter {
                 // lastRead is all an echo reply is for
             }
             case OFFeaturesReply features -> onFeatures(features);
-            case OFPacketIn packetIn -> onPacketIn(packetIn);
+            case OFPacketIn punted -> onPacketIn(punted);
             case OFErrorMsg error -> onError(error);
             case OFBarrierReply barrier -> {
                 final var pending = barriers.remove(barrier.getXid());
@@ -415,22 +415,22 @@ final class SwitchSession extends ChannelInboundHandlerAdapter {
         LOG.warn("Switch {} reported an error for xid {}: {}", describe(), error.getXid(), error);
     }
 
-    private void onPacketIn(final OFPacketIn packetIn) {
-        this.packetIn.increment();
+    private void onPacketIn(final OFPacketIn punted) {
+        packetInCount.increment();
         final var current = binding;
         if (current == null) {
             return;
         }
         final OFPort inPort;
         try {
-            inPort = packetIn.getMatch().get(MatchField.IN_PORT);
+            inPort = punted.getMatch().get(MatchField.IN_PORT);
         } catch (UnsupportedOperationException e) {
             return;
         }
         if (inPort == null) {
             return;
         }
-        if (!(FrameCodec.decode(packetIn.getData()) instanceof FrameDecodeResult.Decoded decoded)) {
+        if (!(FrameCodec.decode(punted.getData()) instanceof FrameDecodeResult.Decoded decoded)) {
             rejectedFrames.increment();
             return;
         }
@@ -449,7 +449,7 @@ final class SwitchSession extends ChannelInboundHandlerAdapter {
             new FutureCallback<Optional<byte[]>>() {
                 @Override
                 public void onSuccess(final Optional<byte[]> answer) {
-                    answer.ifPresent(payload -> packetOut(inPort, FrameCodec.encodeReply(frame, payload), true));
+                    answer.ifPresent(payload -> sendPacketOut(inPort, FrameCodec.encodeReply(frame, payload), true));
                 }
 
                 @Override
@@ -491,16 +491,16 @@ final class SwitchSession extends ChannelInboundHandlerAdapter {
             if (side.ipv4 != null) {
                 final var source = new InetSocketAddress(side.ipv4, Flows.SERVER_PORT);
                 final var group = new InetSocketAddress(Groups.ALL_HOSTS_V4, PCP_CLIENT_PORT);
-                packetOut(port, FrameCodec.encodeMulticast(side.gatewayMac, side.vlanTags, source, group,
+                sendPacketOut(port, FrameCodec.encodeMulticast(side.gatewayMac, side.vlanTags, source, group,
                     announcement.pcp()), false);
                 final var natPmp = announcement.natPmp();
                 if (natPmp != null) {
-                    packetOut(port, FrameCodec.encodeMulticast(side.gatewayMac, side.vlanTags, source, group, natPmp),
-                        false);
+                    sendPacketOut(port, FrameCodec.encodeMulticast(side.gatewayMac, side.vlanTags, source, group,
+                        natPmp), false);
                 }
             }
             if (side.ipv6 != null) {
-                packetOut(port, FrameCodec.encodeMulticast(side.gatewayMac, side.vlanTags,
+                sendPacketOut(port, FrameCodec.encodeMulticast(side.gatewayMac, side.vlanTags,
                     new InetSocketAddress(side.ipv6, Flows.SERVER_PORT),
                     new InetSocketAddress(Groups.ALL_NODES_V6, PCP_CLIENT_PORT), announcement.pcp()), false);
             }
@@ -511,7 +511,7 @@ final class SwitchSession extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void packetOut(final OFPort port, final byte[] frame, final boolean flush) {
+    private void sendPacketOut(final OFPort port, final byte[] frame, final boolean flush) {
         final var ch = channel;
         final var f = factory;
         if (ch == null || f == null) {
@@ -531,7 +531,7 @@ final class SwitchSession extends ChannelInboundHandlerAdapter {
             builder.setInPort(ingress);
         }
         builder.setActions(List.of(f.actions().output(output, 0)));
-        packetOut.increment();
+        packetOutCount.increment();
         if (flush) {
             ch.writeAndFlush(builder.build(), ch.voidPromise());
         } else {
