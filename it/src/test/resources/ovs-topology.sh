@@ -3,7 +3,8 @@
 # bridge on the userspace (netdev) datapath, fail_mode=secure, controlled by the distribution under test.
 # Everything is private to DIR (OVS database, sockets, logs, pids) and to ID (namespace, link and bridge names), and
 # is stopped by the pids it recorded. Usage:
-#   ovs-topology.sh up DIR ID DPID CONTROLLER      e.g. up /tmp/x 42 000000000000000a tcp:127.0.0.1:6653
+#   ovs-topology.sh up DIR ID DPID CONTROLLER [CLIENTS]   e.g. up /tmp/x 42 000000000000000a tcp:127.0.0.1:6653
+#       CLIENTS extra addresses 10.0.0.10, .11, ... on the client side (load generation), default 0
 #   ovs-topology.sh restart-switch DIR ID          kill ovs-vswitchd and start it again (flows are lost)
 #   ovs-topology.sh down DIR ID
 set -euo pipefail
@@ -59,6 +60,15 @@ up)
     ip -n "$C" link set c-eth0 up
     ip -n "$G" link set g-eth0 up
     ip -n "$C" route add default via 10.0.0.1
+    for i in $(seq 1 "${6:-0}"); do
+        ip -n "$C" addr add "10.0.0.$((9 + i))/24" dev c-eth0
+    done
+    # A WAN side for a gateway daemon (miniupnpd) to take its external address from; nothing is behind it (a veth
+    # pair inside gw: there is no dummy module where the kernel has no modules).
+    ip -n "$G" link add g-wan type veth peer name g-wan-end
+    ip -n "$G" link set g-wan-end up
+    ip -n "$G" addr add 192.0.3.1/24 dev g-wan
+    ip -n "$G" link set g-wan up
     # The userspace datapath does not complete checksums a veth left to offload: UDP would arrive corrupt.
     ethtool -K "$VC" tx off >/dev/null
     ethtool -K "$VG" tx off >/dev/null

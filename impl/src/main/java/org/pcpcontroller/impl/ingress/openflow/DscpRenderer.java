@@ -86,16 +86,19 @@ final class DscpRenderer implements AutoCloseable {
     }
 
     private final DataBroker dataBroker;
-    private final Function<String, List<SwitchSession>> switches;
+    private final Function<String, List<? extends MarkingSwitch>> switches;
     private final ExecutorService executor = Executors.newSingleThreadExecutor(new ThreadFactoryBuilder()
         .setNameFormat("pcp-openflow-dscp").setDaemon(true).build());
     // All state below is confined to the executor.
     private final Map<String, Boolean> enabled = new HashMap<>();
     private final Map<String, MarkingPolicy> policies = new HashMap<>();
+    /** Every mapping with FLOW_PRIORITY, rendered or not (policy or renderer choice may change). */
+    private final Map<String, Map<MappingKey, Mapping>> withPriority = new HashMap<>();
+    /** What is on the switches, per gateway. */
     private final Map<String, Map<MappingKey, Rendered>> rendered = new HashMap<>();
     private final List<Registration> registrations;
 
-    DscpRenderer(final DataBroker dataBroker, final Function<String, List<SwitchSession>> switches) {
+    DscpRenderer(final DataBroker dataBroker, final Function<String, List<? extends MarkingSwitch>> switches) {
         this.dataBroker = requireNonNull(dataBroker);
         this.switches = requireNonNull(switches);
         registrations = List.of(
@@ -116,9 +119,10 @@ final class DscpRenderer implements AutoCloseable {
                         updates.put(id, MarkingPolicy.of(after));
                     }
                     executor.execute(() -> updates.forEach((gateway, policy) -> {
-                        if (!policy.equals(policies.getOrDefault(gateway, MarkingPolicy.DEFAULT))) {
+                        final var previous = policies.getOrDefault(gateway, MarkingPolicy.DEFAULT);
+                        if (!policy.equals(previous)) {
                             policies.put(gateway, policy);
-                            rerender(gateway);
+                            rerender(gateway, previous);
                         }
                     }));
                 }));
@@ -156,7 +160,7 @@ final class DscpRenderer implements AutoCloseable {
         executor.execute(() -> {
             final var previous = enabled.put(gateway, openflow);
             if (previous == null || previous != openflow) {
-                rerender(gateway);
+                rerender(gateway, policy(gateway));
             }
         });
     }
@@ -164,7 +168,7 @@ final class DscpRenderer implements AutoCloseable {
     /**
      * A switch now serves its gateway: make its marking flows exactly what the store says.
      */
-    void switchReady(final SwitchSession session) {
+    void switchReady(final MarkingSwitch session) {
         final var binding = session.binding();
         if (binding == null) {
             return;
@@ -204,7 +208,7 @@ final class DscpRenderer implements AutoCloseable {
      * The switch dropped a marking flow by its hard timeout. The timeout is only a safety net: if the mapping still
      * lives (it was refreshed in between), the flow goes back.
      */
-    void flowRemoved(final SwitchSession session, final OFFlowRemoved removed) {
+    void flowRemoved(final MarkingSwitch session, final OFFlowRemoved removed) {
         if (!removed.getCookie().applyMask(Flows.KIND_MASK).equals(Flows.DSCP)
                 || removed.getReason() != OFFlowRemovedReason.HARD_TIMEOUT) {
             return;
@@ -243,6 +247,7 @@ final class DscpRenderer implements AutoCloseable {
     // On the executor.
     private void apply(final String gateway, final List<Change> changes) {
         final var gatewayFlows = rendered.computeIfAbsent(gateway, k -> new HashMap<>());
+        final var known = withPriority.computeIfAbsent(gateway, k -> new HashMap<>());
         final var policy = policy(gateway);
         final boolean on = enabled.getOrDefault(gateway, true);
         final var removed = new ArrayList<Rendered>();
@@ -250,6 +255,11 @@ final class DscpRenderer implements AutoCloseable {
         final var cleared = new ArrayList<MappingKey>();
         for (var change : changes) {
             final var mapping = change.after;
+            if (mapping != null && mapping.flowPriority() != null) {
+                known.put(change.key, mapping);
+            } else {
+                known.remove(change.key);
+            }
             final var flows = mapping == null || !on ? List.<MarkedFlow>of() : MarkedFlow.of(mapping, policy);
             final var old = flows.isEmpty() ? gatewayFlows.remove(change.key)
                 : gatewayFlows.put(change.key, new Rendered(mapping, flows));
@@ -304,17 +314,16 @@ final class DscpRenderer implements AutoCloseable {
      * Re-renders every mapping of a gateway after its policy or renderer choice changed: the old flows go (they
      * may sit at another priority or table), the new ones come.
      */
-    private void rerender(final String gateway) {
-        final var gatewayFlows = rendered.getOrDefault(gateway, Map.of());
-        if (gatewayFlows.isEmpty()) {
-            return;
-        }
-        final var previousPolicy = policies.getOrDefault(gateway, MarkingPolicy.DEFAULT);
+    private void rerender(final String gateway, final MarkingPolicy previousPolicy) {
+        final var gatewayFlows = rendered.computeIfAbsent(gateway, k -> new HashMap<>());
         final var old = List.copyOf(gatewayFlows.values());
-        final var changes = old.stream().map(entry -> new Change(entry.mapping.key(), entry.mapping)).toList();
+        final var changes = withPriority.getOrDefault(gateway, Map.of()).values().stream()
+            .map(mapping -> new Change(mapping.key(), mapping))
+            .toList();
         // delete with the policy the flows were installed under, then apply afresh
         gatewayFlows.clear();
         push(gateway, previousPolicy, old, List.of());
+        clearStatus(gateway, old, old.stream().map(entry -> entry.mapping.key()).toList());
         apply(gateway, changes);
     }
 

@@ -74,7 +74,7 @@ import org.slf4j.LoggerFactory;
  * engine and the answer back as PACKET_OUT, and request/response correlation (BARRIER, multipart) for the DSCP
  * renderer. Handler methods run on the channel's event loop; the public methods may be called from any thread.
  */
-final class SwitchSession extends ChannelInboundHandlerAdapter {
+final class SwitchSession extends ChannelInboundHandlerAdapter implements MarkingSwitch {
     /**
      * What the endpoint learns from a session.
      */
@@ -170,11 +170,13 @@ final class SwitchSession extends ChannelInboundHandlerAdapter {
         return datapathId;
     }
 
-    @Nullable OFFactory factory() {
+    @Override
+    public @Nullable OFFactory factory() {
         return factory;
     }
 
-    @Nullable Binding binding() {
+    @Override
+    public @Nullable Binding binding() {
         return binding;
     }
 
@@ -542,7 +544,8 @@ final class SwitchSession extends ChannelInboundHandlerAdapter {
     /**
      * Sends messages without waiting for anything.
      */
-    void send(final List<OFMessage> messages) {
+    @Override
+    public void send(final List<OFMessage> messages) {
         final var ch = channel;
         if (ch == null) {
             return;
@@ -561,7 +564,8 @@ final class SwitchSession extends ChannelInboundHandlerAdapter {
      * with the errors it reported for these messages (empty when all were applied), or fails when the connection
      * goes first.
      */
-    CompletableFuture<List<OFErrorMsg>> sendWithBarrier(final List<OFMessage> messages) {
+    @Override
+    public CompletableFuture<List<OFErrorMsg>> sendWithBarrier(final List<OFMessage> messages) {
         final var future = new CompletableFuture<List<OFErrorMsg>>();
         final var ch = channel;
         final var f = factory;
@@ -585,7 +589,8 @@ final class SwitchSession extends ChannelInboundHandlerAdapter {
     /**
      * Reads the flows whose cookie matches {@code cookie} under {@code mask}, from every table.
      */
-    CompletableFuture<List<OFFlowStatsEntry>> flows(final U64 cookie, final U64 mask) {
+    @Override
+    public CompletableFuture<List<OFFlowStatsEntry>> flows(final U64 cookie, final U64 mask) {
         final var collector = new StatsCollector();
         final var ch = channel;
         final var f = factory;
@@ -671,7 +676,8 @@ final class SwitchSession extends ChannelInboundHandlerAdapter {
         return current == null ? "-" : current.gateway();
     }
 
-    String describe() {
+    @Override
+    public String describe() {
         final var id = datapathId;
         return id != null ? id.toString() : String.valueOf(remoteAddress());
     }
