@@ -6,6 +6,7 @@
 #   ovs-topology.sh up DIR ID DPID CONTROLLER [CLIENTS]   e.g. up /tmp/x 42 000000000000000a tcp:127.0.0.1:6653
 #       CLIENTS extra addresses 10.0.0.10, .11, ... on the client side (load generation), default 0
 #   ovs-topology.sh restart-switch DIR ID          kill ovs-vswitchd and start it again (flows are lost)
+#   ovs-topology.sh add-bridge DIR ID DPID CONTROLLER   a second, empty bridge pcpbx<ID> with that datapath id
 #   ovs-topology.sh down DIR ID
 set -euo pipefail
 cmd=$1 dir=$2 id=$3
@@ -57,6 +58,9 @@ up)
     ip link add "$VG" type veth peer name g-eth0 netns "$G"
     ip -n "$C" addr add 10.0.0.2/24 dev c-eth0
     ip -n "$G" addr add 10.0.0.1/24 dev g-eth0
+    # IPv6 too, without duplicate address detection: the addresses are usable at once
+    ip -n "$C" addr add 2001:db8::2/64 dev c-eth0 nodad
+    ip -n "$G" addr add 2001:db8::1/64 dev g-eth0 nodad
     ip -n "$C" link set c-eth0 up
     ip -n "$G" link set g-eth0 up
     ip -n "$C" route add default via 10.0.0.1
@@ -83,6 +87,10 @@ up)
         -- add-port "$BR" "$VG" -- set interface "$VG" ofport_request=2
     normal_flow
     ;;
+add-bridge)
+    ovs-vsctl add-br "pcpbx$id" -- set bridge "pcpbx$id" datapath_type=netdev protocols=OpenFlow13 \
+        fail_mode=secure other-config:datapath-id="$4" -- set-controller "pcpbx$id" "$5"
+    ;;
 restart-switch)
     stop_pid "$dir/ovs-vswitchd.pid"
     start_switch
@@ -90,6 +98,7 @@ restart-switch)
     ;;
 down)
     ovs-vsctl --if-exists del-br "$BR" 2>/dev/null || true
+    ovs-vsctl --if-exists del-br "pcpbx$id" 2>/dev/null || true
     stop_pid "$dir/ovs-vswitchd.pid"
     stop_pid "$dir/ovsdb-server.pid"
     ip netns del "$C" 2>/dev/null || true

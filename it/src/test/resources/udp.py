@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """UDP helpers the OpenFlow system test runs inside its namespaces (stdlib only).
 
-  udp.py ask SERVER PORT HEX [SRC_PORT]   send one datagram, print the answer as hex (or "timeout")
+  udp.py ask SERVER PORT HEX [SRC_PORT]   send one datagram (IPv4 or IPv6), print the answer as hex (or "timeout")
   udp.py send SRC_IP SRC_PORT DST DST_PORT COUNT   send COUNT small datagrams from a fixed source port
 """
 import socket
@@ -9,8 +9,9 @@ import sys
 
 
 def ask(server, port, payload, src_port=0):
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("0.0.0.0", src_port))
+    v6 = ":" in server
+    with socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("::" if v6 else "0.0.0.0", src_port))
         s.settimeout(3)
         for _ in range(3):
             s.sendto(payload, (server, port))

@@ -35,6 +35,7 @@ import org.pcpcontroller.api.codec.MessageDispatcher;
 import org.pcpcontroller.api.mapping.FlowPriority;
 import org.pcpcontroller.api.mapping.Nonce;
 import org.pcpcontroller.api.pcp.FlowPriorityOption;
+import org.pcpcontroller.api.pcp.MapData;
 import org.pcpcontroller.api.pcp.PcpCodec;
 import org.pcpcontroller.api.pcp.PcpDecodeResult;
 import org.pcpcontroller.api.pcp.PcpRequest;
@@ -62,7 +63,7 @@ class OpenFlowSystemTest {
         {"pcp-gateway:gateway":[{
           "id":"ovs-gw",
           "external-address":["192.0.3.1"],
-          "internal-prefix":["10.0.0.0/24"],
+          "internal-prefix":["10.0.0.0/24","2001:db8::/64"],
           "external-port-range":{"start":1024,"end":65535},
           "openflow":{"datapath-id":["%s"]}
         }]}""".formatted(DATAPATH);
@@ -145,6 +146,33 @@ class OpenFlowSystemTest {
 
     @Test
     @Order(3)
+    void pcpOverIpv6IsPuntedToo() throws Exception {
+        final var client6 = InetAddresses.forString("2001:db8::2");
+        final var request = codec.encode(new PcpRequest(2, 600, client6, new MapData(new Nonce(6, 6), 17, 6000, 0,
+            InetAddresses.forString("::")), List.of()));
+        final var response = decode(run("ip", "netns", "exec", client, "python3", udp.toString(), "ask",
+            "2001:db8::1", "5351", HexFormat.of().formatHex(request)).strip());
+        assertEquals(ResultCode.SUCCESS, response.resultCode());
+        // IPv6 is not translated: the mapping is a firewall pinhole on the host's own address
+        assertEquals(client6, ((MapData) response.data()).externalAddress());
+        assertTrue(karaf.get(MAPPINGS).body().contains("\"internal-address\":\"2001:db8::2\""));
+    }
+
+    @Test
+    @Order(4)
+    void aSwitchNoGatewayClaimsIsShownButNotServed() throws Exception {
+        run("bash", topology.toString(), "add-bridge", workdir.resolve("ovs").toString(), id, "00000000000000bb",
+            "tcp:127.0.0.1:6653");
+        final var switches = await("the unclaimed switch in the operational state",
+            () -> karaf.get("/data/pcp-gateway:switches/switch=00:00:00:00:00:00:00:bb").body(),
+            body -> body.contains("\"openflow-version\":\"1.3\""), Duration.ofSeconds(30));
+        assertFalse(switches.contains("\"gateway\""), switches);
+        final var flows = run("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", "pcpbx" + id);
+        assertFalse(flows.contains("0x5043"), "an unclaimed switch gets no flows:\n" + flows);
+    }
+
+    @Test
+    @Order(5)
     void peerWithFlowPriorityMarksBothDirections() throws Exception {
         assertEquals(ResultCode.SUCCESS, peer(3600).resultCode());
         final var flows = await("DSCP flows", this::dumpFlows,
@@ -183,7 +211,7 @@ class OpenFlowSystemTest {
     }
 
     @Test
-    @Order(4)
+    @Order(6)
     void switchRestartGetsEveryFlowBack() throws Exception {
         run("bash", topology.toString(), "restart-switch", workdir.resolve("ovs").toString(), id);
         final var flows = await("punt and DSCP flows after the restart", this::dumpFlows,
@@ -197,7 +225,7 @@ class OpenFlowSystemTest {
     }
 
     @Test
-    @Order(5)
+    @Order(7)
     void deletingThePeerRemovesItsFlows() throws Exception {
         assertEquals(ResultCode.SUCCESS, peer(0).resultCode());
         final var flows = await("no DSCP flow", this::dumpFlows, dump -> !dump.contains("ip_dscp"),
@@ -207,7 +235,7 @@ class OpenFlowSystemTest {
     }
 
     @Test
-    @Order(6)
+    @Order(8)
     void tsharkDecodesEveryAnswerInTheClient() throws Exception {
         stop(clientCapture);
         final long sent = run("tshark", "-r", clientPcap.toString(), "-Y", "udp.srcport == 5351", "-T", "fields",
@@ -229,9 +257,12 @@ class OpenFlowSystemTest {
             new PeerData(PEER_NONCE, 17, 7000, 0, InetAddresses.forString("::ffff:0.0.0.0"), 9000,
                 InetAddresses.forString("10.0.0.1")),
             List.of(new FlowPriorityOption(new FlowPriority(46, 10), false))));
-        final var answer = run("ip", "netns", "exec", client, "python3", udp.toString(), "ask", "10.0.0.1", "5351",
-            HexFormat.of().formatHex(request)).strip();
-        assertFalse(answer.equals("timeout"), "no answer to the PEER request");
+        return decode(run("ip", "netns", "exec", client, "python3", udp.toString(), "ask", "10.0.0.1", "5351",
+            HexFormat.of().formatHex(request)).strip());
+    }
+
+    private static PcpResponse decode(final String answer) {
+        assertFalse(answer.equals("timeout"), "no answer");
         final var decoded = new MessageDispatcher().decodeResponse(HexFormat.of().parseHex(answer));
         final var result = ((DecodeResult.Pcp) decoded).result();
         assertTrue(result instanceof PcpDecodeResult.Decoded, result.toString());
