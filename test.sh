@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 
 # Build tools (curl/unzip for the Maven wrapper), yanglint, and the real peers of the system tests.
 install_packages ca-certificates curl unzip libyang2-tools procps iproute2 \
-    openvswitch-switch natpmpc tshark nftables netconfd openssh-server ethtool
+    openvswitch-switch natpmpc tshark nftables netconfd openssh-server ethtool sshpass python3
 pick_jdk
 
 # clean: a stale marker in karaf/target breaks the boot features (see docs/building.md)

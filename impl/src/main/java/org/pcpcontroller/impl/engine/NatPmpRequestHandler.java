@@ -56,9 +56,11 @@ final class NatPmpRequestHandler {
     }
 
     private final MappingStore store;
+    private final RenderGate gate;
     private final Clock clock;
 
-    NatPmpRequestHandler(final MappingStore store, final Clock clock) {
+    NatPmpRequestHandler(final MappingStore store, final RenderGate gate, final Clock clock) {
+        this.gate = requireNonNull(gate);
         this.store = requireNonNull(store);
         this.clock = requireNonNull(clock);
     }
@@ -122,7 +124,8 @@ final class NatPmpRequestHandler {
             // A refresh keeps the external port whatever is suggested (RFC 6886 section 3.3).
             return answerAfter(ctx, request, store.put(new Mapping(key, mapping.externalAddress(),
                 mapping.externalPort(), Origin.NAT_PMP, null, null, mapping.created(), now.plusSeconds(lifetime),
-                mapping.description(), mapping.flowPriority(), mapping.filters())), lifetime, ALLOCATION_ATTEMPTS);
+                mapping.description(), mapping.flowPriority(), mapping.filters())), lifetime, ALLOCATION_ATTEMPTS,
+                false);
         }
         if (store.countForInternalHost(gateway.id(), source) >= gateway.perClientQuota()) {
             return refuse(ctx, request, NatPmpResultCode.OUT_OF_RESOURCES, source.getHostAddress()
@@ -153,12 +156,13 @@ final class NatPmpRequestHandler {
         final var now = clock.instant();
         final var mapping = new Mapping(key, external, port, Origin.NAT_PMP, null, null, now,
             now.plusSeconds(lifetime), null, null, List.of());
-        return answerAfter(ctx, request, store.create(mapping), lifetime, attempts);
+        return answerAfter(ctx, request, store.create(mapping), lifetime, attempts, true);
     }
 
     private ListenableFuture<byte[]> answerAfter(final Context ctx, final MappingRequest request,
-            final ListenableFuture<Mapping> stored, final long lifetime, final int attempts) {
-        final var answered = Futures.transform(stored, mapping -> {
+            final ListenableFuture<Mapping> stored, final long lifetime, final int attempts, final boolean created) {
+        final var rendered = RenderGate.afterRendered(gate, store, stored, created);
+        final var answered = Futures.transform(rendered, mapping -> {
             LOG.debug("NAT-PMP {} until {}", mapping.key(), mapping.expires());
             return NatPmpCodec.encode(new MappingResponse(request.protocol(), NatPmpResultCode.SUCCESS,
                 ctx.epochTime(), request.internalPort(), mapping.externalPort(), lifetime));
@@ -167,6 +171,11 @@ final class NatPmpRequestHandler {
             if (cause instanceof MappingConflictException && attempts > 1) {
                 // lost a race for the port, or the same request twice at once: decide again on the new state
                 return map(ctx, request);
+            }
+            if (cause instanceof RenderGate.NotAcknowledgedException) {
+                // RFC 6886 section 3.5: NETWORK_FAILURE (3) when the NAT cannot put the mapping in place
+                LOG.info("NAT-PMP request from {}: {}", ctx.source().getHostAddress(), cause.getMessage());
+                return refuse(ctx, request, NatPmpResultCode.NETWORK_FAILURE, cause.getMessage());
             }
             LOG.warn("Could not store the mapping of a NAT-PMP request from {}", ctx.source().getHostAddress(),
                 cause);

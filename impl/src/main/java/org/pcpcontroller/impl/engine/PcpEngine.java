@@ -76,17 +76,17 @@ public final class PcpEngine implements RequestEngine, AutoCloseable {
 
     @Activate
     public PcpEngine(@Reference final GatewayRegistry gateways, @Reference final MappingStore store,
-            @Reference final GatewayCounters counters) {
-        this(gateways, store, counters, Clock.systemUTC());
+            @Reference final GatewayCounters counters, @Reference final RenderGate gate) {
+        this(gateways, store, counters, gate, Clock.systemUTC());
     }
 
     public PcpEngine(final GatewayRegistry gateways, final MappingStore store, final GatewayCounters counters,
-            final Clock clock) {
+            final RenderGate gate, final Clock clock) {
         this.gateways = requireNonNull(gateways);
         this.counters = requireNonNull(counters);
         this.clock = requireNonNull(clock);
-        pcp = new PcpRequestHandler(store, clock);
-        natPmp = new NatPmpRequestHandler(store, clock);
+        pcp = new PcpRequestHandler(store, gate, clock);
+        natPmp = new NatPmpRequestHandler(store, gate, clock);
         announcementTimer = Executors.newSingleThreadScheduledExecutor(new ThreadFactoryBuilder()
             .setNameFormat("pcp-announce").setDaemon(true).build());
         epochRegistration = gateways.addEpochListener(this::epochStarted);

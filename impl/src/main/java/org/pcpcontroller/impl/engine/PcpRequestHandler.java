@@ -141,9 +141,11 @@ final class PcpRequestHandler {
     }
 
     private final MappingStore store;
+    private final RenderGate gate;
     private final Clock clock;
 
-    PcpRequestHandler(final MappingStore store, final Clock clock) {
+    PcpRequestHandler(final MappingStore store, final RenderGate gate, final Clock clock) {
+        this.gate = requireNonNull(gate);
         this.store = requireNonNull(store);
         this.clock = requireNonNull(clock);
     }
@@ -389,18 +391,26 @@ final class PcpRequestHandler {
     // The mapping is committed before SUCCESS leaves; a failed commit is answered NO_RESOURCES (short lifetime).
     private ListenableFuture<byte[]> answerAfter(final Context ctx, final ListenableFuture<Mapping> stored,
             final long lifetime, final Options options, final boolean refresh) {
-        final var answered = Futures.transform(stored, mapping -> {
+        final var answered = Futures.transform(RenderGate.afterRendered(gate, store, stored, !refresh), mapping -> {
             LOG.debug("{} {} until {}", refresh ? "Refreshed" : "Created", mapping.key(), mapping.expires());
             return success(ctx, mapping, lifetime, options);
         }, MoreExecutors.directExecutor());
         if (refresh) {
-            return Futures.catching(answered, Exception.class, cause -> storeFailed(ctx, cause),
+            return Futures.catching(answered, Exception.class, cause -> cause instanceof RenderGate
+                .NotAcknowledgedException ? notRendered(ctx, cause) : storeFailed(ctx, cause),
                 MoreExecutors.directExecutor());
         }
         // conflicts go back to create(), anything else is a store failure
         return Futures.catchingAsync(answered, Exception.class, cause -> cause instanceof MappingConflictException
-            ? Futures.immediateFailedFuture(cause) : Futures.immediateFuture(storeFailed(ctx, cause)),
+            ? Futures.immediateFailedFuture(cause) : Futures.immediateFuture(cause instanceof RenderGate
+                .NotAcknowledgedException ? notRendered(ctx, cause) : storeFailed(ctx, cause)),
             MoreExecutors.directExecutor());
+    }
+
+    // RFC 6887 section 7.4: NETWORK_FAILURE, a short-lifetime error, when the server cannot put the mapping in place.
+    private static byte[] notRendered(final Context ctx, final Throwable cause) {
+        LOG.info("PCP request from {}: {}", ctx.source().getHostAddress(), cause.getMessage());
+        return error(ctx, new Refusal(ResultCode.NETWORK_FAILURE, cause.getMessage()));
     }
 
     private byte[] storeFailed(final Context ctx, final Throwable cause) {

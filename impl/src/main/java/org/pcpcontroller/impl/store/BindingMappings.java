@@ -41,6 +41,7 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.map.FilterBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.map.FilterKey;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
+import org.opendaylight.yangtools.binding.KeyStep;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint8;
 import org.pcpcontroller.api.mapping.FlowPriority;
@@ -73,6 +74,18 @@ public final class BindingMappings {
                     protocol(peer.protocol()), address(peer.remotePeerAddress()), port(peer.remotePeerPort())))
                 .build();
         };
+    }
+
+    /**
+     * The gateway a path below {@code /mappings/gateway} belongs to.
+     */
+    public static String gatewayOf(final DataObjectIdentifier<?> path) {
+        for (var step : path.steps()) {
+            if (step instanceof KeyStep<?, ?> keyStep && keyStep.key() instanceof GatewayKey key) {
+                return key.getGatewayId().getValue();
+            }
+        }
+        throw new IllegalArgumentException("no gateway in " + path);
     }
 
     public static MapKey mapKey(final MappingKey.Map key) {

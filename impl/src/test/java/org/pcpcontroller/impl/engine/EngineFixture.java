@@ -74,7 +74,7 @@ final class EngineFixture implements AutoCloseable {
         this.broker = broker;
         store = new DatastoreMappingStore(broker, clock, 3_600_000, 10);
         tracker = new GatewayTracker(broker, store, counters, clock);
-        engine = new PcpEngine(tracker, store, counters, clock);
+        engine = new PcpEngine(tracker, store, counters, RenderGate.NONE, clock);
         putGateway(gateway(policy).build());
     }
 

@@ -31,7 +31,6 @@ import java.util.function.Function;
 import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.DataTreeChangeListener;
-import org.opendaylight.mdsal.binding.api.DataTreeModification;
 import org.opendaylight.mdsal.binding.api.WriteTransaction;
 import org.opendaylight.mdsal.common.api.CommitInfo;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
@@ -48,12 +47,10 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mapping.common.RenderStatus;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mapping.common.RenderStatusBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.Gateway;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.GatewayKey;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Peer;
 import org.opendaylight.yangtools.binding.ChildOf;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.binding.DataObjectReference;
-import org.opendaylight.yangtools.binding.KeyStep;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.opendaylight.yangtools.yang.common.Uint64;
 import org.opendaylight.yangtools.yang.common.Uint8;
@@ -134,7 +131,7 @@ final class DscpRenderer implements AutoCloseable {
     private <T extends ChildOf<? super Gateway>> Registration listen(final Class<T> type,
             final BiFunction<String, T, Mapping> convert) {
         final DataTreeChangeListener<T> listener = changes -> onMappings(changes.stream().map(change -> {
-            final var gateway = gatewayOf(change);
+            final var gateway = BindingMappings.gatewayOf(change.path());
             final var after = change.getRootNode().dataAfter();
             final var before = after != null ? after : requireNonNull(change.getRootNode().dataBefore());
             return new Change(convert.apply(gateway, before).key(), after == null ? null
@@ -142,15 +139,6 @@ final class DscpRenderer implements AutoCloseable {
         }).toList());
         return dataBroker.registerTreeChangeListener(LogicalDatastoreType.CONFIGURATION,
             DataObjectReference.builder(Mappings.class).child(Gateway.class).child(type).build(), listener);
-    }
-
-    private static String gatewayOf(final DataTreeModification<?> change) {
-        for (var step : change.path().steps()) {
-            if (step instanceof KeyStep<?, ?> keyStep && keyStep.key() instanceof GatewayKey key) {
-                return key.getGatewayId().getValue();
-            }
-        }
-        throw new IllegalStateException("no gateway in " + change.path());
     }
 
     /**

@@ -240,10 +240,11 @@ public final class NetfilterRules {
      * ({@code all}), so that a server that leaves out default values does not cause an endless replace.
      *
      * @param wanted the rules the gateway should have, by name
-     * @param actual the rules the gateway has, by name
+     * @param actual the rules the gateway has, by name; a null value is a rule the controller could not read back,
+     *        which is replaced when wanted and deleted otherwise
      * @throws IllegalArgumentException when a map key differs from its rule's name
      */
-    public static Diff diff(final Map<String, Rule> wanted, final Map<String, Rule> actual) {
+    public static Diff diff(final Map<String, Rule> wanted, final Map<String, ? extends @Nullable Rule> actual) {
         checkKeys(wanted);
         checkKeys(actual);
         final var put = new TreeMap<String, Rule>();
@@ -257,8 +258,11 @@ public final class NetfilterRules {
         return new Diff(put, delete);
     }
 
-    private static void checkKeys(final Map<String, Rule> rules) {
+    private static void checkKeys(final Map<String, ? extends @Nullable Rule> rules) {
         rules.forEach((name, rule) -> {
+            if (rule == null) {
+                return;
+            }
             final var ruleName = rule.getName();
             if (ruleName == null || !name.equals(ruleName.getValue())) {
                 throw new IllegalArgumentException("Rule " + ruleName + " is keyed as " + name);

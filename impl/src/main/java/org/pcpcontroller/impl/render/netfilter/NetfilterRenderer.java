@@ -1,0 +1,265 @@
+/*
+ * Copyright (c) 2026 PCP Controller authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.pcpcontroller.impl.render.netfilter;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.MoreExecutors;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import org.eclipse.jdt.annotation.Nullable;
+import org.opendaylight.mdsal.binding.api.DataBroker;
+import org.opendaylight.mdsal.binding.api.DataTreeChangeListener;
+import org.opendaylight.mdsal.binding.api.DataTreeModification;
+import org.opendaylight.mdsal.common.api.CommitInfo;
+import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
+import org.opendaylight.netconf.client.NetconfClientFactory;
+import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Counter64;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Gateways;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.Gateway;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.GatewayKey;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.Netconf;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.Policy;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.State;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.Password;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.host.key.policy.Pinned;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.state.NetconfBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Mappings;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Peer;
+import org.opendaylight.yangtools.binding.ChildOf;
+import org.opendaylight.yangtools.binding.DataObjectIdentifier;
+import org.opendaylight.yangtools.binding.DataObjectReference;
+import org.opendaylight.yangtools.concepts.Registration;
+import org.opendaylight.yangtools.yang.common.Uint64;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.pcpcontroller.api.mapping.Mapping;
+import org.pcpcontroller.impl.engine.RenderGate;
+import org.pcpcontroller.impl.store.BindingMappings;
+import org.pcpcontroller.impl.store.MappingStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The NETCONF netfilter renderer: one {@link GatewaySession} per gateway that has a {@code netconf} configuration,
+ * fed with every change of the gateway's mappings (data tree change listeners, so whatever made the change), and
+ * its session state published in {@code gateways/gateway/state/netconf}. It is also the engine's
+ * {@link RenderGate}: a SUCCESS answer can wait until the gateway acknowledged the mapping's rules.
+ */
+@Component(service = RenderGate.class, immediate = true, configurationPid = "org.pcpcontroller.render.netfilter")
+@Designate(ocd = NetfilterRenderer.Configuration.class)
+public final class NetfilterRenderer implements RenderGate, AutoCloseable {
+    /**
+     * Configuration of the renderer.
+     */
+    @ObjectClassDefinition(name = "PCP Controller NETCONF netfilter renderer")
+    public @interface Configuration {
+        @AttributeDefinition(description = "Threads shared by all gateway sessions")
+        int threads() default 2;
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(NetfilterRenderer.class);
+
+    private final DataBroker dataBroker;
+    private final NetconfClientFactory clientFactory;
+    private final MappingStore store;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+        new ThreadFactoryBuilder().setNameFormat("pcp-netconf-timer").setDaemon(true).build());
+    private final ExecutorService pool;
+    private final ConcurrentHashMap<String, GatewaySession> sessions = new ConcurrentHashMap<>();
+    /** Gateways whose SUCCESS answers wait for the gateway's acknowledgement. */
+    private final ConcurrentHashMap<String, Boolean> waitForAck = new ConcurrentHashMap<>();
+    private final List<Registration> registrations;
+
+    @Activate
+    public NetfilterRenderer(@Reference final DataBroker dataBroker,
+            @Reference final NetconfClientFactory clientFactory, @Reference final MappingStore store,
+            final Configuration configuration) {
+        this.dataBroker = requireNonNull(dataBroker);
+        this.clientFactory = requireNonNull(clientFactory);
+        this.store = requireNonNull(store);
+        pool = Executors.newFixedThreadPool(Math.max(1, configuration.threads()), new ThreadFactoryBuilder()
+            .setNameFormat("pcp-netconf-%d").setDaemon(true).build());
+        registrations = List.of(
+            dataBroker.registerTreeChangeListener(LogicalDatastoreType.CONFIGURATION,
+                DataObjectReference.builder(Gateways.class).child(Gateway.class).build(), this::onGateways),
+            listen(org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Map.class,
+                BindingMappings::fromBinding),
+            listen(Peer.class, BindingMappings::fromBinding));
+        LOG.info("NETCONF netfilter renderer started");
+    }
+
+    private <T extends ChildOf<? super org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123
+            .mappings.Gateway>> Registration listen(final Class<T> type, final BiFunction<String, T, Mapping> convert) {
+        final DataTreeChangeListener<T> listener = changes -> {
+            for (var change : changes) {
+                final var gateway = BindingMappings.gatewayOf(change.path());
+                final var session = sessions.get(gateway);
+                if (session == null) {
+                    continue;
+                }
+                final var after = change.getRootNode().dataAfter();
+                final var before = after != null ? after : requireNonNull(change.getRootNode().dataBefore());
+                session.update(convert.apply(gateway, before).key(), after == null ? null
+                    : convert.apply(gateway, after));
+            }
+        };
+        return dataBroker.registerTreeChangeListener(LogicalDatastoreType.CONFIGURATION,
+            DataObjectReference.builder(Mappings.class)
+                .child(org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.Gateway.class)
+                .child(type).build(), listener);
+    }
+
+    private void onGateways(final List<DataTreeModification<Gateway>> changes) {
+        for (var change : changes) {
+            final var after = change.getRootNode().dataAfter();
+            final var before = change.getRootNode().dataBefore();
+            final var id = (after != null ? after : requireNonNull(before)).requireId().getValue();
+            final var settings = after == null ? null : settings(after);
+            final var current = sessions.get(id);
+            if (current != null && settings != null && current.settings().equals(settings)) {
+                continue;
+            }
+            if (current != null) {
+                sessions.remove(id);
+                current.close();
+            }
+            if (settings == null) {
+                waitForAck.remove(id);
+                if (after != null) {
+                    publish(id, null);
+                }
+                continue;
+            }
+            waitForAck.put(id, settings.waitForAck());
+            final var session = new GatewaySession(id, settings, clientFactory, scheduler, pool,
+                state -> publish(id, state));
+            if (current != null) {
+                session.trust(current.trustedHostKey());
+            }
+            sessions.put(id, session);
+            // the store's current mappings; later changes arrive through the listeners, in order
+            for (var mapping : store.mappings(id)) {
+                session.update(mapping.key(), mapping);
+            }
+        }
+    }
+
+    private static GatewaySession.@Nullable Settings settings(final Gateway gateway) {
+        final Netconf netconf = gateway.getNetconf();
+        if (netconf == null || !(netconf.getCredentials() instanceof Password password)
+                || password.getPassword() == null) {
+            if (netconf != null) {
+                LOG.warn("Gateway {}: only password authentication is implemented; not rendered",
+                    gateway.requireId().getValue());
+            }
+            return null;
+        }
+        final var address = netconf.requireAddress();
+        final String host = address.getIpAddress() != null
+            ? org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil
+                .inetAddressFor(address.getIpAddress()).getHostAddress()
+            : address.getDomainName().getValue();
+        final var policy = gateway.getPolicy();
+        final boolean dscp = policy != null && policy.getDscpRenderer() == Policy.DscpRenderer.Netfilter;
+        return new GatewaySession.Settings(host,
+            netconf.getPort() == null ? 830 : netconf.getPort().getValue().toJava(),
+            netconf.requireUsername(), password.getPassword(),
+            netconf.getHostKeyPolicy() instanceof Pinned pinned ? pinned.getHostKeySha256() : null,
+            TimeUnit.SECONDS.toMillis(netconf.getKeepaliveInterval() == null ? 30
+                : netconf.getKeepaliveInterval().toJava()),
+            TimeUnit.SECONDS.toMillis(netconf.getReconcileInterval() == null ? 300
+                : netconf.getReconcileInterval().toJava()),
+            netconf.getResponseTimeout() == null ? 2000 : netconf.getResponseTimeout().toJava(),
+            netconf.getAnswerAfter() != Netconf.AnswerAfter.DatastoreCommit, dscp);
+    }
+
+    private void publish(final String gateway, final GatewaySession.@Nullable State state) {
+        final var builder = new NetconfBuilder();
+        if (state == null) {
+            builder.setConnectionStatus(org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
+                .gateways.gateway.state.Netconf.ConnectionStatus.NotConfigured);
+        } else {
+            builder.setConnectionStatus(switch (state.status()) {
+                case CONNECTING -> org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways
+                    .gateway.state.Netconf.ConnectionStatus.Connecting;
+                case CONNECTED -> org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways
+                    .gateway.state.Netconf.ConnectionStatus.Connected;
+                case UNABLE_TO_CONNECT -> org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
+                    .gateways.gateway.state.Netconf.ConnectionStatus.UnableToConnect;
+                case HOST_KEY_MISMATCH -> org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
+                    .gateways.gateway.state.Netconf.ConnectionStatus.HostKeyMismatch;
+                case MODEL_MISSING -> org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
+                    .gateways.gateway.state.Netconf.ConnectionStatus.MissingCapability;
+            })
+                .setHostKeySha256(state.hostKey())
+                .setLastError(state.lastError())
+                .setConnectedSince(state.connectedSince() == null ? null
+                    : BindingMappings.dateAndTime(state.connectedSince()))
+                .setLastReconcile(state.lastReconcile() == null ? null
+                    : BindingMappings.dateAndTime(state.lastReconcile()))
+                .setEditsSent(new Counter64(Uint64.valueOf(state.editsSent())))
+                .setEditsFailed(new Counter64(Uint64.valueOf(state.editsFailed())))
+                .setReconnects(new Counter64(Uint64.valueOf(state.reconnects())));
+        }
+        final var tx = dataBroker.newWriteOnlyTransaction();
+        tx.mergeParentStructurePut(LogicalDatastoreType.OPERATIONAL, DataObjectIdentifier.builder(Gateways.class)
+            .child(Gateway.class, new GatewayKey(new GatewayId(gateway)))
+            .child(State.class)
+            .child(org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.state
+                .Netconf.class)
+            .build(), builder.build());
+        tx.commit().addCallback(new FutureCallback<CommitInfo>() {
+            @Override
+            public void onSuccess(final CommitInfo result) {
+                // nothing to do
+            }
+
+            @Override
+            public void onFailure(final Throwable cause) {
+                LOG.debug("Gateway {}: cannot publish the NETCONF state", gateway, cause);
+            }
+        }, MoreExecutors.directExecutor());
+    }
+
+    @Override
+    public boolean waitsFor(final String gateway) {
+        return waitForAck.getOrDefault(gateway, false);
+    }
+
+    @Override
+    public CompletableFuture<Boolean> rendered(final Mapping mapping) {
+        final var session = sessions.get(mapping.key().gateway());
+        return session == null ? CompletableFuture.completedFuture(true) : session.awaitRendered(mapping);
+    }
+
+    @Override
+    @Deactivate
+    public void close() {
+        registrations.forEach(Registration::close);
+        sessions.values().forEach(GatewaySession::close);
+        sessions.clear();
+        scheduler.shutdownNow();
+        pool.shutdown();
+        LOG.info("NETCONF netfilter renderer stopped");
+    }
+}

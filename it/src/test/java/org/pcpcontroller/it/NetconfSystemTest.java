@@ -1,0 +1,397 @@
+/*
+ * Copyright (c) 2026 PCP Controller authors and others.  All rights reserved.
+ *
+ * This program and the accompanying materials are made available under the
+ * terms of the Eclipse Public License v1.0 which accompanies this distribution,
+ * and is available at http://www.eclipse.org/legal/epl-v10.html
+ */
+package org.pcpcontroller.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.google.common.net.InetAddresses;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.pcpcontroller.api.codec.DecodeResult;
+import org.pcpcontroller.api.codec.MessageDispatcher;
+import org.pcpcontroller.api.mapping.Nonce;
+import org.pcpcontroller.api.pcp.PcpCodec;
+import org.pcpcontroller.api.pcp.PcpDecodeResult;
+import org.pcpcontroller.api.pcp.PcpRequest;
+import org.pcpcontroller.api.pcp.PcpResponse;
+import org.pcpcontroller.api.pcp.PeerData;
+import org.pcpcontroller.api.pcp.ResultCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The NETCONF netfilter renderer against the reference gateway: netconfd behind sshd with pcp-netfilter, and
+ * pcp-nft-apply putting its running configuration into nftables, in namespace {@code gw} between {@code client} and
+ * {@code wan}. Clients ask through gw, which relays PCP/NAT-PMP to the controller's UDP ingress; the rules must
+ * carry real traffic from {@code wan} to {@code client}, survive a gateway that lost its configuration and a hand
+ * edit, and a gateway that cannot be reached must cost the client a NETWORK_FAILURE, not a stale mapping.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NetconfSystemTest {
+    private static final Logger LOG = LoggerFactory.getLogger(NetconfSystemTest.class);
+    private static final String GATEWAY = "/data/pcp-gateway:gateways/gateway=nc-gw";
+    private static final String MAPPINGS = "/data/pcp-mapping:mappings/gateway=nc-gw";
+    private static final String TABLE = "pcp-controller";
+
+    private final String id = Long.toString(ProcessHandle.current().pid() % 100_000);
+    private final String client = "pcpnc" + id;
+    private final String gw = "pcpng" + id;
+    private final String wan = "pcpnw" + id;
+    private final String password = UUID.randomUUID().toString();
+    private final PcpCodec codec = new PcpCodec();
+    private final List<Process> listeners = new ArrayList<>();
+    private Path workdir;
+    private Path topology;
+    private Path udp;
+    private Distribution karaf;
+    private boolean topologyUp;
+    private int udpPort;
+    private int tcpPort;
+
+    @BeforeAll
+    void boot() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")) && Arrays.stream(new String[] {
+            "netconfd", "sshd", "nft", "natpmpc", "sshpass", "python3", "tshark" })
+            .allMatch(NetconfSystemTest::onPath),
+            "needs root, netconfd, sshd, nftables, natpmpc, sshpass, python3 and tshark; ./test.sh provides them");
+        workdir = Path.of(System.getProperty("pcp.workdir"), "netconf");
+        Files.createDirectories(workdir);
+        topology = Path.of(getClass().getResource("/netconf-topology.sh").toURI());
+        udp = Path.of(getClass().getResource("/udp.py").toURI());
+        karaf = Distribution.copy(Path.of(System.getProperty("pcp.assembly")),
+            Path.of(System.getProperty("pcp.workdir")));
+        karaf.start(Duration.ofMinutes(4));
+        topologyUp = true;
+        run(topologyCommand("up", password));
+        // the UDP ingress binds the management address, so the gateway is configured once the link exists
+        final var created = karaf.put(GATEWAY, """
+            {"pcp-gateway:gateway":[{
+              "id":"nc-gw",
+              "external-address":["192.0.3.1"],
+              "internal-prefix":["10.0.0.0/24"],
+              "external-port-range":{"start":1024,"end":65535},
+              "udp-ingress":{"listen-address":["172.31.254.1"]},
+              "netconf":{"address":"172.31.254.2","port":830,"username":"pcpgw","password":"%s",
+                "keepalive-interval":2,"reconcile-interval":10,"response-timeout":5000}
+            }]}""".formatted(password));
+        assertEquals(201, created.statusCode(), created.body());
+        listeners.add(listen("udp", 5000));
+        listeners.add(listen("tcp", 5001));
+    }
+
+    @AfterAll
+    void shutdown() throws Exception {
+        listeners.forEach(Process::destroy);
+        if (topologyUp) {
+            run(topologyCommand("down"));
+        }
+        if (karaf != null) {
+            karaf.close();
+        }
+    }
+
+    private String[] topologyCommand(final String... args) {
+        final var command = new ArrayList<>(List.of("bash", topology.toString(), args[0],
+            workdir.resolve("topology").toString(), id));
+        command.addAll(Arrays.asList(args).subList(1, args.length));
+        return command.toArray(String[]::new);
+    }
+
+    private Process listen(final String kind, final int port) throws Exception {
+        final var log = workdir.resolve(kind + "-" + port + ".log");
+        Files.deleteIfExists(log);
+        Files.createFile(log);
+        return new ProcessBuilder("ip", "netns", "exec", client, "python3", udp.toString(), "listen", kind,
+            Integer.toString(port), log.toString()).redirectErrorStream(true).redirectOutput(
+                workdir.resolve(kind + "-" + port + ".out").toFile()).start();
+    }
+
+    private String received(final String kind, final int port) throws Exception {
+        return Files.readString(workdir.resolve(kind + "-" + port + ".log"));
+    }
+
+    private String nft() throws Exception {
+        return run("ip", "netns", "exec", gw, "nft", "list", "table", "inet", TABLE);
+    }
+
+    private String nftOrEmpty() throws Exception {
+        final var process = new ProcessBuilder("ip", "netns", "exec", gw, "nft", "list", "table", "inet", TABLE)
+            .redirectErrorStream(true).start();
+        final var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        process.waitFor(30, TimeUnit.SECONDS);
+        return process.exitValue() == 0 ? output : "";
+    }
+
+    private String netconfState() throws Exception {
+        return karaf.get(GATEWAY + "/state/netconf").body();
+    }
+
+    @Test
+    @Order(1)
+    void sessionComesUpAndRecordsTheHostKey() throws Exception {
+        final var state = await("the NETCONF session", this::netconfState,
+            body -> body.contains("\"connection-status\":\"connected\""), Duration.ofSeconds(60));
+        assertTrue(Pattern.compile("\"host-key-sha256\":\"SHA256:[A-Za-z0-9+/]{43}\"").matcher(state).find(), state);
+        // and the password is not what RESTCONF shows back in clear
+        LOG.info("gateway as RESTCONF shows it: {}", karaf.get(GATEWAY + "?content=config").body());
+    }
+
+    @Test
+    @Order(2)
+    void natpmpcMappingsBecomeRulesThatCarryTraffic() throws Exception {
+        final var mapUdp = run("ip", "netns", "exec", client, "natpmpc", "-g", "10.0.0.1", "-a", "0", "5000", "udp",
+            "3600");
+        udpPort = mappedPort(mapUdp);
+        final var mapTcp = run("ip", "netns", "exec", client, "natpmpc", "-g", "10.0.0.1", "-a", "0", "5001", "tcp",
+            "3600");
+        tcpPort = mappedPort(mapTcp);
+        // SUCCESS left after the gateway acknowledged the rules: netconfd holds them now
+        final var running = getConfig();
+        assertTrue(running.contains("<to-port>5000</to-port>") && running.contains("<to-port>5001</to-port>"),
+            running);
+        final var table = await("the DNAT rules in nftables", this::nftOrEmpty,
+            text -> text.contains("dnat ip to 10.0.0.2:5000") && text.contains("dnat ip to 10.0.0.2:5001"),
+            Duration.ofSeconds(10));
+        assertTrue(table.contains("udp dport " + udpPort), table);
+        assertTrue(table.contains("tcp dport " + tcpPort), table);
+        // real traffic from wan to the external address reaches the listeners in client
+        await("UDP from wan at the client", () -> {
+            run("ip", "netns", "exec", wan, "python3", udp.toString(), "send", "192.0.3.2", "40001", "192.0.3.1",
+                Integer.toString(udpPort), "1");
+            Thread.sleep(200);
+            return received("udp", 5000);
+        }, text -> text.contains("udp 192.0.3.2:40001"), Duration.ofSeconds(10));
+        assertEquals(0, exit("ip", "netns", "exec", wan, "python3", udp.toString(), "tcp", "192.0.3.1",
+            Integer.toString(tcpPort)));
+        assertTrue(received("tcp", 5001).contains("tcp 192.0.3.2:"), received("tcp", 5001));
+    }
+
+    @Test
+    @Order(3)
+    void peerLeavesWithTheAssignedExternalPort() throws Exception {
+        final var request = codec.encode(new PcpRequest(2, 600, InetAddresses.forString("10.0.0.2"),
+            new PeerData(new Nonce(3, 4), 17, 7000, 0, InetAddresses.forString("::ffff:0.0.0.0"), 9000,
+                InetAddresses.forString("192.0.3.2")), List.of()));
+        final var response = decode(run("ip", "netns", "exec", client, "python3", udp.toString(), "ask", "10.0.0.1",
+            "5351", HexFormat.of().formatHex(request)).strip());
+        assertEquals(ResultCode.SUCCESS, response.resultCode());
+        final int external = ((PeerData) response.data()).externalPort();
+        await("the SNAT rule", this::nftOrEmpty, text -> text.contains("snat ip to 192.0.3.1:" + external),
+            Duration.ofSeconds(10));
+        final var pcap = workdir.resolve("wan.pcap");
+        final var capture = new ProcessBuilder("ip", "netns", "exec", wan, "tshark", "-i", "w-wan", "-f",
+            "udp port 9000", "-w", pcap.toString()).redirectErrorStream(true)
+            .redirectOutput(workdir.resolve("wan.pcap.log").toFile()).start();
+        for (int i = 0; i < 100 && !Files.readString(workdir.resolve("wan.pcap.log")).contains("Capturing on"); i++) {
+            Thread.sleep(100);
+        }
+        run("ip", "netns", "exec", client, "python3", udp.toString(), "send", "10.0.0.2", "7000", "192.0.3.2", "9000",
+            "3");
+        Thread.sleep(500);
+        capture.destroy();
+        capture.waitFor(10, TimeUnit.SECONDS);
+        final var seen = run("tshark", "-r", pcap.toString(), "-T", "fields", "-e", "ip.src", "-e", "udp.srcport");
+        assertEquals(List.of("192.0.3.1\t" + external, "192.0.3.1\t" + external, "192.0.3.1\t" + external),
+            seen.lines().filter(line -> !line.isBlank()).toList(), seen);
+    }
+
+    @Test
+    @Order(4)
+    void gatewayRestartedEmptyIsReconciledWithoutClientAction() throws Exception {
+        run(topologyCommand("restart-gateway"));
+        await("the rules back in nftables", this::nftOrEmpty,
+            text -> text.contains("dnat ip to 10.0.0.2:5001"), Duration.ofSeconds(60));
+        await("TCP from wan at the client again", () -> Integer.toString(exit("ip", "netns", "exec", wan, "python3",
+            udp.toString(), "tcp", "192.0.3.1", Integer.toString(tcpPort))), "0"::equals, Duration.ofSeconds(10));
+        assertTrue(netconfState().contains("\"reconnects\""), netconfState());
+    }
+
+    @Test
+    @Order(5)
+    void aHandEditIsUndoneByTheNextReconcile() throws Exception {
+        final var running = getConfig();
+        final var dnat = Pattern.compile("<name>([^<]*/dnat)</name>").matcher(running);
+        assertTrue(dnat.find(), running);
+        final var removed = dnat.group(1);
+        final var edit = workdir.resolve("hand-edit.xml");
+        Files.writeString(edit, """
+            <config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"
+                    xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0">
+              <netfilter xmlns="urn:pcpcontroller:yang:pcp-netfilter">
+                <rule nc:operation="delete"><name>%s</name></rule>
+                <rule>
+                  <name>stray/by/hand</name><mapping>none</mapping><family>ipv4</family><hook>forward</hook>
+                  <match><protocol>tcp</protocol><destination-port>2222</destination-port></match>
+                  <accept/>
+                </rule>
+              </netfilter>
+            </config>""".formatted(removed));
+        run(sshNetconf("--edit", edit.toString()));
+        assertFalse(getConfig().contains("<name>" + removed + "</name>"));
+        // the reconcile every 10 s reads the gateway and corrects it to exactly the store's view
+        final var corrected = await("the reconcile", this::getConfig,
+            text -> text.contains("<name>" + removed + "</name>") && !text.contains("stray/by/hand"),
+            Duration.ofSeconds(40));
+        assertTrue(corrected.contains("<to-port>5001</to-port>"), corrected);
+    }
+
+    @Test
+    @Order(6)
+    void deletedMappingsStopCarryingTraffic() throws Exception {
+        final var delete = run("ip", "netns", "exec", client, "natpmpc", "-g", "10.0.0.1", "-a", "0", "5001", "tcp",
+            "0");
+        assertTrue(delete.contains("Mapped public port"), delete);
+        await("the TCP rule gone", this::nftOrEmpty, text -> !text.contains("dnat ip to 10.0.0.2:5001"),
+            Duration.ofSeconds(10));
+        assertEquals(1, exit("ip", "netns", "exec", wan, "python3", udp.toString(), "tcp", "192.0.3.1",
+            Integer.toString(tcpPort)));
+        assertFalse(karaf.get(MAPPINGS).body().contains("\"internal-port\":5001"));
+    }
+
+    @Test
+    @Order(7)
+    void anUnreachableGatewayCostsNetworkFailureAndKeepsNothing() throws Exception {
+        // a second gateway whose NETCONF server does not exist, served on loopback
+        final var created = karaf.put("/data/pcp-gateway:gateways/gateway=nc-dead", """
+            {"pcp-gateway:gateway":[{
+              "id":"nc-dead",
+              "external-address":["192.0.3.9"],
+              "internal-prefix":["127.0.0.0/8"],
+              "udp-ingress":{"listen-address":["127.0.0.1"]},
+              "netconf":{"address":"127.0.0.1","port":9,"username":"nobody","password":"x",
+                "response-timeout":1000}
+            }]}""");
+        assertEquals(201, created.statusCode(), created.body());
+        // NAT-PMP map UDP 6000 for 3600 s, straight to the UDP ingress
+        final byte[] request = { 0, 1, 0, 0, 0x17, 0x70, 0x17, 0x70, 0, 0, 0x0e, 0x10 };
+        byte[] answer = null;
+        try (var socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+            socket.setSoTimeout(3000);
+            for (int i = 0; i < 20 && answer == null; i++) {
+                socket.send(new DatagramPacket(request, request.length, new InetSocketAddress("127.0.0.1", 5351)));
+                final var packet = new DatagramPacket(new byte[64], 64);
+                try {
+                    socket.receive(packet);
+                    answer = Arrays.copyOf(packet.getData(), packet.getLength());
+                } catch (java.net.SocketTimeoutException e) {
+                    // the listener may not be bound yet
+                }
+            }
+        }
+        assertTrue(answer != null, "no answer");
+        // RFC 6886 section 3.5: result code 3, Network Failure
+        assertEquals(3, answer[3], HexFormat.of().formatHex(answer));
+        final var stored = karaf.get("/data/pcp-mapping:mappings/gateway=nc-dead");
+        assertFalse(stored.body().contains("\"internal-port\":6000"), stored.body());
+        assertTrue(karaf.get("/data/pcp-gateway:gateways/gateway=nc-dead/state/netconf").body()
+            .contains("unable-to-connect"));
+    }
+
+    private static int mappedPort(final String natpmpc) {
+        final var matcher = Pattern.compile("Mapped public port (\\d+)").matcher(natpmpc);
+        assertTrue(matcher.find(), natpmpc);
+        return Integer.parseInt(matcher.group(1));
+    }
+
+    private String[] sshNetconf(final String... actions) {
+        final var command = new ArrayList<>(List.of("python3", Path.of(System.getProperty("pcp.root"), "gateway",
+            "nc-ssh").toString()));
+        command.addAll(List.of(actions));
+        command.addAll(List.of("--", "sshpass", "-p", password, "ssh", "-p", "830", "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-s", "pcpgw@172.31.254.2", "netconf"));
+        return command.toArray(String[]::new);
+    }
+
+    private String getConfig() throws Exception {
+        final var filter = workdir.resolve("filter.xml");
+        Files.writeString(filter, "<netfilter xmlns=\"urn:pcpcontroller:yang:pcp-netfilter\"/>");
+        // nc-ssh prints with ElementTree's generated prefixes (ns0:name): compare local names only
+        return run(sshNetconf("--get-config", filter.toString())).replaceAll("<(/?)ns\\d+:", "<$1");
+    }
+
+    private static PcpResponse decode(final String answer) {
+        assertFalse(answer.equals("timeout"), "no answer");
+        final var decoded = new MessageDispatcher().decodeResponse(HexFormat.of().parseHex(answer));
+        final var result = ((DecodeResult.Pcp) decoded).result();
+        assertTrue(result instanceof PcpDecodeResult.Decoded, result.toString());
+        return (PcpResponse) ((PcpDecodeResult.Decoded) result).message();
+    }
+
+    @FunctionalInterface
+    private interface Probe {
+        String read() throws Exception;
+    }
+
+    private static String await(final String what, final Probe probe, final Predicate<String> done,
+            final Duration timeout) throws Exception {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            last = probe.read();
+            if (done.test(last)) {
+                return last;
+            }
+            Thread.sleep(250);
+        }
+        return fail("timed out waiting for " + what + "; last seen:\n" + last);
+    }
+
+    private int exit(final String... command) throws Exception {
+        final var process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        final var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "timed out: " + String.join(" ", command));
+        LOG.info("{}:\n{}", String.join(" ", command) + " (exit " + process.exitValue() + ")", output);
+        return process.exitValue();
+    }
+
+    private String run(final String... command) throws Exception {
+        final var errors = Files.createTempFile(workdir, "stderr", ".txt");
+        final var builder = new ProcessBuilder(command).redirectError(errors.toFile());
+        builder.environment().put("PCP_ROOT", System.getProperty("pcp.root"));
+        final var process = builder.start();
+        final var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "timed out: " + String.join(" ", command));
+        final var stderr = Files.readString(errors);
+        Files.delete(errors);
+        LOG.info("{}:\n{}", String.join(" ", command) + " (exit " + process.exitValue() + ")", output + stderr);
+        if (process.exitValue() != 0) {
+            fail(String.join(" ", command) + " failed with " + process.exitValue() + ":\n" + output + stderr);
+        }
+        return output;
+    }
+
+    private static boolean onPath(final String tool) {
+        return Arrays.stream((System.getenv("PATH") + ":/usr/sbin").split(":"))
+            .anyMatch(dir -> Files.isExecutable(Path.of(dir, tool)));
+    }
+}

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# The NETCONF system test's topology: a Linux gateway in namespace "gw" between "client" (LAN 10.0.0.0/24) and
+# "wan" (192.0.3.0/24), running the reference gateway (gateway/start-gateway.sh: netconfd behind sshd on port 830,
+# and pcp-nft-apply, which applies the pcp-netfilter configuration to nftables). A management link joins the host
+# (172.31.254.1) to gw (172.31.254.2): the controller reaches sshd over it, and gw relays PCP/NAT-PMP from its LAN
+# to the controller's UDP ingress on 172.31.254.1:5351 (a destination NAT, so the controller sees the client's own
+# address). Everything is named after ID and stopped by PID. Usage:
+#   netconf-topology.sh up DIR ID PASSWORD
+#   netconf-topology.sh restart-gateway DIR ID     netconfd comes back with an empty configuration
+#   netconf-topology.sh stop-gateway DIR ID
+#   netconf-topology.sh down DIR ID
+set -euo pipefail
+cmd=$1 dir=$2 id=$3
+here=$(cd "$(dirname "$0")" && pwd)
+root=${PCP_ROOT:-$(cd "$here/../../.." && pwd)}
+C=pcpnc$id G=pcpng$id W=pcpnw$id M=pcpm$id
+
+start_gateway() {
+    PCPGW_LISTEN=172.31.254.2 PCPGW_PASSWORD=$(cat "$dir/password") PCPGW_APPLY_ARGS="--table pcp" \
+        bash "$root/gateway/start-gateway.sh" "$G" "$dir/gw"
+}
+
+case $cmd in
+up)
+    mkdir -p "$dir"
+    printf '%s' "$4" > "$dir/password"
+    chmod 600 "$dir/password"
+    for ns in "$C" "$G" "$W"; do
+        ip netns add "$ns"
+        ip -n "$ns" link set lo up
+    done
+    ip link add c-lan netns "$C" type veth peer name g-lan netns "$G"
+    ip link add g-wan netns "$G" type veth peer name w-wan netns "$W"
+    ip link add "$M" type veth peer name g-mgmt netns "$G"
+    ip -n "$C" addr add 10.0.0.2/24 dev c-lan
+    ip -n "$G" addr add 10.0.0.1/24 dev g-lan
+    ip -n "$G" addr add 192.0.3.1/24 dev g-wan
+    ip -n "$W" addr add 192.0.3.2/24 dev w-wan
+    ip -n "$G" addr add 172.31.254.2/30 dev g-mgmt
+    ip addr add 172.31.254.1/30 dev "$M"
+    for link in "$C c-lan" "$G g-lan" "$G g-wan" "$W w-wan" "$G g-mgmt"; do
+        set -- $link
+        ip -n "$1" link set "$2" up
+    done
+    ip link set "$M" up
+    ip -n "$C" route add default via 10.0.0.1
+    ip -n "$W" route add 10.0.0.0/24 via 192.0.3.1
+    # answers from the controller to LAN clients go back through gw, which undoes its relay NAT
+    ip route add 10.0.0.0/24 via 172.31.254.2 dev "$M"
+    ip netns exec "$G" sysctl -qw net.ipv4.ip_forward=1
+    ip netns exec "$G" nft -f - <<'NFT'
+table ip relay {
+    chain prerouting {
+        type nat hook prerouting priority dstnat - 10; policy accept;
+        iifname "g-lan" udp dport 5351 dnat to 172.31.254.1:5351
+    }
+}
+NFT
+    start_gateway
+    ;;
+restart-gateway)
+    bash "$root/gateway/stop-gateway.sh" "$dir/gw"
+    # an empty configuration; the host key stays, as it would on a real gateway
+    rm -f "$dir/gw/startup.xml"
+    start_gateway
+    ;;
+stop-gateway)
+    bash "$root/gateway/stop-gateway.sh" "$dir/gw"
+    ;;
+down)
+    [ -d "$dir/gw" ] && bash "$root/gateway/stop-gateway.sh" "$dir/gw" || true
+    ip link del "$M" 2>/dev/null || true
+    for ns in "$C" "$G" "$W"; do
+        ip netns del "$ns" 2>/dev/null || true
+    done
+    ;;
+*)
+    echo "unknown command $cmd" >&2
+    exit 2
+    ;;
+esac
