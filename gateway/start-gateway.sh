@@ -145,7 +145,7 @@ echo "sshd $!" >> "$PIDS"
 # -- pcp-nft-apply -------------------------------------------------------------------------------
 # shellcheck disable=SC2086 # PCPGW_APPLY_ARGS is a list of words
 "${NSEXEC[@]}" /usr/bin/python3 "$HERE/pcp-nft-apply" --socket "$SOCK" --subsystem "$SUBSYS" \
-  ${PCPGW_APPLY_ARGS:-} </dev/null >"$WORKDIR/pcp-nft-apply.out" 2>"$WORKDIR/pcp-nft-apply.log" &
+  ${PCPGW_APPLY_ARGS:-} </dev/null >>"$WORKDIR/pcp-nft-apply.out" 2>>"$WORKDIR/pcp-nft-apply.log" &
 echo "pcp-nft-apply $!" >> "$PIDS"
 
 sleep 0.3

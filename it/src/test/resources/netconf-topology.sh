@@ -16,12 +16,14 @@ root=${PCP_ROOT:-$(cd "$here/../../.." && pwd)}
 C=pcpnc$id G=pcpng$id W=pcpnw$id M=pcpm$id
 
 start_gateway() {
-    PCPGW_LISTEN=172.31.254.2 PCPGW_PASSWORD=$(cat "$dir/password") PCPGW_APPLY_ARGS="--table pcp" \
+    PCPGW_LISTEN=172.31.254.2 PCPGW_PASSWORD=$(cat "$dir/password") \
         bash "$root/gateway/start-gateway.sh" "$G" "$dir/gw"
 }
 
 case $cmd in
 up)
+    # a fresh gateway: no configuration, logs or host key left from an earlier run
+    rm -rf "$dir/gw"
     mkdir -p "$dir"
     printf '%s' "$4" > "$dir/password"
     chmod 600 "$dir/password"

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -31,10 +32,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.eclipse.jdt.annotation.Nullable;
+import org.opendaylight.netconf.api.NetconfTerminationReason;
 import org.opendaylight.netconf.api.messages.NetconfMessage;
 import org.opendaylight.netconf.client.NetconfClientFactory;
 import org.opendaylight.netconf.client.NetconfClientSession;
-import org.opendaylight.netconf.client.SimpleNetconfClientSessionListener;
+import org.opendaylight.netconf.client.NetconfClientSessionListener;
 import org.opendaylight.netconf.client.conf.NetconfClientConfiguration.NetconfClientProtocol;
 import org.opendaylight.netconf.client.conf.NetconfClientConfigurationBuilder;
 import org.opendaylight.netconf.shaded.sshd.client.ClientFactoryManager;
@@ -96,6 +98,69 @@ final class GatewaySession implements AutoCloseable {
     private record Waiter(List<Rule> rules, CompletableFuture<Boolean> future) {
     }
 
+    /**
+     * Matches replies to requests by message-id, and tells the session at once when the transport goes, so that a
+     * gateway that restarts is reconnected and reconciled without waiting for a timeout.
+     */
+    private final class ReplyListener implements NetconfClientSessionListener {
+        private final ConcurrentHashMap<String, CompletableFuture<Document>> pending = new ConcurrentHashMap<>();
+
+        CompletableFuture<Document> send(final NetconfClientSession target, final Document request) {
+            final var id = request.getDocumentElement().getAttribute("message-id");
+            final var reply = new CompletableFuture<Document>();
+            pending.put(id, reply);
+            target.sendMessage(new NetconfMessage(request)).addListener(written -> {
+                if (!written.isSuccess()) {
+                    pending.remove(id);
+                    reply.completeExceptionally(written.cause());
+                }
+            });
+            return reply;
+        }
+
+        @Override
+        public void onSessionUp(final NetconfClientSession upSession) {
+            // the factory's future reports it
+        }
+
+        @Override
+        public void onSessionDown(final NetconfClientSession downSession, final Exception cause) {
+            gone(downSession, "session down: " + cause.getMessage());
+        }
+
+        @Override
+        public void onSessionTerminated(final NetconfClientSession terminated,
+                final NetconfTerminationReason reason) {
+            gone(terminated, "session terminated: " + reason.getErrorMessage());
+        }
+
+        @Override
+        public void onMessage(final NetconfClientSession from, final NetconfMessage message) {
+            final var document = message.getDocument();
+            final var reply = pending.remove(document.getDocumentElement().getAttribute("message-id"));
+            if (reply != null) {
+                reply.complete(document);
+            }
+            // anything else (a notification) is not asked for
+        }
+
+        @Override
+        public void onError(final NetconfClientSession from, final Exception cause) {
+            LOG.debug("Gateway {}: undecodable message", gateway, cause);
+        }
+
+        private void gone(final NetconfClientSession which, final String why) {
+            final var failure = new IllegalStateException(why);
+            pending.values().forEach(reply -> reply.completeExceptionally(failure));
+            pending.clear();
+            serial.execute(() -> {
+                if (session == which) {
+                    fail(why, Status.UNABLE_TO_CONNECT);
+                }
+            });
+        }
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(GatewaySession.class);
     private static final long MIN_BACKOFF_MILLIS = 1_000;
     private static final long MAX_BACKOFF_MILLIS = 60_000;
@@ -119,7 +184,7 @@ final class GatewaySession implements AutoCloseable {
     private final TreeSet<String> dirty = new TreeSet<>();
     private final Map<MappingKey, List<Waiter>> waiters = new HashMap<>();
     private @Nullable NetconfClientSession session;
-    private @Nullable SimpleNetconfClientSessionListener listener;
+    private @Nullable ReplyListener listener;
     private boolean candidate;
     private boolean inFlight;
     private boolean closed;
@@ -238,7 +303,7 @@ final class GatewaySession implements AutoCloseable {
         }
         retry = null;
         setState(Status.CONNECTING, state.lastError);
-        final var sessionListener = new SimpleNetconfClientSessionListener();
+        final var sessionListener = new ReplyListener();
         final var configuration = NetconfClientConfigurationBuilder.create()
             .withName(gateway)
             .withProtocol(NetconfClientProtocol.SSH)
@@ -331,8 +396,7 @@ final class GatewaySession implements AutoCloseable {
         return trusted.get();
     }
 
-    private void connected(final NetconfClientSession newSession,
-            final SimpleNetconfClientSessionListener sessionListener) {
+    private void connected(final NetconfClientSession newSession, final ReplyListener sessionListener) {
         if (closed) {
             newSession.close();
             return;
@@ -363,13 +427,19 @@ final class GatewaySession implements AutoCloseable {
         }
     }
 
+    // The session object may already be torn down by the transport; closing it again must not stop the retry.
+    @SuppressWarnings("checkstyle:IllegalCatch")
     private void dropSession() {
         final var current = session;
         session = null;
         listener = null;
         inFlight = false;
         if (current != null) {
-            current.close();
+            try {
+                current.close();
+            } catch (RuntimeException e) {
+                LOG.debug("Gateway {}: closing the session failed", gateway, e);
+            }
         }
     }
 
@@ -378,28 +448,23 @@ final class GatewaySession implements AutoCloseable {
     /** Sends one RPC; the callback runs on the serial executor with the reply, or the session fails. */
     private void rpc(final Document request, final Consumer<Document> onReply) {
         final var current = listener;
-        if (current == null) {
+        final var owner = session;
+        if (current == null || owner == null) {
             return;
         }
-        final var owner = session;
         lastActivity = System.nanoTime();
-        final var reply = current.sendRequest(new NetconfMessage(request));
-        final var timeout = scheduler.schedule(() -> reply.cancel(false), RPC_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        reply.addListener(done -> {
-            timeout.cancel(false);
-            serial.execute(() -> {
-                if (session != owner || owner == null) {
+        current.send(owner, request).orTimeout(RPC_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+            .whenComplete((reply, cause) -> serial.execute(() -> {
+                if (session != owner) {
                     return;
                 }
-                if (done.isSuccess()) {
-                    onReply.accept(((NetconfMessage) done.getNow()).getDocument());
+                if (cause == null) {
+                    onReply.accept(reply);
                 } else {
-                    final var cause = done.isCancelled() ? new TimeoutException("no reply in " + RPC_TIMEOUT_MILLIS
-                        + " ms") : done.cause();
-                    fail("NETCONF session failed: " + cause.getMessage(), Status.UNABLE_TO_CONNECT);
+                    fail("NETCONF session failed: " + (cause instanceof TimeoutException
+                        ? "no reply in " + RPC_TIMEOUT_MILLIS + " ms" : cause.getMessage()), Status.UNABLE_TO_CONNECT);
                 }
-            });
-        });
+            }));
     }
 
     private String target() {
