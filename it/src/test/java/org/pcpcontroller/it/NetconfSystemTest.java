@@ -162,8 +162,10 @@ class NetconfSystemTest {
         final var state = await("the NETCONF session", this::netconfState,
             body -> body.contains("\"connection-status\":\"connected\""), Duration.ofSeconds(60));
         assertTrue(Pattern.compile("\"host-key-sha256\":\"SHA256:[A-Za-z0-9+/]{43}\"").matcher(state).find(), state);
-        // and the password is not what RESTCONF shows back in clear
-        LOG.info("gateway as RESTCONF shows it: {}", karaf.get(GATEWAY + "?content=config").body());
+        // the password is kept encrypted: RESTCONF does not show it in clear any more
+        final var config = await("the password encrypted", () -> karaf.get(GATEWAY + "?content=config").body(),
+            body -> body.contains("\"password\":\"aaa-encrypted:"), Duration.ofSeconds(10));
+        assertFalse(config.contains(password), config);
     }
 
     @Test

@@ -164,8 +164,10 @@ final class GatewaySession implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewaySession.class);
     private static final long MIN_BACKOFF_MILLIS = 1_000;
     private static final long MAX_BACKOFF_MILLIS = 60_000;
-    /** An RPC that gets no reply in this time means the session is broken. */
+    /** An RPC that gets no reply in this time (plus RULE_MILLIS per rule it carries) means the session is broken. */
     private static final long RPC_TIMEOUT_MILLIS = 30_000;
+    /** Small NETCONF servers take time per rule: netconfd needs about 1 s per 5,000 rules held for a commit. */
+    private static final long RULE_MILLIS = 5;
 
     private final String gateway;
     private final Settings settings;
@@ -190,6 +192,9 @@ final class GatewaySession implements AutoCloseable {
     private boolean closed;
     private long messageId;
     private long backoffMillis = MIN_BACKOFF_MILLIS;
+    /** The connection attempt under way, or 0. */
+    private long connecting;
+    private long attempts;
     private long lastActivity = System.nanoTime();
     private @Nullable ScheduledFuture<?> retry;
     private final ScheduledFuture<?> keepalive;
@@ -337,15 +342,37 @@ final class GatewaySession implements AutoCloseable {
             fail("unusable NETCONF settings: " + e.getMessage(), Status.UNABLE_TO_CONNECT);
             return;
         }
+        // A server that accepts SSH but never says hello (a busy or hung netconfd) must not stall the retries.
+        final long attempt = ++attempts;
+        scheduler.schedule(() -> serial.execute(() -> {
+            if (connecting == attempt) {
+                connecting = 0;
+                future.cancel(true);
+                fail("no NETCONF hello in " + RPC_TIMEOUT_MILLIS + " ms", Status.UNABLE_TO_CONNECT);
+            }
+        }), RPC_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+        connecting = attempt;
         Futures.addCallback(future, new FutureCallback<>() {
             @Override
             public void onSuccess(final NetconfClientSession result) {
-                serial.execute(() -> connected(result, sessionListener));
+                serial.execute(() -> {
+                    if (connecting != attempt) {
+                        // given up on already
+                        result.close();
+                        return;
+                    }
+                    connecting = 0;
+                    connected(result, sessionListener);
+                });
             }
 
             @Override
             public void onFailure(final Throwable cause) {
                 serial.execute(() -> {
+                    if (connecting != attempt) {
+                        return;
+                    }
+                    connecting = 0;
                     final var key = seenHostKey.get();
                     final boolean mismatch = key != null && !hostKeyAcceptable(key);
                     fail(mismatch ? "host key " + key + " is not the trusted one" : String.valueOf(cause.getMessage()),
@@ -447,13 +474,18 @@ final class GatewaySession implements AutoCloseable {
 
     /** Sends one RPC; the callback runs on the serial executor with the reply, or the session fails. */
     private void rpc(final Document request, final Consumer<Document> onReply) {
+        rpc(request, 0, onReply);
+    }
+
+    private void rpc(final Document request, final int rules, final Consumer<Document> onReply) {
         final var current = listener;
         final var owner = session;
         if (current == null || owner == null) {
             return;
         }
         lastActivity = System.nanoTime();
-        current.send(owner, request).orTimeout(RPC_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+        final long timeout = RPC_TIMEOUT_MILLIS + RULE_MILLIS * (rules + acked.size());
+        current.send(owner, request).orTimeout(timeout, TimeUnit.MILLISECONDS)
             .whenComplete((reply, cause) -> serial.execute(() -> {
                 if (session != owner) {
                     return;
@@ -462,7 +494,7 @@ final class GatewaySession implements AutoCloseable {
                     onReply.accept(reply);
                 } else {
                     fail("NETCONF session failed: " + (cause instanceof TimeoutException
-                        ? "no reply in " + RPC_TIMEOUT_MILLIS + " ms" : cause.getMessage()), Status.UNABLE_TO_CONNECT);
+                        ? "no reply in " + timeout + " ms" : cause.getMessage()), Status.UNABLE_TO_CONNECT);
                 }
             }));
     }
@@ -473,7 +505,7 @@ final class GatewaySession implements AutoCloseable {
 
     private void reconcile() {
         inFlight = true;
-        rpc(NetfilterXml.getConfig(++messageId, "running"), reply -> {
+        rpc(NetfilterXml.getConfig(++messageId, "running"), desired.size(), reply -> {
             final var errors = NetfilterXml.errors(reply);
             if (!errors.isEmpty()) {
                 fail("get-config refused: " + errors, Status.UNABLE_TO_CONNECT);
@@ -537,7 +569,8 @@ final class GatewaySession implements AutoCloseable {
         }
         state = new State(state.status, state.hostKey, state.lastError, state.connectedSince, state.lastReconcile,
             state.editsSent + 1, state.editsFailed, state.reconnects);
-        rpc(NetfilterXml.editConfig(++messageId, target(), put, delete), reply -> {
+        final int size = put.size() + delete.size();
+        rpc(NetfilterXml.editConfig(++messageId, target(), put, delete), size, reply -> {
             final var errors = NetfilterXml.errors(reply);
             if (!errors.isEmpty()) {
                 refused("edit-config", errors, put);
@@ -547,7 +580,7 @@ final class GatewaySession implements AutoCloseable {
                 acknowledged(delete, nowHeld, onSuccess);
                 return;
             }
-            rpc(NetfilterXml.commit(++messageId), commitReply -> {
+            rpc(NetfilterXml.commit(++messageId), size, commitReply -> {
                 final var commitErrors = NetfilterXml.errors(commitReply);
                 if (commitErrors.isEmpty()) {
                     acknowledged(delete, nowHeld, onSuccess);

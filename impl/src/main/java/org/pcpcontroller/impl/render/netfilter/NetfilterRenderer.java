@@ -12,6 +12,9 @@ import static java.util.Objects.requireNonNull;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -21,6 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import org.eclipse.jdt.annotation.Nullable;
+import org.opendaylight.aaa.encrypt.AAAEncryptionService;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.DataTreeChangeListener;
 import org.opendaylight.mdsal.binding.api.DataTreeModification;
@@ -33,11 +37,12 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.Gateway;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.GatewayKey;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.Netconf;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.NetconfBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.Policy;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.State;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.Password;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.PasswordBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.host.key.policy.Pinned;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.state.NetconfBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Mappings;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Peer;
 import org.opendaylight.yangtools.binding.ChildOf;
@@ -79,8 +84,12 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(NetfilterRenderer.class);
 
+    /** Marks a password the controller encrypted; anything else is cleartext an operator just wrote. */
+    static final String ENCRYPTED = "aaa-encrypted:";
+
     private final DataBroker dataBroker;
     private final NetconfClientFactory clientFactory;
+    private final AAAEncryptionService encryption;
     private final MappingStore store;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
         new ThreadFactoryBuilder().setNameFormat("pcp-netconf-timer").setDaemon(true).build());
@@ -93,8 +102,9 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
     @Activate
     public NetfilterRenderer(@Reference final DataBroker dataBroker,
             @Reference final NetconfClientFactory clientFactory, @Reference final MappingStore store,
-            final Configuration configuration) {
+            @Reference final AAAEncryptionService encryption, final Configuration configuration) {
         this.dataBroker = requireNonNull(dataBroker);
+        this.encryption = requireNonNull(encryption);
         this.clientFactory = requireNonNull(clientFactory);
         this.store = requireNonNull(store);
         pool = Executors.newFixedThreadPool(Math.max(1, configuration.threads()), new ThreadFactoryBuilder()
@@ -134,6 +144,9 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
             final var after = change.getRootNode().dataAfter();
             final var before = change.getRootNode().dataBefore();
             final var id = (after != null ? after : requireNonNull(before)).requireId().getValue();
+            if (after != null) {
+                encryptPassword(after);
+            }
             final var settings = after == null ? null : settings(after);
             final var current = sessions.get(id);
             if (current != null && settings != null && current.settings().equals(settings)) {
@@ -164,7 +177,87 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
         }
     }
 
-    private static GatewaySession.@Nullable Settings settings(final Gateway gateway) {
+    /**
+     * Replaces a cleartext password an operator wrote with its encrypted form, so that neither RESTCONF nor a
+     * datastore backup shows it afterwards (the netconf-topology way; the cleartext lived only between the
+     * operator's commit and this one).
+     */
+    private void encryptPassword(final Gateway gateway) {
+        final var netconf = gateway.getNetconf();
+        if (netconf == null || !(netconf.getCredentials() instanceof Password password)) {
+            return;
+        }
+        final var clear = password.getPassword();
+        if (clear == null || clear.startsWith(ENCRYPTED)) {
+            return;
+        }
+        final String encrypted;
+        try {
+            encrypted = ENCRYPTED + Base64.getEncoder().encodeToString(
+                encryption.encrypt(clear.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            LOG.error("Gateway {}: cannot encrypt the NETCONF password; it stays as written",
+                gateway.requireId().getValue(), e);
+            return;
+        }
+        final var path = DataObjectIdentifier.builder(Gateways.class)
+            .child(Gateway.class, new GatewayKey(gateway.requireId()))
+            .child(Netconf.class)
+            .build();
+        final var tx = dataBroker.newReadWriteTransaction();
+        tx.read(LogicalDatastoreType.CONFIGURATION, path).addCallback(new FutureCallback<>() {
+            @Override
+            public void onSuccess(final java.util.Optional<Netconf> current) {
+                // only if nobody changed the credentials in the meantime
+                if (current.isPresent() && current.orElseThrow().getCredentials() instanceof Password now
+                        && clear.equals(now.getPassword())) {
+                    tx.put(LogicalDatastoreType.CONFIGURATION, path, new NetconfBuilder(current.orElseThrow())
+                        .setCredentials(new PasswordBuilder().setPassword(encrypted).build())
+                        .build());
+                    tx.commit().addCallback(logFailure("store the encrypted password"),
+                        MoreExecutors.directExecutor());
+                } else {
+                    tx.cancel();
+                }
+            }
+
+            @Override
+            public void onFailure(final Throwable cause) {
+                tx.cancel();
+                LOG.warn("Gateway {}: cannot read the NETCONF settings", gateway.requireId().getValue(), cause);
+            }
+        }, MoreExecutors.directExecutor());
+    }
+
+    private static FutureCallback<CommitInfo> logFailure(final String what) {
+        return new FutureCallback<>() {
+            @Override
+            public void onSuccess(final CommitInfo result) {
+                // nothing to do
+            }
+
+            @Override
+            public void onFailure(final Throwable cause) {
+                LOG.warn("Cannot {}", what, cause);
+            }
+        };
+    }
+
+    private @Nullable String password(final Gateway gateway, final String stored) {
+        if (!stored.startsWith(ENCRYPTED)) {
+            return stored;
+        }
+        try {
+            return new String(encryption.decrypt(Base64.getDecoder().decode(stored.substring(ENCRYPTED.length()))),
+                StandardCharsets.UTF_8);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            LOG.error("Gateway {}: the stored NETCONF password cannot be decrypted; write it again",
+                gateway.requireId().getValue(), e);
+            return null;
+        }
+    }
+
+    private GatewaySession.@Nullable Settings settings(final Gateway gateway) {
         final Netconf netconf = gateway.getNetconf();
         if (netconf == null || !(netconf.getCredentials() instanceof Password password)
                 || password.getPassword() == null) {
@@ -172,6 +265,10 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
                 LOG.warn("Gateway {}: only password authentication is implemented; not rendered",
                     gateway.requireId().getValue());
             }
+            return null;
+        }
+        final var clear = password(gateway, password.getPassword());
+        if (clear == null) {
             return null;
         }
         final var address = netconf.requireAddress();
@@ -183,7 +280,7 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
         final boolean dscp = policy != null && policy.getDscpRenderer() == Policy.DscpRenderer.Netfilter;
         return new GatewaySession.Settings(host,
             netconf.getPort() == null ? 830 : netconf.getPort().getValue().toJava(),
-            netconf.requireUsername(), password.getPassword(),
+            netconf.requireUsername(), clear,
             netconf.getHostKeyPolicy() instanceof Pinned pinned ? pinned.getHostKeySha256() : null,
             TimeUnit.SECONDS.toMillis(netconf.getKeepaliveInterval() == null ? 30
                 : netconf.getKeepaliveInterval().toJava()),
@@ -194,7 +291,8 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
     }
 
     private void publish(final String gateway, final GatewaySession.@Nullable State state) {
-        final var builder = new NetconfBuilder();
+        final var builder = new org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways
+            .gateway.state.NetconfBuilder();
         if (state == null) {
             builder.setConnectionStatus(org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
                 .gateways.gateway.state.Netconf.ConnectionStatus.NotConfigured);
@@ -228,17 +326,8 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
             .child(org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.state
                 .Netconf.class)
             .build(), builder.build());
-        tx.commit().addCallback(new FutureCallback<CommitInfo>() {
-            @Override
-            public void onSuccess(final CommitInfo result) {
-                // nothing to do
-            }
-
-            @Override
-            public void onFailure(final Throwable cause) {
-                LOG.debug("Gateway {}: cannot publish the NETCONF state", gateway, cause);
-            }
-        }, MoreExecutors.directExecutor());
+        tx.commit().addCallback(logFailure("publish the NETCONF state of gateway " + gateway),
+            MoreExecutors.directExecutor());
     }
 
     @Override

@@ -1,0 +1,114 @@
+#!/bin/bash
+#
+# Copyright (c) 2026 PCP Controller authors and others.  All rights reserved.
+#
+# This program and the accompanying materials are made available under the
+# terms of the Eclipse Public License v1.0 which accompanies this distribution,
+# and is available at http://www.eclipse.org/legal/epl-v10.html
+#
+#
+# How fast mappings reach one real NETCONF gateway, and how long a reconcile of a full gateway takes.
+# The gateway is the reference one (netconfd + sshd + pcp-nft-apply, see docs/gateway.md) in a network namespace;
+# PCP Controller answers PCP MAP requests from the load generator on 127.0.0.1:5351 with answer-after gateway-ack,
+# so every SUCCESS counted is a mapping netconfd acknowledged. Then the gateway is restarted with an empty
+# configuration and the controller's reconcile puts every rule back; its log line gives the time.
+# Needs root, netconfd, openssh-server, nftables, a JDK >= 21 and a built tree (./mvnw -Pq install).
+#
+#   bench/src/main/scripts/netconf-render.sh [MAPPINGS] [WINDOW]
+#
+# Writes bench/target/netconf-render/{map.json,report.md}.
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+root=$(cd .. && pwd)
+mappings=${1:-10000}
+window=${2:-256}
+out=$root/bench/target/netconf-render
+scratch=$out/scratch
+id=$(( $$ % 100000 ))
+topology=$root/it/src/test/resources/netconf-topology.sh
+. "$root/scripts/common.sh"
+pick_jdk
+java=$JAVA_HOME/bin/java
+jar=$root/bench/target/benchmarks.jar
+assembly=$root/karaf/target/assembly
+rest=http://localhost:8181/rests
+password=$(head -c 12 /dev/urandom | base64 | tr -d '/+=')
+
+[ -f "$jar" ] && [ -x "$assembly/bin/karaf" ] || { echo "build first: ./mvnw -B -Pq install" >&2; exit 2; }
+rm -rf "$out"
+mkdir -p "$scratch"
+karaf_launcher=""
+cleanup() {
+    set +e
+    if [ -n "$karaf_launcher" ]; then
+        kill $(ps -o pid= --ppid "$karaf_launcher") "$karaf_launcher" 2>/dev/null
+        wait "$karaf_launcher" 2>/dev/null
+    fi
+    PCP_ROOT=$root bash "$topology" down "$scratch/topology" "$id"
+}
+trap cleanup EXIT INT TERM
+
+PCP_ROOT=$root bash "$topology" up "$scratch/topology" "$id" "$password"
+cp -a "$assembly" "$scratch/karaf"
+printf 'clientRate=10000000\nclientBurst=10000000\n' > "$scratch/karaf/etc/org.pcpcontroller.ingress.udp.cfg"
+"$scratch/karaf/bin/karaf" server > "$scratch/karaf.out" 2>&1 &
+karaf_launcher=$!
+for i in $(seq 300); do
+    kill -0 "$karaf_launcher" 2>/dev/null || { echo "Karaf exited" >&2; exit 1; }
+    [ "$i" = 300 ] && { echo "RESTCONF did not come up" >&2; exit 1; }
+    curl -sf -o /dev/null -u admin:admin -H 'Content-Type: application/json' \
+        -d '{"input":{"gateway-id":"probe"}}' "$rest/operations/pcp-mapping:clear-gateway" && break
+    sleep 1
+done
+karaf_pid=$(ps -o pid= --ppid "$karaf_launcher" | head -1 | tr -d ' ')
+curl -sf -u admin:admin -X PUT -H 'Content-Type: application/json' "$rest/data/pcp-gateway:gateways/gateway=bench" \
+    -d '{"pcp-gateway:gateway":[{"id":"bench","external-address":["192.0.3.1"],"internal-prefix":["127.0.0.0/8"],
+         "external-port-range":{"start":1024,"end":65535},"udp-ingress":{"listen-address":["127.0.0.1"]},
+         "policy":{"per-client-quota":1000000},
+         "netconf":{"address":"172.31.254.2","username":"pcpgw","password":"'"$password"'",
+                    "response-timeout":30000,"reconcile-interval":86400}}]}'
+for _ in $(seq 120); do
+    curl -sf -u admin:admin "$rest/data/pcp-gateway:gateways/gateway=bench/state/netconf" | grep -q '"connected"' && break
+    sleep 0.5
+done
+
+echo "== $mappings PCP MAP requests, answered after netconfd acknowledged the rules"
+"$java" -cp "$jar" org.pcpcontroller.bench.load.LoadGenerator --target 127.0.0.1:5351 --mode pcp-map \
+    --requests "$mappings" --window "$window" --clients 16 --protocol udp --lifetime 7200 --timeout 60s \
+    --pid "$karaf_pid" --out "$out/map.json" | tail -n 8
+rules=$(ip netns exec "pcpng$id" nft list table inet pcp-controller | grep -c 'dnat ip to' || true)
+echo "DNAT rules in nftables: $rules"
+
+echo "== gateway restarted with an empty configuration; waiting for the reconcile"
+log=$scratch/karaf/data/log/karaf.log
+before=$(grep -c 'reconciled in' "$log" || true)
+PCP_ROOT=$root bash "$topology" restart-gateway "$scratch/topology" "$id"
+for _ in $(seq 600); do
+    [ "$(grep -c 'reconciled in' "$log" || true)" -gt "$before" ] && break
+    sleep 0.5
+done
+reconcile=$(grep 'reconciled in' "$log" | tail -1 | sed 's/.*Gateway bench: //')
+echo "$reconcile"
+sleep 2
+after=$(ip netns exec "pcpng$id" nft list table inet pcp-controller | grep -c 'dnat ip to' || true)
+echo "DNAT rules in nftables after the reconcile: $after"
+
+python3 - "$out" "$mappings" "$window" "$rules" "$after" "$reconcile" <<'PY'
+import json, os, platform, sys
+out, mappings, window, rules, after, reconcile = sys.argv[1:7]
+m = json.load(open(os.path.join(out, "map.json")))["main"]
+cpu = open("/proc/cpuinfo").read().split("model name")[1].split("\n")[0].strip(": \t")
+lat = m["latencyMicros"]
+with open(os.path.join(out, "report.md"), "w") as f:
+    f.write(f"Machine: {cpu}, {os.cpu_count()} CPUs, {platform.platform()}\n\n")
+    f.write("| figure | value |\n|---|---|\n")
+    f.write(f"| MAP requests answered after the gateway's ack | {m['answered']:,} of {m['sent']:,} "
+            f"(results {m['resultCodes']}) |\n")
+    f.write(f"| mappings rendered per second (window {window}) | {m['answeredPerSecond']:,.0f} |\n")
+    f.write(f"| latency p50 / p99 / p99.9 | {lat['p50']/1000:.1f} / {lat['p99']/1000:.1f} / "
+            f"{lat['p999']/1000:.1f} ms |\n")
+    f.write(f"| DNAT rules in nftables after the load | {rules} |\n")
+    f.write(f"| reconcile of the emptied gateway | {reconcile} |\n")
+    f.write(f"| DNAT rules in nftables after the reconcile | {after} |\n")
+print(open(os.path.join(out, "report.md")).read())
+PY
