@@ -14,14 +14,18 @@
 # configuration and the controller's reconcile puts every rule back; its log line gives the time.
 # Needs root, netconfd, openssh-server, nftables, a JDK >= 21 and a built tree (./mvnw -Pq install).
 #
-#   bench/src/main/scripts/netconf-render.sh [MAPPINGS] [WINDOW]
+#   bench/src/main/scripts/netconf-render.sh [ACKED] [TOTAL] [WINDOW]
+#     ACKED  mappings answered after the gateway's ack (default 2000): mappings rendered per second
+#     TOTAL  mappings on the gateway before it is emptied and reconciled (default 10000); the rest are
+#            answered after the datastore commit, so that filling the gateway does not take all day
 #
 # Writes bench/target/netconf-render/{map.json,report.md}.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 root=$(cd .. && pwd)
-mappings=${1:-10000}
-window=${2:-256}
+acked=${1:-2000}
+total=${2:-10000}
+window=${3:-2048}
 out=$root/bench/target/netconf-render
 scratch=$out/scratch
 id=$(( $$ % 100000 ))
@@ -72,13 +76,25 @@ for _ in $(seq 120); do
     sleep 0.5
 done
 
-echo "== $mappings PCP MAP requests, answered after netconfd acknowledged the rules"
+echo "== $acked PCP MAP requests, answered after netconfd acknowledged the rules"
 "$java" -cp "$jar" org.pcpcontroller.bench.load.LoadGenerator --target 127.0.0.1:5351 --mode pcp-map \
-    --requests "$mappings" --window "$window" --clients 16 --protocol udp --lifetime 7200 --timeout 60s \
-    --pid "$karaf_pid" --out "$out/map.json" | tail -n 8
+    --requests "$acked" --window "$window" --clients 16 --protocol udp --lifetime 7200 --timeout 60s \
+    --port-base 1024 --pid "$karaf_pid" --out "$out/map.json" | tail -n 8
 rules=$(ip netns exec "pcpng$id" nft list table inet pcp-controller | grep -c 'dnat ip to' || true)
 echo "DNAT rules in nftables: $rules"
 
+echo "== filling the gateway to $total mappings, answered after the datastore commit"
+curl -sf -u admin:admin -X PATCH -H 'Content-Type: application/json' \
+    "$rest/data/pcp-gateway:gateways/gateway=bench/netconf" -d '{"pcp-gateway:netconf":{"answer-after":"datastore-commit"}}'
+"$java" -cp "$jar" org.pcpcontroller.bench.load.LoadGenerator --target 127.0.0.1:5351 --mode pcp-map \
+    --requests "$((total - acked))" --window 256 --clients 16 --first-client 127.0.1.2 --protocol udp \
+    --lifetime 7200 --timeout 10s | tail -n 4
+for _ in $(seq 1200); do
+    held=$(ip netns exec "pcpng$id" nft list table inet pcp-controller | grep -c 'dnat ip to' || true)
+    [ "$held" -ge "$total" ] && break
+    sleep 1
+done
+echo "DNAT rules in nftables: $held"
 echo "== gateway restarted with an empty configuration; waiting for the reconcile"
 log=$scratch/karaf/data/log/karaf.log
 before=$(grep -c 'reconciled in' "$log" || true)
@@ -87,15 +103,19 @@ for _ in $(seq 600); do
     [ "$(grep -c 'reconciled in' "$log" || true)" -gt "$before" ] && break
     sleep 0.5
 done
-reconcile=$(grep 'reconciled in' "$log" | tail -1 | sed 's/.*Gateway bench: //')
+if [ "$(grep -c 'reconciled in' "$log" || true)" -gt "$before" ]; then
+    reconcile=$(grep 'reconciled in' "$log" | tail -1 | sed 's/.*Gateway bench: //')
+else
+    reconcile="not finished within 300 s"
+fi
 echo "$reconcile"
 sleep 2
 after=$(ip netns exec "pcpng$id" nft list table inet pcp-controller | grep -c 'dnat ip to' || true)
 echo "DNAT rules in nftables after the reconcile: $after"
 
-python3 - "$out" "$mappings" "$window" "$rules" "$after" "$reconcile" <<'PY'
+python3 - "$out" "$acked" "$window" "$rules" "$after" "$reconcile" "$held" <<'PY'
 import json, os, platform, sys
-out, mappings, window, rules, after, reconcile = sys.argv[1:7]
+out, acked, window, rules, after, reconcile, held = sys.argv[1:8]
 m = json.load(open(os.path.join(out, "map.json")))["main"]
 cpu = open("/proc/cpuinfo").read().split("model name")[1].split("\n")[0].strip(": \t")
 lat = m["latencyMicros"]
@@ -108,6 +128,7 @@ with open(os.path.join(out, "report.md"), "w") as f:
     f.write(f"| latency p50 / p99 / p99.9 | {lat['p50']/1000:.1f} / {lat['p99']/1000:.1f} / "
             f"{lat['p999']/1000:.1f} ms |\n")
     f.write(f"| DNAT rules in nftables after the load | {rules} |\n")
+    f.write(f"| DNAT rules held before the gateway was emptied | {held} |\n")
     f.write(f"| reconcile of the emptied gateway | {reconcile} |\n")
     f.write(f"| DNAT rules in nftables after the reconcile | {after} |\n")
 print(open(os.path.join(out, "report.md")).read())

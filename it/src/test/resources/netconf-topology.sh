@@ -5,7 +5,7 @@
 # (172.31.254.1) to gw (172.31.254.2): the controller reaches sshd over it, and gw relays PCP/NAT-PMP from its LAN
 # to the controller's UDP ingress on 172.31.254.1:5351 (a destination NAT, so the controller sees the client's own
 # address). Everything is named after ID and stopped by PID. Usage:
-#   netconf-topology.sh up DIR ID PASSWORD
+#   netconf-topology.sh up DIR ID PASSWORD        the controller's SSH key pair goes to DIR/client_key
 #   netconf-topology.sh restart-gateway DIR ID     netconfd comes back with an empty configuration
 #   netconf-topology.sh stop-gateway DIR ID
 #   netconf-topology.sh down DIR ID
@@ -16,7 +16,8 @@ root=${PCP_ROOT:-$(cd "$here/../../.." && pwd)}
 C=pcpnc$id G=pcpng$id W=pcpnw$id M=pcpm$id
 
 start_gateway() {
-    PCPGW_LISTEN=172.31.254.2 PCPGW_PASSWORD=$(cat "$dir/password") \
+    # both password and key login, as the controller may be given either
+    PCPGW_LISTEN=172.31.254.2 PCPGW_PASSWORD=$(cat "$dir/password") PCPGW_AUTHORIZED_KEYS=$dir/client_key.pub \
         bash "$root/gateway/start-gateway.sh" "$G" "$dir/gw"
 }
 
@@ -27,6 +28,8 @@ up)
     mkdir -p "$dir"
     printf '%s' "$4" > "$dir/password"
     chmod 600 "$dir/password"
+    rm -f "$dir/client_key" "$dir/client_key.pub"
+    ssh-keygen -q -t rsa -b 3072 -N '' -C pcp-controller -f "$dir/client_key"
     for ns in "$C" "$G" "$W"; do
         ip netns add "$ns"
         ip -n "$ns" link set lo up

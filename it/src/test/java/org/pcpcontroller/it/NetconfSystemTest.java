@@ -319,6 +319,33 @@ class NetconfSystemTest {
             .contains("unable-to-connect"));
     }
 
+    @Test
+    @Order(8)
+    void switchingToKeyAuthenticationKeepsTheGatewayRendered() throws Exception {
+        final var key = Files.readString(workdir.resolve("topology").resolve("client_key"));
+        final var reconnects = netconfState();
+        final var replaced = karaf.put(GATEWAY + "/netconf", """
+            {"pcp-gateway:netconf":{"address":"172.31.254.2","port":830,"username":"pcpgw","private-key":%s,
+              "keepalive-interval":2,"reconcile-interval":10,"response-timeout":5000}}"""
+            .formatted(jsonString(key)));
+        assertTrue(replaced.statusCode() / 100 == 2, replaced.body());
+        // a new session, on the key, reconciled
+        final var state = await("a session on the key", this::netconfState,
+            body -> body.contains("\"connection-status\":\"connected\"") && !body.equals(reconnects),
+            Duration.ofSeconds(60));
+        LOG.info("after the switch to key authentication: {}", state);
+        final var config = await("the key encrypted", () -> karaf.get(GATEWAY + "?content=config").body(),
+            body -> body.contains("\"private-key\":\"aaa-encrypted:"), Duration.ofSeconds(10));
+        assertFalse(config.contains("PRIVATE KEY"), config);
+        assertTrue(nft().contains("dnat ip to 10.0.0.2:5000"));
+        assertTrue(Files.readString(workdir.resolve("topology").resolve("gw").resolve("sshd.log"))
+            .contains("Accepted publickey for pcpgw"));
+    }
+
+    private static String jsonString(final String text) {
+        return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n") + "\"";
+    }
+
     private static int mappedPort(final String natpmpc) {
         final var matcher = Pattern.compile("Mapped public port (\\d+)").matcher(natpmpc);
         assertTrue(matcher.find(), natpmpc);

@@ -9,11 +9,17 @@ package org.pcpcontroller.impl.render.netfilter;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.collect.ImmutableList;
 import com.google.common.net.InetAddresses;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
 import java.security.PublicKey;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,9 +46,14 @@ import org.opendaylight.netconf.client.NetconfClientSessionListener;
 import org.opendaylight.netconf.client.conf.NetconfClientConfiguration.NetconfClientProtocol;
 import org.opendaylight.netconf.client.conf.NetconfClientConfigurationBuilder;
 import org.opendaylight.netconf.shaded.sshd.client.ClientFactoryManager;
+import org.opendaylight.netconf.shaded.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
 import org.opendaylight.netconf.shaded.sshd.client.session.ClientSession;
+import org.opendaylight.netconf.shaded.sshd.common.NamedResource;
+import org.opendaylight.netconf.shaded.sshd.common.config.keys.FilePasswordProvider;
 import org.opendaylight.netconf.shaded.sshd.common.config.keys.KeyUtils;
 import org.opendaylight.netconf.shaded.sshd.common.digest.BuiltinDigests;
+import org.opendaylight.netconf.shaded.sshd.common.keyprovider.KeyIdentityProvider;
+import org.opendaylight.netconf.shaded.sshd.common.util.security.SecurityUtils;
 import org.opendaylight.netconf.transport.api.UnsupportedConfigurationException;
 import org.opendaylight.netconf.transport.ssh.ClientFactoryManagerConfigurator;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.crypto.types.rev241010.password.grouping.password.type.CleartextPasswordBuilder;
@@ -75,13 +86,22 @@ final class GatewaySession implements AutoCloseable {
      *
      * @param pinnedHostKey the pinned SHA-256 host key fingerprint, or null for trust on first use
      */
-    record Settings(String address, int port, String username, String password, @Nullable String pinnedHostKey,
+    record Settings(String address, int port, String username, @Nullable String password,
+            @Nullable String privateKey, @Nullable String passphrase, @Nullable String pinnedHostKey,
             long keepaliveMillis, long reconcileMillis, long responseTimeoutMillis, boolean waitForAck,
             boolean renderDscp) {
         Settings {
             requireNonNull(address);
             requireNonNull(username);
-            requireNonNull(password);
+            if ((password == null) == (privateKey == null)) {
+                throw new IllegalArgumentException("a password or a private key, one of them");
+            }
+        }
+
+        // never the secrets, should a settings object end up in a log
+        @Override
+        public String toString() {
+            return username + "@" + address + ":" + port + (privateKey != null ? " (key)" : " (password)");
         }
     }
 
@@ -168,6 +188,11 @@ final class GatewaySession implements AutoCloseable {
     private static final long RPC_TIMEOUT_MILLIS = 30_000;
     /** Small NETCONF servers take time per rule: netconfd needs about 1 s per 5,000 rules held for a commit. */
     private static final long RULE_MILLIS = 5;
+    /**
+     * Rules per edit-config. netconfd refuses a message of a few megabytes ("resource denied") and drops the
+     * session, so a reconcile of thousands of rules goes out in chunks; about 400 KB each.
+     */
+    static final int MAX_RULES_PER_EDIT = 1000;
 
     private final String gateway;
     private final Settings settings;
@@ -309,6 +334,26 @@ final class GatewaySession implements AutoCloseable {
         retry = null;
         setState(Status.CONNECTING, state.lastError);
         final var sessionListener = new ReplyListener();
+        final var identity = new ClientIdentityBuilder().setUsername(settings.username());
+        final List<KeyPair> keys;
+        if (settings.privateKey() != null) {
+            try {
+                keys = ImmutableList.copyOf(SecurityUtils.loadKeyPairIdentities(null, NamedResource.ofName(gateway),
+                    new ByteArrayInputStream(settings.privateKey().getBytes(StandardCharsets.UTF_8)),
+                    settings.passphrase() == null ? FilePasswordProvider.EMPTY
+                        : FilePasswordProvider.of(settings.passphrase())));
+            } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+                fail("the private key cannot be read: " + e.getMessage(), Status.UNABLE_TO_CONNECT);
+                return;
+            }
+        } else {
+            keys = List.of();
+            identity.setPassword(new PasswordBuilder()
+                .setPasswordType(new CleartextPasswordBuilder()
+                    .setCleartextPassword(settings.password())
+                    .build())
+                .build());
+        }
         final var configuration = NetconfClientConfigurationBuilder.create()
             .withName(gateway)
             .withProtocol(NetconfClientProtocol.SSH)
@@ -318,19 +363,17 @@ final class GatewaySession implements AutoCloseable {
                 .setRemotePort(new PortNumber(Uint16.valueOf(settings.port())))
                 .build())
             .withSshParameters(new SshClientParametersBuilder()
-                .setClientIdentity(new ClientIdentityBuilder()
-                    .setUsername(settings.username())
-                    .setPassword(new PasswordBuilder()
-                        .setPasswordType(new CleartextPasswordBuilder()
-                            .setCleartextPassword(settings.password())
-                            .build())
-                        .build())
-                    .build())
+                .setClientIdentity(identity.build())
                 .build())
             .withSshConfigurator(new ClientFactoryManagerConfigurator() {
                 @Override
                 protected void configureClientFactoryManager(final ClientFactoryManager manager) {
                     manager.setServerKeyVerifier(GatewaySession.this::verifyHostKey);
+                    if (!keys.isEmpty()) {
+                        manager.setKeyIdentityProvider(KeyIdentityProvider.wrapKeyPairs(keys));
+                        manager.setUserAuthFactories(List.of(
+                            new UserAuthPublicKeyFactory(manager.getSignatureFactories())));
+                    }
                 }
             })
             .withSessionListener(sessionListener)
@@ -515,10 +558,17 @@ final class GatewaySession implements AutoCloseable {
             final var diff = NetfilterRules.diff(desired, actual);
             final int stray = diff.delete().size();
             final int missing = diff.put().size();
-            // everything desired is in this edit or already there: nothing is dirty any more
+            // what the gateway already holds as wanted is acknowledged as it is
+            acked.clear();
+            desired.forEach((name, rule) -> {
+                if (!diff.put().containsKey(name)) {
+                    acked.put(name, rule);
+                }
+            });
+            // everything desired is in these edits or already there: nothing is dirty any more
             dirty.clear();
             final var start = System.nanoTime();
-            edit(diff.put().values(), diff.delete(), List.copyOf(desired.values()), () -> {
+            editInChunks(List.copyOf(diff.put().values()), diff.delete(), () -> {
                 backoffMillis = MIN_BACKOFF_MILLIS;
                 final var now = Instant.now();
                 state = new State(Status.CONNECTED, seenHostKey.get(), null,
@@ -533,6 +583,20 @@ final class GatewaySession implements AutoCloseable {
     }
 
     /**
+     * Sends a large change as consecutive edits of at most {@link #MAX_RULES_PER_EDIT} rules each.
+     */
+    private void editInChunks(final List<Rule> put, final List<String> delete, final Runnable onDone) {
+        final int putCount = Math.min(put.size(), MAX_RULES_PER_EDIT);
+        final int deleteCount = Math.min(delete.size(), MAX_RULES_PER_EDIT - putCount);
+        final var chunkPut = put.subList(0, putCount);
+        final var chunkDelete = delete.subList(0, deleteCount);
+        final var restPut = put.subList(putCount, put.size());
+        final var restDelete = delete.subList(deleteCount, delete.size());
+        final boolean last = restPut.isEmpty() && restDelete.isEmpty();
+        edit(chunkPut, chunkDelete, chunkPut, last ? onDone : () -> editInChunks(restPut, restDelete, onDone));
+    }
+
+    /**
      * Sends what changed since the last edit, if the session is up and no edit is in flight.
      */
     private void flush() {
@@ -541,7 +605,10 @@ final class GatewaySession implements AutoCloseable {
         }
         final var put = new ArrayList<Rule>();
         final var delete = new ArrayList<String>();
-        for (var name : dirty) {
+        // at most one edit's worth; the rest stays dirty and goes out when this one is acknowledged
+        for (var it = dirty.iterator(); it.hasNext() && put.size() + delete.size() < MAX_RULES_PER_EDIT; ) {
+            final var name = it.next();
+            it.remove();
             final var rule = desired.get(name);
             if (rule == null) {
                 delete.add(name);
@@ -549,7 +616,6 @@ final class GatewaySession implements AutoCloseable {
                 put.add(rule);
             }
         }
-        dirty.clear();
         inFlight = true;
         final var known = new ArrayList<Rule>(put);
         edit(put, delete, known, () -> { });

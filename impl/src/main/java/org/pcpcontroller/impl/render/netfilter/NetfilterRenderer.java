@@ -40,8 +40,11 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.NetconfBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.Policy;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.State;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.Credentials;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.Password;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.PasswordBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.PrivateKey;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.PrivateKeyBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.host.key.policy.Pinned;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Mappings;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Peer;
@@ -184,22 +187,30 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
      */
     private void encryptPassword(final Gateway gateway) {
         final var netconf = gateway.getNetconf();
-        if (netconf == null || !(netconf.getCredentials() instanceof Password password)) {
+        if (netconf == null) {
             return;
         }
-        final var clear = password.getPassword();
-        if (clear == null || clear.startsWith(ENCRYPTED)) {
-            return;
-        }
-        final String encrypted;
+        final Credentials encrypted;
         try {
-            encrypted = ENCRYPTED + Base64.getEncoder().encodeToString(
-                encryption.encrypt(clear.getBytes(StandardCharsets.UTF_8)));
+            encrypted = switch (netconf.getCredentials()) {
+                case Password password when needsEncryption(password.getPassword()) -> new PasswordBuilder()
+                    .setPassword(encrypt(password.getPassword())).build();
+                case PrivateKey key when needsEncryption(key.getPrivateKey())
+                        || needsEncryption(key.getPassphrase()) -> new PrivateKeyBuilder()
+                    .setPrivateKey(encrypt(key.getPrivateKey()))
+                    .setPassphrase(encrypt(key.getPassphrase()))
+                    .build();
+                case null, default -> null;
+            };
         } catch (GeneralSecurityException e) {
-            LOG.error("Gateway {}: cannot encrypt the NETCONF password; it stays as written",
+            LOG.error("Gateway {}: cannot encrypt the NETCONF credentials; they stay as written",
                 gateway.requireId().getValue(), e);
             return;
         }
+        if (encrypted == null) {
+            return;
+        }
+        final var written = netconf.getCredentials();
         final var path = DataObjectIdentifier.builder(Gateways.class)
             .child(Gateway.class, new GatewayKey(gateway.requireId()))
             .child(Netconf.class)
@@ -209,12 +220,11 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
             @Override
             public void onSuccess(final java.util.Optional<Netconf> current) {
                 // only if nobody changed the credentials in the meantime
-                if (current.isPresent() && current.orElseThrow().getCredentials() instanceof Password now
-                        && clear.equals(now.getPassword())) {
+                if (current.isPresent() && written.equals(current.orElseThrow().getCredentials())) {
                     tx.put(LogicalDatastoreType.CONFIGURATION, path, new NetconfBuilder(current.orElseThrow())
-                        .setCredentials(new PasswordBuilder().setPassword(encrypted).build())
+                        .setCredentials(encrypted)
                         .build());
-                    tx.commit().addCallback(logFailure("store the encrypted password"),
+                    tx.commit().addCallback(logFailure("store the encrypted credentials"),
                         MoreExecutors.directExecutor());
                 } else {
                     tx.cancel();
@@ -227,6 +237,16 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
                 LOG.warn("Gateway {}: cannot read the NETCONF settings", gateway.requireId().getValue(), cause);
             }
         }, MoreExecutors.directExecutor());
+    }
+
+    private static boolean needsEncryption(final @Nullable String secret) {
+        return secret != null && !secret.startsWith(ENCRYPTED);
+    }
+
+    private @Nullable String encrypt(final @Nullable String secret) throws GeneralSecurityException {
+        return secret == null || secret.startsWith(ENCRYPTED) ? secret
+            : ENCRYPTED + Base64.getEncoder().encodeToString(encryption.encrypt(secret.getBytes(
+                StandardCharsets.UTF_8)));
     }
 
     private static FutureCallback<CommitInfo> logFailure(final String what) {
@@ -243,7 +263,7 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
         };
     }
 
-    private @Nullable String password(final Gateway gateway, final String stored) {
+    private @Nullable String decrypt(final Gateway gateway, final String stored) {
         if (!stored.startsWith(ENCRYPTED)) {
             return stored;
         }
@@ -251,7 +271,7 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
             return new String(encryption.decrypt(Base64.getDecoder().decode(stored.substring(ENCRYPTED.length()))),
                 StandardCharsets.UTF_8);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            LOG.error("Gateway {}: the stored NETCONF password cannot be decrypted; write it again",
+            LOG.error("Gateway {}: a stored NETCONF secret cannot be decrypted; write it again",
                 gateway.requireId().getValue(), e);
             return null;
         }
@@ -259,17 +279,31 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
 
     private GatewaySession.@Nullable Settings settings(final Gateway gateway) {
         final Netconf netconf = gateway.getNetconf();
-        if (netconf == null || !(netconf.getCredentials() instanceof Password password)
-                || password.getPassword() == null) {
-            if (netconf != null) {
-                LOG.warn("Gateway {}: only password authentication is implemented; not rendered",
-                    gateway.requireId().getValue());
-            }
+        if (netconf == null) {
             return null;
         }
-        final var clear = password(gateway, password.getPassword());
-        if (clear == null) {
-            return null;
+        String password = null;
+        String privateKey = null;
+        String passphrase = null;
+        switch (netconf.getCredentials()) {
+            case Password written when written.getPassword() != null -> {
+                password = decrypt(gateway, written.getPassword());
+                if (password == null) {
+                    return null;
+                }
+            }
+            case PrivateKey written when written.getPrivateKey() != null -> {
+                privateKey = decrypt(gateway, written.getPrivateKey());
+                passphrase = written.getPassphrase() == null ? null : decrypt(gateway, written.getPassphrase());
+                if (privateKey == null || written.getPassphrase() != null && passphrase == null) {
+                    return null;
+                }
+            }
+            case null, default -> {
+                LOG.warn("Gateway {}: NETCONF without a password or private key; not rendered",
+                    gateway.requireId().getValue());
+                return null;
+            }
         }
         final var address = netconf.requireAddress();
         final String host = address.getIpAddress() != null
@@ -280,7 +314,7 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
         final boolean dscp = policy != null && policy.getDscpRenderer() == Policy.DscpRenderer.Netfilter;
         return new GatewaySession.Settings(host,
             netconf.getPort() == null ? 830 : netconf.getPort().getValue().toJava(),
-            netconf.requireUsername(), clear,
+            netconf.requireUsername(), password, privateKey, passphrase,
             netconf.getHostKeyPolicy() instanceof Pinned pinned ? pinned.getHostKeySha256() : null,
             TimeUnit.SECONDS.toMillis(netconf.getKeepaliveInterval() == null ? 30
                 : netconf.getKeepaliveInterval().toJava()),
