@@ -10,6 +10,7 @@ package org.pcpcontroller.impl.gateway;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.yangtools.concepts.Registration;
 
 /**
@@ -44,4 +45,13 @@ public interface GatewayRegistry {
     interface EpochListener {
         void epochStarted(String gatewayId, Instant origin);
     }
+
+    /**
+     * Publishes the state of a gateway's NETCONF session in its {@code state/netconf}. The registry owns the
+     * gateway's operational state and writes it in order, so that this never races with its own updates.
+     *
+     * @param state the session state, or null when the gateway no longer has a NETCONF configuration
+     */
+    void publishNetconfState(String gatewayId, org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway
+        .rev261123.gateways.gateway.state.@Nullable Netconf state);
 }

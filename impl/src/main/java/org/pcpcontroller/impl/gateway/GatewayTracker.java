@@ -25,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.DataTreeChangeListener;
 import org.opendaylight.mdsal.binding.api.DataTreeModification;
@@ -39,6 +40,7 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.State;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.StateBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.state.Counters;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.state.Netconf;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.binding.DataObjectReference;
 import org.opendaylight.yangtools.concepts.Registration;
@@ -75,6 +77,8 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
     // The one writer of gateway state: a single thread with a transaction chain, so state writes never race.
     private final ScheduledExecutorService stateWriter;
     private final HashMap<String, Integer> publishedCounts = new HashMap<>();
+    /** The NETCONF session state of each gateway, so that a full state write keeps it; on the state writer. */
+    private final HashMap<String, Netconf> netconfStates = new HashMap<>();
     private final Registration registration;
     private TransactionChain chain;
 
@@ -199,6 +203,7 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
         counters.remove(id);
         stateWriter.execute(() -> {
             publishedCounts.remove(id);
+            netconfStates.remove(id);
             publishedCounters.remove(id);
             final var tx = chain.newWriteOnlyTransaction();
             tx.delete(LogicalDatastoreType.OPERATIONAL, DataObjectIdentifier.builder(Gateways.class)
@@ -214,8 +219,27 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
         publishedCounts.put(id, count);
         final var tx = chain.newWriteOnlyTransaction();
         tx.mergeParentStructurePut(LogicalDatastoreType.OPERATIONAL, statePath(id),
-            state.setMappingCount(new Gauge32(Uint32.valueOf(count))).build());
+            state.setMappingCount(new Gauge32(Uint32.valueOf(count))).setNetconf(netconfStates.get(id)).build());
         logFailure(tx.commit(), "publish the state of gateway " + id);
+    }
+
+    @Override
+    public void publishNetconfState(final String gatewayId, final @Nullable Netconf state) {
+        stateWriter.execute(() -> {
+            final var previous = state == null ? netconfStates.remove(gatewayId) : netconfStates.put(gatewayId, state);
+            if (!views.containsKey(gatewayId) || state == null && previous == null) {
+                // written with the gateway's state once it is configured; nothing to remove
+                return;
+            }
+            final var tx = chain.newWriteOnlyTransaction();
+            final var path = statePath(gatewayId).toBuilder().child(Netconf.class).build();
+            if (state == null) {
+                tx.delete(LogicalDatastoreType.OPERATIONAL, path);
+            } else {
+                tx.mergeParentStructurePut(LogicalDatastoreType.OPERATIONAL, path, state);
+            }
+            logFailure(tx.commit(), "publish the NETCONF state of gateway " + gatewayId);
+        });
     }
 
     // On the state writer: mapping counts of the configured gateways, when they changed.

@@ -32,14 +32,12 @@ import org.opendaylight.mdsal.common.api.CommitInfo;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
 import org.opendaylight.netconf.client.NetconfClientFactory;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Counter64;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Gateways;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.Gateway;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.GatewayKey;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.Netconf;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.NetconfBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.Policy;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.State;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.Credentials;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.Password;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.PasswordBuilder;
@@ -62,6 +60,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.pcpcontroller.api.mapping.Mapping;
 import org.pcpcontroller.impl.engine.RenderGate;
+import org.pcpcontroller.impl.gateway.GatewayRegistry;
 import org.pcpcontroller.impl.store.BindingMappings;
 import org.pcpcontroller.impl.store.MappingStore;
 import org.slf4j.Logger;
@@ -93,6 +92,7 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
     private final DataBroker dataBroker;
     private final NetconfClientFactory clientFactory;
     private final AAAEncryptionService encryption;
+    private final GatewayRegistry registry;
     private final MappingStore store;
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
         new ThreadFactoryBuilder().setNameFormat("pcp-netconf-timer").setDaemon(true).build());
@@ -105,8 +105,10 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
     @Activate
     public NetfilterRenderer(@Reference final DataBroker dataBroker,
             @Reference final NetconfClientFactory clientFactory, @Reference final MappingStore store,
-            @Reference final AAAEncryptionService encryption, final Configuration configuration) {
+            @Reference final AAAEncryptionService encryption, @Reference final GatewayRegistry registry,
+            final Configuration configuration) {
         this.dataBroker = requireNonNull(dataBroker);
+        this.registry = requireNonNull(registry);
         this.encryption = requireNonNull(encryption);
         this.clientFactory = requireNonNull(clientFactory);
         this.store = requireNonNull(store);
@@ -325,43 +327,35 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
     }
 
     private void publish(final String gateway, final GatewaySession.@Nullable State state) {
+        if (state == null) {
+            // no NETCONF configuration: no NETCONF state
+            registry.publishNetconfState(gateway, null);
+            return;
+        }
         final var builder = new org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways
             .gateway.state.NetconfBuilder();
-        if (state == null) {
-            builder.setConnectionStatus(org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
-                .gateways.gateway.state.Netconf.ConnectionStatus.NotConfigured);
-        } else {
-            builder.setConnectionStatus(switch (state.status()) {
-                case CONNECTING -> org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways
-                    .gateway.state.Netconf.ConnectionStatus.Connecting;
-                case CONNECTED -> org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways
-                    .gateway.state.Netconf.ConnectionStatus.Connected;
-                case UNABLE_TO_CONNECT -> org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
-                    .gateways.gateway.state.Netconf.ConnectionStatus.UnableToConnect;
-                case HOST_KEY_MISMATCH -> org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
-                    .gateways.gateway.state.Netconf.ConnectionStatus.HostKeyMismatch;
-                case MODEL_MISSING -> org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
-                    .gateways.gateway.state.Netconf.ConnectionStatus.MissingCapability;
-            })
-                .setHostKeySha256(state.hostKey())
-                .setLastError(state.lastError())
-                .setConnectedSince(state.connectedSince() == null ? null
-                    : BindingMappings.dateAndTime(state.connectedSince()))
-                .setLastReconcile(state.lastReconcile() == null ? null
-                    : BindingMappings.dateAndTime(state.lastReconcile()))
-                .setEditsSent(new Counter64(Uint64.valueOf(state.editsSent())))
-                .setEditsFailed(new Counter64(Uint64.valueOf(state.editsFailed())))
-                .setReconnects(new Counter64(Uint64.valueOf(state.reconnects())));
-        }
-        final var tx = dataBroker.newWriteOnlyTransaction();
-        tx.mergeParentStructurePut(LogicalDatastoreType.OPERATIONAL, DataObjectIdentifier.builder(Gateways.class)
-            .child(Gateway.class, new GatewayKey(new GatewayId(gateway)))
-            .child(State.class)
-            .child(org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.state
-                .Netconf.class)
-            .build(), builder.build());
-        tx.commit().addCallback(logFailure("publish the NETCONF state of gateway " + gateway),
-            MoreExecutors.directExecutor());
+        builder.setConnectionStatus(switch (state.status()) {
+            case CONNECTING -> org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways
+                .gateway.state.Netconf.ConnectionStatus.Connecting;
+            case CONNECTED -> org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways
+                .gateway.state.Netconf.ConnectionStatus.Connected;
+            case UNABLE_TO_CONNECT -> org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
+                .gateways.gateway.state.Netconf.ConnectionStatus.UnableToConnect;
+            case HOST_KEY_MISMATCH -> org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
+                .gateways.gateway.state.Netconf.ConnectionStatus.HostKeyMismatch;
+            case MODEL_MISSING -> org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
+                .gateways.gateway.state.Netconf.ConnectionStatus.MissingCapability;
+        })
+            .setHostKeySha256(state.hostKey())
+            .setLastError(state.lastError())
+            .setConnectedSince(state.connectedSince() == null ? null
+                : BindingMappings.dateAndTime(state.connectedSince()))
+            .setLastReconcile(state.lastReconcile() == null ? null
+                : BindingMappings.dateAndTime(state.lastReconcile()))
+            .setEditsSent(new Counter64(Uint64.valueOf(state.editsSent())))
+            .setEditsFailed(new Counter64(Uint64.valueOf(state.editsFailed())))
+            .setReconnects(new Counter64(Uint64.valueOf(state.reconnects())));
+        registry.publishNetconfState(gateway, builder.build());
     }
 
     @Override
