@@ -10,7 +10,6 @@ package org.pcpcontroller.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.common.net.InetAddresses;
@@ -25,9 +24,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -82,7 +81,7 @@ class NetconfSystemTest {
     void boot() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")) && Arrays.stream(new String[] {
             "netconfd", "sshd", "nft", "natpmpc", "sshpass", "python3", "tshark" })
-            .allMatch(NetconfSystemTest::onPath),
+            .allMatch(Shell::onPath),
             "needs root, netconfd, sshd, nftables, natpmpc, sshpass, python3 and tshark; ./test.sh provides them");
         workdir = Path.of(System.getProperty("pcp.workdir"), "netconf");
         Files.createDirectories(workdir);
@@ -159,11 +158,11 @@ class NetconfSystemTest {
     @Test
     @Order(1)
     void sessionComesUpAndRecordsTheHostKey() throws Exception {
-        final var state = await("the NETCONF session", this::netconfState,
+        final var state = Shell.await("the NETCONF session", this::netconfState,
             body -> body.contains("\"connection-status\":\"connected\""), Duration.ofSeconds(60));
         assertTrue(Pattern.compile("\"host-key-sha256\":\"SHA256:[A-Za-z0-9+/]{43}\"").matcher(state).find(), state);
         // the password is kept encrypted: RESTCONF does not show it in clear any more
-        final var config = await("the password encrypted", () -> karaf.get(GATEWAY + "?content=config").body(),
+        final var config = Shell.await("the password encrypted", () -> karaf.get(GATEWAY + "?content=config").body(),
             body -> body.contains("\"password\":\"aaa-encrypted:"), Duration.ofSeconds(10));
         assertFalse(config.contains(password), config);
     }
@@ -181,19 +180,19 @@ class NetconfSystemTest {
         final var running = getConfig();
         assertTrue(running.contains("<to-port>5000</to-port>") && running.contains("<to-port>5001</to-port>"),
             running);
-        final var table = await("the DNAT rules in nftables", this::nftOrEmpty,
+        final var table = Shell.await("the DNAT rules in nftables", this::nftOrEmpty,
             text -> text.contains("dnat ip to 10.0.0.2:5000") && text.contains("dnat ip to 10.0.0.2:5001"),
             Duration.ofSeconds(10));
         assertTrue(table.contains("udp dport " + udpPort), table);
         assertTrue(table.contains("tcp dport " + tcpPort), table);
         // real traffic from wan to the external address reaches the listeners in client
-        await("UDP from wan at the client", () -> {
+        Shell.await("UDP from wan at the client", () -> {
             run("ip", "netns", "exec", wan, "python3", udp.toString(), "send", "192.0.3.2", "40001", "192.0.3.1",
                 Integer.toString(udpPort), "1");
             Thread.sleep(200);
             return received("udp", 5000);
         }, text -> text.contains("udp 192.0.3.2:40001"), Duration.ofSeconds(10));
-        assertEquals(0, exit("ip", "netns", "exec", wan, "python3", udp.toString(), "tcp", "192.0.3.1",
+        assertEquals(0, Shell.exit("ip", "netns", "exec", wan, "python3", udp.toString(), "tcp", "192.0.3.1",
             Integer.toString(tcpPort)));
         assertTrue(received("tcp", 5001).contains("tcp 192.0.3.2:"), received("tcp", 5001));
     }
@@ -208,7 +207,7 @@ class NetconfSystemTest {
             "5351", HexFormat.of().formatHex(request)).strip());
         assertEquals(ResultCode.SUCCESS, response.resultCode());
         final int external = ((PeerData) response.data()).externalPort();
-        await("the SNAT rule", this::nftOrEmpty, text -> text.contains("snat ip to 192.0.3.1:" + external),
+        Shell.await("the SNAT rule", this::nftOrEmpty, text -> text.contains("snat ip to 192.0.3.1:" + external),
             Duration.ofSeconds(10));
         final var pcap = workdir.resolve("wan.pcap");
         final var capture = new ProcessBuilder("ip", "netns", "exec", wan, "tshark", "-i", "w-wan", "-f",
@@ -231,10 +230,11 @@ class NetconfSystemTest {
     @Order(4)
     void gatewayRestartedEmptyIsReconciledWithoutClientAction() throws Exception {
         run(topologyCommand("restart-gateway"));
-        await("the rules back in nftables", this::nftOrEmpty,
+        Shell.await("the rules back in nftables", this::nftOrEmpty,
             text -> text.contains("dnat ip to 10.0.0.2:5001"), Duration.ofSeconds(60));
-        await("TCP from wan at the client again", () -> Integer.toString(exit("ip", "netns", "exec", wan, "python3",
-            udp.toString(), "tcp", "192.0.3.1", Integer.toString(tcpPort))), "0"::equals, Duration.ofSeconds(10));
+        Shell.await("TCP from wan at the client again", () -> Integer.toString(Shell.exit("ip", "netns", "exec", wan,
+            "python3", udp.toString(), "tcp", "192.0.3.1", Integer.toString(tcpPort))), "0"::equals,
+            Duration.ofSeconds(10));
         assertTrue(netconfState().contains("\"reconnects\""), netconfState());
     }
 
@@ -261,7 +261,7 @@ class NetconfSystemTest {
         run(sshNetconf("--edit", edit.toString()));
         assertFalse(getConfig().contains("<name>" + removed + "</name>"));
         // the reconcile every 10 s reads the gateway and corrects it to exactly the store's view
-        final var corrected = await("the reconcile", this::getConfig,
+        final var corrected = Shell.await("the reconcile", this::getConfig,
             text -> text.contains("<name>" + removed + "</name>") && !text.contains("stray/by/hand"),
             Duration.ofSeconds(40));
         assertTrue(corrected.contains("<to-port>5001</to-port>"), corrected);
@@ -273,9 +273,9 @@ class NetconfSystemTest {
         final var delete = run("ip", "netns", "exec", client, "natpmpc", "-g", "10.0.0.1", "-a", "0", "5001", "tcp",
             "0");
         assertTrue(delete.contains("Mapped public port"), delete);
-        await("the TCP rule gone", this::nftOrEmpty, text -> !text.contains("dnat ip to 10.0.0.2:5001"),
+        Shell.await("the TCP rule gone", this::nftOrEmpty, text -> !text.contains("dnat ip to 10.0.0.2:5001"),
             Duration.ofSeconds(10));
-        assertEquals(1, exit("ip", "netns", "exec", wan, "python3", udp.toString(), "tcp", "192.0.3.1",
+        assertEquals(1, Shell.exit("ip", "netns", "exec", wan, "python3", udp.toString(), "tcp", "192.0.3.1",
             Integer.toString(tcpPort)));
         assertFalse(karaf.get(MAPPINGS).body().contains("\"internal-port\":5001"));
     }
@@ -330,11 +330,11 @@ class NetconfSystemTest {
             .formatted(jsonString(key)));
         assertTrue(replaced.statusCode() / 100 == 2, replaced.body());
         // a new session, on the key, reconciled
-        final var state = await("a session on the key", this::netconfState,
+        final var state = Shell.await("a session on the key", this::netconfState,
             body -> body.contains("\"connection-status\":\"connected\"") && !body.equals(reconnects),
             Duration.ofSeconds(60));
         LOG.info("after the switch to key authentication: {}", state);
-        final var config = await("the key encrypted", () -> karaf.get(GATEWAY + "?content=config").body(),
+        final var config = Shell.await("the key encrypted", () -> karaf.get(GATEWAY + "?content=config").body(),
             body -> body.contains("\"private-key\":\"aaa-encrypted:"), Duration.ofSeconds(10));
         assertFalse(config.contains("PRIVATE KEY"), config);
         assertTrue(nft().contains("dnat ip to 10.0.0.2:5000"));
@@ -376,51 +376,8 @@ class NetconfSystemTest {
         return (PcpResponse) ((PcpDecodeResult.Decoded) result).message();
     }
 
-    @FunctionalInterface
-    private interface Probe {
-        String read() throws Exception;
-    }
-
-    private static String await(final String what, final Probe probe, final Predicate<String> done,
-            final Duration timeout) throws Exception {
-        final long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            last = probe.read();
-            if (done.test(last)) {
-                return last;
-            }
-            Thread.sleep(250);
-        }
-        return fail("timed out waiting for " + what + "; last seen:\n" + last);
-    }
-
-    private int exit(final String... command) throws Exception {
-        final var process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        final var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "timed out: " + String.join(" ", command));
-        LOG.info("{}:\n{}", String.join(" ", command) + " (exit " + process.exitValue() + ")", output);
-        return process.exitValue();
-    }
-
     private String run(final String... command) throws Exception {
-        final var errors = Files.createTempFile(workdir, "stderr", ".txt");
-        final var builder = new ProcessBuilder(command).redirectError(errors.toFile());
-        builder.environment().put("PCP_ROOT", System.getProperty("pcp.root"));
-        final var process = builder.start();
-        final var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "timed out: " + String.join(" ", command));
-        final var stderr = Files.readString(errors);
-        Files.delete(errors);
-        LOG.info("{}:\n{}", String.join(" ", command) + " (exit " + process.exitValue() + ")", output + stderr);
-        if (process.exitValue() != 0) {
-            fail(String.join(" ", command) + " failed with " + process.exitValue() + ":\n" + output + stderr);
-        }
-        return output;
+        return Shell.run(workdir, Map.of("PCP_ROOT", System.getProperty("pcp.root")), command);
     }
 
-    private static boolean onPath(final String tool) {
-        return Arrays.stream((System.getenv("PATH") + ":/usr/sbin").split(":"))
-            .anyMatch(dir -> Files.isExecutable(Path.of(dir, tool)));
-    }
 }

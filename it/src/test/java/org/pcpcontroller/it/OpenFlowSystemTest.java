@@ -10,19 +10,17 @@ package org.pcpcontroller.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.common.net.InetAddresses;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -86,7 +84,7 @@ class OpenFlowSystemTest {
     @BeforeAll
     void boot() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")) && Arrays.stream(new String[] {
-            "ovs-vswitchd", "natpmpc", "tshark", "ethtool", "ip", "python3" }).allMatch(OpenFlowSystemTest::onPath),
+            "ovs-vswitchd", "natpmpc", "tshark", "ethtool", "ip", "python3" }).allMatch(Shell::onPath),
             "needs root, Open vSwitch, natpmpc, tshark, ethtool and python3; ./test.sh provides them");
         workdir = Path.of(System.getProperty("pcp.workdir"), "openflow");
         Files.createDirectories(workdir);
@@ -117,7 +115,7 @@ class OpenFlowSystemTest {
     @Test
     @Order(1)
     void switchConnectsAndGetsThePuntFlows() throws Exception {
-        final var flows = await("punt flows for IPv4 and IPv6", this::dumpFlows,
+        final var flows = Shell.await("punt flows for IPv4 and IPv6", this::dumpFlows,
             dump -> dump.lines().filter(line -> line.contains(PUNT_COOKIE)).count() == 2, Duration.ofSeconds(60));
         assertTrue(flows.contains("tp_dst=5351"), flows);
         assertTrue(flows.contains("actions=NORMAL"), "the operator's own flow stays:\n" + flows);
@@ -163,7 +161,7 @@ class OpenFlowSystemTest {
     void aSwitchNoGatewayClaimsIsShownButNotServed() throws Exception {
         run("bash", topology.toString(), "add-bridge", workdir.resolve("ovs").toString(), id, "00000000000000bb",
             "tcp:127.0.0.1:6653");
-        final var switches = await("the unclaimed switch in the operational state",
+        final var switches = Shell.await("the unclaimed switch in the operational state",
             () -> karaf.get("/data/pcp-gateway:switches/switch=00:00:00:00:00:00:00:bb").body(),
             body -> body.contains("\"openflow-version\":\"1.3\""), Duration.ofSeconds(30));
         assertFalse(switches.contains("\"gateway\""), switches);
@@ -175,7 +173,7 @@ class OpenFlowSystemTest {
     @Order(5)
     void peerWithFlowPriorityMarksBothDirections() throws Exception {
         assertEquals(ResultCode.SUCCESS, peer(3600).resultCode());
-        final var flows = await("DSCP flows", this::dumpFlows,
+        final var flows = Shell.await("DSCP flows", this::dumpFlows,
             dump -> dump.contains("set_field:46->ip_dscp") && dump.contains("set_field:10->ip_dscp"),
             Duration.ofSeconds(20));
         assertTrue(flows.contains("nw_src=10.0.0.2,nw_dst=10.0.0.1,tp_src=7000,tp_dst=9000"), flows);
@@ -205,8 +203,9 @@ class OpenFlowSystemTest {
         assertEquals(List.of("7000\t10", "7000\t10", "7000\t10"),
             down.lines().filter(line -> !line.isBlank()).toList(), down);
 
-        final var status = await("render status", () -> karaf.get(MAPPINGS + "/peer=udp,10.0.0.2,7000,10.0.0.1,9000")
-            .body(), body -> body.contains("\"state\":\"installed\""), Duration.ofSeconds(10));
+        final var peer = MAPPINGS + "/peer=udp,10.0.0.2,7000,10.0.0.1,9000";
+        final var status = Shell.await("render status", () -> karaf.get(peer).body(),
+            body -> body.contains("\"state\":\"installed\""), Duration.ofSeconds(10));
         assertTrue(status.contains("\"renderer\":\"openflow-dscp\""), status);
     }
 
@@ -214,7 +213,7 @@ class OpenFlowSystemTest {
     @Order(6)
     void switchRestartGetsEveryFlowBack() throws Exception {
         run("bash", topology.toString(), "restart-switch", workdir.resolve("ovs").toString(), id);
-        final var flows = await("punt and DSCP flows after the restart", this::dumpFlows,
+        final var flows = Shell.await("punt and DSCP flows after the restart", this::dumpFlows,
             dump -> dump.lines().filter(line -> line.contains(PUNT_COOKIE)).count() == 2
                 && dump.contains("set_field:46->ip_dscp") && dump.contains("set_field:10->ip_dscp"),
             Duration.ofSeconds(60));
@@ -228,7 +227,7 @@ class OpenFlowSystemTest {
     @Order(7)
     void deletingThePeerRemovesItsFlows() throws Exception {
         assertEquals(ResultCode.SUCCESS, peer(0).resultCode());
-        final var flows = await("no DSCP flow", this::dumpFlows, dump -> !dump.contains("ip_dscp"),
+        final var flows = Shell.await("no DSCP flow", this::dumpFlows, dump -> !dump.contains("ip_dscp"),
             Duration.ofSeconds(20));
         assertTrue(flows.contains("actions=NORMAL"), flows);
         assertEquals(2, flows.lines().filter(line -> line.contains(PUNT_COOKIE)).count(), flows);
@@ -273,25 +272,6 @@ class OpenFlowSystemTest {
         return run("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", bridge);
     }
 
-    @FunctionalInterface
-    private interface Probe {
-        String read() throws Exception;
-    }
-
-    private static String await(final String what, final Probe probe, final Predicate<String> done,
-            final Duration timeout) throws Exception {
-        final long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            last = probe.read();
-            if (done.test(last)) {
-                return last;
-            }
-            Thread.sleep(250);
-        }
-        return fail("timed out waiting for " + what + "; last seen:\n" + last);
-    }
-
     private Process capture(final String namespace, final String device, final String filter, final Path file)
             throws Exception {
         final var log = Path.of(file + ".log");
@@ -312,25 +292,8 @@ class OpenFlowSystemTest {
     }
 
     private String run(final String... command) throws Exception {
-        // stderr apart: tshark's chatter ("Running as user root") must not mix with the fields it prints
-        final var errors = Files.createTempFile(workdir, "stderr", ".txt");
-        final var builder = new ProcessBuilder(command).redirectError(errors.toFile());
         // the OVS tools find the private daemons through OVS_RUNDIR
-        builder.environment().put("OVS_RUNDIR", workdir.resolve("ovs").toString());
-        final var process = builder.start();
-        final var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "timed out: " + String.join(" ", command));
-        final var stderr = Files.readString(errors);
-        Files.delete(errors);
-        LOG.info("{}:\n{}", String.join(" ", command) + " (exit " + process.exitValue() + ")", output + stderr);
-        if (process.exitValue() != 0) {
-            fail(String.join(" ", command) + " failed with " + process.exitValue() + ":\n" + output + stderr);
-        }
-        return output;
+        return Shell.run(workdir, Map.of("OVS_RUNDIR", workdir.resolve("ovs").toString()), command);
     }
 
-    private static boolean onPath(final String tool) {
-        return Arrays.stream(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir,
-            tool)) || Files.isExecutable(Path.of("/usr/sbin", tool)));
-    }
 }
