@@ -14,7 +14,7 @@
 # configuration and the controller's reconcile puts every rule back; its log line gives the time.
 # Needs root, netconfd, openssh-server, nftables, a JDK >= 21 and a built tree (./mvnw -Pq install).
 #
-#   bench/src/main/scripts/netconf-render.sh [ACKED] [TOTAL] [WINDOW]
+#   [PCPGW_TARGET=running] [RECONCILE_WAIT=900] bench/src/main/scripts/netconf-render.sh [ACKED] [TOTAL] [WINDOW]
 #     ACKED  mappings answered after the gateway's ack (default 2000): mappings rendered per second
 #     TOTAL  mappings on the gateway before it is emptied and reconciled (default 10000); the rest are
 #            answered after the datastore commit, so that filling the gateway does not take all day
@@ -99,14 +99,15 @@ echo "== gateway restarted with an empty configuration; waiting for the reconcil
 log=$scratch/karaf/data/log/karaf.log
 before=$(grep -c 'reconciled in' "$log" || true)
 PCP_ROOT=$root bash "$topology" restart-gateway "$scratch/topology" "$id"
-for _ in $(seq 600); do
+wait_s=${RECONCILE_WAIT:-900}
+for _ in $(seq $((wait_s * 2))); do
     [ "$(grep -c 'reconciled in' "$log" || true)" -gt "$before" ] && break
     sleep 0.5
 done
 if [ "$(grep -c 'reconciled in' "$log" || true)" -gt "$before" ]; then
     reconcile=$(grep 'reconciled in' "$log" | tail -1 | sed 's/.*Gateway bench: //')
 else
-    reconcile="not finished within 300 s"
+    reconcile="not finished within $wait_s s"
 fi
 echo "$reconcile"
 sleep 2

@@ -14,18 +14,22 @@ cmd=$1 dir=$2 id=$3
 here=$(cd "$(dirname "$0")" && pwd)
 root=${PCP_ROOT:-$(cd "$here/../../.." && pwd)}
 C=pcpnc$id G=pcpng$id W=pcpnw$id M=pcpm$id
+# The gateway's own directory holds netconfd's socket, which the SSH user's netconf-subsystem must reach: every
+# directory above it must be traversable by that user, which a test directory (mktemp -d is 0700) may not be.
+gwdir=/tmp/pcpgw-$id
 
 start_gateway() {
     # both password and key login, as the controller may be given either
     PCPGW_LISTEN=172.31.254.2 PCPGW_PASSWORD=$(cat "$dir/password") PCPGW_AUTHORIZED_KEYS=$dir/client_key.pub \
-        bash "$root/gateway/start-gateway.sh" "$G" "$dir/gw"
+        bash "$root/gateway/start-gateway.sh" "$G" "$gwdir"
 }
 
 case $cmd in
 up)
     # a fresh gateway: no configuration, logs or host key left from an earlier run
-    rm -rf "$dir/gw"
-    mkdir -p "$dir"
+    rm -rf "$dir/gw" "$gwdir"
+    mkdir -p "$dir" "$gwdir"
+    ln -s "$gwdir" "$dir/gw"
     printf '%s' "$4" > "$dir/password"
     chmod 600 "$dir/password"
     rm -f "$dir/client_key" "$dir/client_key.pub"
@@ -64,16 +68,23 @@ NFT
     start_gateway
     ;;
 restart-gateway)
-    bash "$root/gateway/stop-gateway.sh" "$dir/gw"
+    bash "$root/gateway/stop-gateway.sh" "$gwdir"
     # an empty configuration; the host key stays, as it would on a real gateway
-    rm -f "$dir/gw/startup.xml"
+    rm -f "$gwdir/startup.xml"
     start_gateway
     ;;
 stop-gateway)
-    bash "$root/gateway/stop-gateway.sh" "$dir/gw"
+    bash "$root/gateway/stop-gateway.sh" "$gwdir"
     ;;
 down)
-    [ -d "$dir/gw" ] && bash "$root/gateway/stop-gateway.sh" "$dir/gw" || true
+    [ -d "$gwdir" ] && bash "$root/gateway/stop-gateway.sh" "$gwdir" || true
+    # keep the gateway's logs with the test's files
+    if [ -d "$gwdir" ]; then
+        rm -f "$dir/gw"
+        mkdir -p "$dir/gw"
+        cp "$gwdir"/*.log "$dir/gw/" 2>/dev/null || true
+        rm -rf "$gwdir"
+    fi
     ip link del "$M" 2>/dev/null || true
     for ns in "$C" "$G" "$W"; do
         ip netns del "$ns" 2>/dev/null || true
