@@ -41,7 +41,6 @@ import org.projectfloodlight.openflow.types.U64;
 final class Flows {
     /** The owner prefix of every cookie this plugin sets. */
     static final long OWNER = 0x5043L << 48;
-    static final U64 OWNER_MASK = U64.of(0xFFFF_0000_0000_0000L);
     /** Cookie of the punt flows. */
     static final U64 PUNT = U64.of(OWNER | 1L << 40);
     /** Cookie prefix of the DSCP marking flows; the low 40 bits identify the mapping. */

@@ -253,11 +253,11 @@ final class GatewaySession implements AutoCloseable {
      */
     void update(final MappingKey key, final @Nullable Mapping mapping) {
         serial.execute(() -> {
-            final var rules = mapping == null || !NetfilterRules.canRender(mapping) ? List.<Rule>of()
-                : NetfilterRules.render(mapping, settings.renderDscp());
-            if (mapping != null && !NetfilterRules.canRender(mapping)) {
+            final boolean renderable = mapping != null && NetfilterRules.canRender(mapping);
+            if (mapping != null && !renderable) {
                 LOG.warn("Gateway {}: {} cannot be expressed in pcp-netfilter; not rendered", gateway, key);
             }
+            final var rules = renderable ? NetfilterRules.render(mapping, settings.renderDscp()) : List.<Rule>of();
             final var previous = namesByMapping.remove(key);
             if (previous != null) {
                 previous.forEach(name -> {
@@ -701,11 +701,6 @@ final class GatewaySession implements AutoCloseable {
         state = new State(status, seenHostKey.get(), error, status == Status.CONNECTED ? state.connectedSince : null,
             state.lastReconcile, state.editsSent, state.editsFailed, state.reconnects);
         stateSink.accept(state);
-    }
-
-    /** Every desired rule name, for tests and the reconcile report. */
-    int desiredCount() {
-        return desired.size();
     }
 
     @Override
