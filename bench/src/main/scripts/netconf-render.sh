@@ -41,30 +41,16 @@ password=$(head -c 12 /dev/urandom | base64 | tr -d '/+=')
 [ -f "$jar" ] && [ -x "$assembly/bin/karaf" ] || { echo "build first: ./mvnw -B -Pq install" >&2; exit 2; }
 rm -rf "$out"
 mkdir -p "$scratch"
-karaf_launcher=""
+. "$root/bench/src/main/scripts/karaf.sh"
 cleanup() {
     set +e
-    if [ -n "$karaf_launcher" ]; then
-        kill $(ps -o pid= --ppid "$karaf_launcher") "$karaf_launcher" 2>/dev/null
-        wait "$karaf_launcher" 2>/dev/null
-    fi
+    stop_karaf
     PCP_ROOT=$root bash "$topology" down "$scratch/topology" "$id"
 }
 trap cleanup EXIT INT TERM
 
 PCP_ROOT=$root bash "$topology" up "$scratch/topology" "$id" "$password"
-cp -a "$assembly" "$scratch/karaf"
-printf 'clientRate=10000000\nclientBurst=10000000\n' > "$scratch/karaf/etc/org.pcpcontroller.ingress.udp.cfg"
-"$scratch/karaf/bin/karaf" server > "$scratch/karaf.out" 2>&1 &
-karaf_launcher=$!
-for i in $(seq 300); do
-    kill -0 "$karaf_launcher" 2>/dev/null || { echo "Karaf exited" >&2; exit 1; }
-    [ "$i" = 300 ] && { echo "RESTCONF did not come up" >&2; exit 1; }
-    curl -sf -o /dev/null -u admin:admin -H 'Content-Type: application/json' \
-        -d '{"input":{"gateway-id":"probe"}}' "$rest/operations/pcp-mapping:clear-gateway" && break
-    sleep 1
-done
-karaf_pid=$(ps -o pid= --ppid "$karaf_launcher" | head -1 | tr -d ' ')
+start_karaf org.pcpcontroller.ingress.udp
 curl -sf -u admin:admin -X PUT -H 'Content-Type: application/json' "$rest/data/pcp-gateway:gateways/gateway=bench" \
     -d '{"pcp-gateway:gateway":[{"id":"bench","external-address":["192.0.3.1"],"internal-prefix":["127.0.0.0/8"],
          "external-port-range":{"start":1024,"end":65535},"udp-ingress":{"listen-address":["127.0.0.1"]},

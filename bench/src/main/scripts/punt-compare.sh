@@ -42,13 +42,10 @@ rest=http://localhost:8181/rests
 rm -rf "$out"
 mkdir -p "$scratch"
 
-karaf_launcher=""
+. "$root/bench/src/main/scripts/karaf.sh"
 cleanup() {
     set +e
-    if [ -n "$karaf_launcher" ]; then
-        kill $(ps -o pid= --ppid "$karaf_launcher") "$karaf_launcher" 2>/dev/null
-        wait "$karaf_launcher" 2>/dev/null
-    fi
+    stop_karaf
     if [ -s "$scratch/miniupnpd.pid" ]; then kill "$(cat "$scratch/miniupnpd.pid")" 2>/dev/null; fi
     bash "$topology" down "$scratch/ovs" "$id"
 }
@@ -58,19 +55,7 @@ echo "== topology: bridge $bridge, namespaces $client / $gw, $clients client add
 bash "$topology" up "$scratch/ovs" "$id" 0000000000000001 tcp:127.0.0.1:6653 "$clients"
 
 echo "== PCP Controller"
-cp -a "$assembly" "$scratch/karaf"
-# The load comes from few addresses at a high rate: lift the per-client limit, which protects a real fleet.
-printf 'clientRate=10000000\nclientBurst=10000000\n' > "$scratch/karaf/etc/org.pcpcontroller.openflow.cfg"
-"$scratch/karaf/bin/karaf" server > "$scratch/karaf.out" 2>&1 &
-karaf_launcher=$!
-for i in $(seq 300); do
-    kill -0 "$karaf_launcher" 2>/dev/null || { echo "Karaf exited: $(cat "$scratch/karaf.out")" >&2; exit 1; }
-    [ "$i" = 300 ] && { echo "RESTCONF did not come up" >&2; exit 1; }
-    curl -sf -o /dev/null -u admin:admin -H 'Content-Type: application/json' \
-        -d '{"input":{"gateway-id":"probe"}}' "$rest/operations/pcp-mapping:clear-gateway" && break
-    sleep 1
-done
-karaf_pid=$(ps -o pid= --ppid "$karaf_launcher" | head -1 | tr -d ' ')
+start_karaf org.pcpcontroller.openflow
 curl -sf -u admin:admin -X PUT -H 'Content-Type: application/json' "$rest/data/pcp-gateway:gateways/gateway=bench" \
     -d '{"pcp-gateway:gateway":[{"id":"bench","external-address":["192.0.3.1"],"internal-prefix":["10.0.0.0/24"],
          "external-port-range":{"start":1024,"end":65535},
@@ -98,9 +83,7 @@ load pcp-controller pcp-map "$karaf_pid" --protocol udp --lifetime 600 --timeout
 ovs-ofctl -O OpenFlow13 dump-flows "$bridge" | grep 5351
 
 echo "== miniupnpd"
-kill $(ps -o pid= --ppid "$karaf_launcher") "$karaf_launcher" 2>/dev/null || true
-wait "$karaf_launcher" 2>/dev/null || true
-karaf_launcher=""
+stop_karaf
 # our punt flows only (by cookie); the bridge keeps forwarding with the operator's NORMAL flow
 ovs-ofctl -O OpenFlow13 del-flows "$bridge" "cookie=0x5043010000000000/0xffffff0000000000"
 cat > "$scratch/gw.nft" <<'NFT'

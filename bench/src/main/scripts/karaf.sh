@@ -1,0 +1,41 @@
+#!/bin/bash
+#
+# Copyright (c) 2026 PCP Controller authors and others.  All rights reserved.
+#
+# This program and the accompanying materials are made available under the
+# terms of the Eclipse Public License v1.0 which accompanies this distribution,
+# and is available at http://www.eclipse.org/legal/epl-v10.html
+#
+#
+# Sourced by the comparison scripts: a private copy of the distribution, started and stopped by PID.
+# Needs $assembly (the built distribution) and $scratch (where the copy goes); sets $karaf_launcher and $karaf_pid.
+
+karaf_launcher=""
+karaf_pid=""
+
+# start_karaf CONFIG_PID: boots the copy with the per-client rate limit of CONFIG_PID lifted (the load comes from
+# few addresses at a high rate; the limit protects a real fleet), and returns once RESTCONF serves.
+start_karaf() {
+    cp -a "$assembly" "$scratch/karaf"
+    printf 'clientRate=10000000\nclientBurst=10000000\n' > "$scratch/karaf/etc/$1.cfg"
+    "$scratch/karaf/bin/karaf" server > "$scratch/karaf.out" 2>&1 &
+    karaf_launcher=$!
+    local i
+    for i in $(seq 300); do
+        kill -0 "$karaf_launcher" 2>/dev/null || { echo "Karaf exited: $(cat "$scratch/karaf.out")" >&2; exit 1; }
+        [ "$i" = 300 ] && { echo "RESTCONF did not come up" >&2; exit 1; }
+        curl -sf -o /dev/null -u admin:admin -H 'Content-Type: application/json' \
+            -d '{"input":{"gateway-id":"probe"}}' "$rest/operations/pcp-mapping:clear-gateway" && break
+        sleep 1
+    done
+    karaf_pid=$(ps -o pid= --ppid "$karaf_launcher" | head -1 | tr -d ' ')
+}
+
+# stop_karaf: the JVM and its launcher, by PID; nothing when it is not running.
+stop_karaf() {
+    if [ -n "$karaf_launcher" ]; then
+        kill $(ps -o pid= --ppid "$karaf_launcher") "$karaf_launcher" 2>/dev/null || true
+        wait "$karaf_launcher" 2>/dev/null || true
+        karaf_launcher=""
+    fi
+}
