@@ -13,6 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.mdsal.binding.api.WriteOperations;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.Dscp;
@@ -96,10 +97,28 @@ public final class BindingMappings {
      * Writes a mapping into the configuration datastore, creating its gateway entry if needed.
      */
     public static void put(final WriteOperations tx, final Mapping mapping) {
+        mergeGateway(tx, mapping.key().gateway());
+        putUnderGateway(tx, mapping);
+    }
+
+    /**
+     * Creates a gateway's entry (and the mappings container) unless it exists; a put below it then needs no
+     * parent structure of its own. Many puts under one gateway in one transaction need this once, not per put.
+     */
+    public static void mergeGateway(final WriteOperations tx, final String gateway) {
+        tx.mergeParentStructureMerge(LogicalDatastoreType.CONFIGURATION, gatewayPath(gateway),
+            new GatewayBuilder().setGatewayId(new GatewayId(gateway)).build());
+    }
+
+    /**
+     * Writes a mapping into the configuration datastore; the same transaction must already have merged its gateway
+     * entry ({@link #mergeGateway}).
+     */
+    public static void putUnderGateway(final WriteOperations tx, final Mapping mapping) {
         switch (toBinding(mapping)) {
-            case Map map -> tx.mergeParentStructurePut(LogicalDatastoreType.CONFIGURATION,
+            case Map map -> tx.put(LogicalDatastoreType.CONFIGURATION,
                 gatewayPath(mapping.key().gateway()).toBuilder().child(Map.class, map.key()).build(), map);
-            case Peer peer -> tx.mergeParentStructurePut(LogicalDatastoreType.CONFIGURATION,
+            case Peer peer -> tx.put(LogicalDatastoreType.CONFIGURATION,
                 gatewayPath(mapping.key().gateway()).toBuilder().child(Peer.class, peer.key()).build(), peer);
             default -> throw new IllegalStateException("Unexpected binding for " + mapping.key());
         }
@@ -302,6 +321,49 @@ public final class BindingMappings {
     }
 
     public static Instant instant(final DateAndTime value) {
-        return java.time.OffsetDateTime.parse(value.getValue()).toInstant();
+        final var text = value.getValue();
+        final var fast = parseUtc(text);
+        return fast != null ? fast : java.time.OffsetDateTime.parse(text).toInstant();
+    }
+
+    /**
+     * Parses what {@link #dateAndTime} writes, {@code yyyy-mm-ddThh:mm:ss[.fff]Z}, without a DateTimeFormatter: every
+     * change listener converts each changed mapping, and the general parser cost more than the rest of the
+     * conversion. Null for any other form (offsets, other fractions), which the general parser then reads.
+     */
+    static @Nullable Instant parseUtc(final String text) {
+        final int length = text.length();
+        if (length != 20 && length != 24 || text.charAt(length - 1) != 'Z' || text.charAt(4) != '-'
+                || text.charAt(7) != '-' || text.charAt(10) != 'T' || text.charAt(13) != ':' || text.charAt(16) != ':'
+                || length == 24 && text.charAt(19) != '.') {
+            return null;
+        }
+        final int year = digits(text, 0, 4);
+        final int month = digits(text, 5, 2);
+        final int day = digits(text, 8, 2);
+        final int hour = digits(text, 11, 2);
+        final int minute = digits(text, 14, 2);
+        final int second = digits(text, 17, 2);
+        final int millis = length == 24 ? digits(text, 20, 3) : 0;
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0
+                || minute > 59 || second < 0 || second > 59 || millis < 0
+                || day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
+            return null;
+        }
+        final long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second, millis * 1_000_000L);
+    }
+
+    // the decimal number of count digits at from, or -1 if one is not a digit
+    private static int digits(final String text, final int from, final int count) {
+        int value = 0;
+        for (int i = from; i < from + count; i++) {
+            final char ch = text.charAt(i);
+            if (ch < '0' || ch > '9') {
+                return -1;
+            }
+            value = value * 10 + ch - '0';
+        }
+        return value;
     }
 }

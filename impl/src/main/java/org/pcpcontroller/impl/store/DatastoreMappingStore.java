@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -94,9 +95,27 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
         final WriteTransaction tx;
         final List<Runnable> onSuccess = new ArrayList<>();
         final List<Consumer<Throwable>> onFailure = new ArrayList<>();
+        /** The gateways whose entry this transaction has merged already. */
+        private final HashSet<String> gateways = new HashSet<>();
 
         Batch(final WriteTransaction tx) {
             this.tx = tx;
+        }
+
+        /**
+         * Writes a mapping. Its gateway's entry is merged once per gateway and batch, not once per mapping: merging
+         * the parent structure cost more than the mapping's own write.
+         */
+        void put(final Mapping mapping) {
+            if (gateways.add(mapping.key().gateway())) {
+                BindingMappings.mergeGateway(tx, mapping.key().gateway());
+            }
+            BindingMappings.putUnderGateway(tx, mapping);
+        }
+
+        void deleteGateway(final String gateway) {
+            gateways.remove(gateway);
+            tx.delete(LogicalDatastoreType.CONFIGURATION, BindingMappings.gatewayPath(gateway));
         }
     }
 
@@ -269,7 +288,7 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
                 scheduleExpiry(mapping.key(), mapping.expires());
             }
             final var batch = batch();
-            BindingMappings.put(batch.tx, mapping);
+            batch.put(mapping);
             batch.onSuccess.add(() -> result.set(mapping));
             batch.onFailure.add(cause -> {
                 LOG.warn("Storing {} failed, undoing it", mapping.key(), cause);
@@ -401,7 +420,7 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
                 // The whole gateway entry goes, epoch included: a gateway configured again later starts a new
                 // epoch, as its clients' state is lost (RFC 6887 section 8.5).
                 epochs.remove(gateway);
-                batch.tx.delete(LogicalDatastoreType.CONFIGURATION, BindingMappings.gatewayPath(gateway));
+                batch.deleteGateway(gateway);
             }
             final var copy = List.copyOf(removed);
             batch.onSuccess.add(() -> result.set(copy));

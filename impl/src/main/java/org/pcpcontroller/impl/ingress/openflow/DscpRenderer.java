@@ -42,6 +42,7 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.marked.flows.gateway.FlowBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.marked.flows.gateway.FlowKey;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.MappingCommon;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Mappings;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Renderer;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mapping.common.RenderStatus;
@@ -128,17 +129,32 @@ final class DscpRenderer implements AutoCloseable {
     private record Change(MappingKey key, @Nullable Mapping after) {
     }
 
-    private <T extends ChildOf<? super Gateway>> Registration listen(final Class<T> type,
+    private <T extends ChildOf<? super Gateway> & MappingCommon> Registration listen(final Class<T> type,
             final BiFunction<String, T, Mapping> convert) {
-        final DataTreeChangeListener<T> listener = changes -> onMappings(changes.stream().map(change -> {
-            final var gateway = BindingMappings.gatewayOf(change.path());
-            final var after = change.getRootNode().dataAfter();
-            final var before = after != null ? after : requireNonNull(change.getRootNode().dataBefore());
-            return new Change(convert.apply(gateway, before).key(), after == null ? null
-                : convert.apply(gateway, after));
-        }).toList());
+        // Only a mapping with FLOW_PRIORITY, before or after the change, can have marking flows: the others are left
+        // out before they are converted, which at a high rate of plain MAPs was most of this listener's cost.
+        final DataTreeChangeListener<T> listener = changes -> {
+            final var marked = changes.stream()
+                .filter(change -> hasFlowPriority(change.getRootNode().dataBefore())
+                    || hasFlowPriority(change.getRootNode().dataAfter()))
+                .map(change -> {
+                    final var gateway = BindingMappings.gatewayOf(change.path());
+                    final var after = change.getRootNode().dataAfter();
+                    final var before = after != null ? after : requireNonNull(change.getRootNode().dataBefore());
+                    return new Change(convert.apply(gateway, before).key(), after == null ? null
+                        : convert.apply(gateway, after));
+                })
+                .toList();
+            if (!marked.isEmpty()) {
+                onMappings(marked);
+            }
+        };
         return dataBroker.registerTreeChangeListener(LogicalDatastoreType.CONFIGURATION,
             DataObjectReference.builder(Mappings.class).child(Gateway.class).child(type).build(), listener);
+    }
+
+    private static boolean hasFlowPriority(final @Nullable MappingCommon mapping) {
+        return mapping != null && mapping.getFlowPriority() != null;
     }
 
     /**
