@@ -9,6 +9,7 @@ package org.pcpcontroller.impl.store;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.net.InetAddresses;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
@@ -36,12 +37,23 @@ import org.opendaylight.mdsal.binding.api.TransactionChain;
 import org.opendaylight.mdsal.binding.api.WriteTransaction;
 import org.opendaylight.mdsal.common.api.CommitInfo;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
+import org.opendaylight.mdsal.dom.api.DOMDataBroker;
+import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.DateAndTime;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Mappings;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.Gateway;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Epoch;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.EpochBuilder;
-import org.opendaylight.yangtools.binding.DataObjectIdentifier;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Map;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Peer;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.opendaylight.yangtools.yang.common.Empty;
+import org.opendaylight.yangtools.yang.common.QName;
+import org.opendaylight.yangtools.yang.data.api.YangInstanceIdentifier;
+import org.opendaylight.yangtools.yang.data.api.YangInstanceIdentifier.NodeIdentifier;
+import org.opendaylight.yangtools.yang.data.api.schema.DataContainerNode;
+import org.opendaylight.yangtools.yang.data.api.schema.LeafNode;
+import org.opendaylight.yangtools.yang.data.api.schema.MapNode;
+import org.opendaylight.yangtools.yang.data.api.schema.NormalizedNode;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -82,7 +94,15 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(DatastoreMappingStore.class);
-    private static final DataObjectIdentifier<Mappings> MAPPINGS = DataObjectIdentifier.builder(Mappings.class).build();
+    private static final NodeIdentifier MAPPINGS_NODE = NodeIdentifier.create(Mappings.QNAME);
+    private static final NodeIdentifier GATEWAY_NODE = NodeIdentifier.create(Gateway.QNAME);
+    private static final QName GATEWAY_ID = QName.create(Gateway.QNAME, "gateway-id").intern();
+    private static final NodeIdentifier EPOCH_NODE = NodeIdentifier.create(Epoch.QNAME);
+    private static final NodeIdentifier EPOCH_ORIGIN = NodeIdentifier.create(QName.create(Epoch.QNAME, "origin"));
+    private static final NodeIdentifier EPOCH_EXTERNAL = NodeIdentifier.create(
+        QName.create(Epoch.QNAME, "external-address"));
+    private static final NodeIdentifier MAP_NODE = NodeIdentifier.create(Map.QNAME);
+    private static final NodeIdentifier PEER_NODE = NodeIdentifier.create(Peer.QNAME);
 
     private record StoredEpoch(Instant origin, @Nullable InetAddress externalAddress) {
     }
@@ -141,19 +161,19 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     private boolean committing;
 
     @Activate
-    public DatastoreMappingStore(@Reference final DataBroker dataBroker, final Configuration configuration)
-            throws InterruptedException, ExecutionException, TimeoutException {
-        this(dataBroker, Clock.systemUTC(), configuration.expiry(),
-            configuration.load());
+    public DatastoreMappingStore(@Reference final DataBroker dataBroker, @Reference final DOMDataBroker domBroker,
+            final Configuration configuration) throws InterruptedException, ExecutionException, TimeoutException {
+        this(dataBroker, domBroker, Clock.systemUTC(), configuration.expiry(), configuration.load());
     }
 
-    public DatastoreMappingStore(final DataBroker dataBroker, final Clock clock, final long tickMillis,
-            final long loadTimeoutSeconds) throws InterruptedException, ExecutionException, TimeoutException {
+    public DatastoreMappingStore(final DataBroker dataBroker, final DOMDataBroker domBroker, final Clock clock,
+            final long tickMillis, final long loadTimeoutSeconds)
+            throws InterruptedException, ExecutionException, TimeoutException {
         this.dataBroker = requireNonNull(dataBroker);
         this.clock = requireNonNull(clock);
         // leases that ended while the controller was down fall into the first slot, removed on the first tick
         expiredUpTo = clock.instant().getEpochSecond() - 1;
-        load(loadTimeoutSeconds);
+        load(domBroker, loadTimeoutSeconds);
         chain = newChain();
         timer = Executors.newSingleThreadScheduledExecutor(new ThreadFactoryBuilder()
             .setNameFormat("pcp-mapping-expiry").setDaemon(true).build());
@@ -161,27 +181,40 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
         LOG.info("Mapping store started");
     }
 
-    private void load(final long timeoutSeconds) throws InterruptedException, ExecutionException, TimeoutException {
-        final Optional<Mappings> stored;
-        try (var tx = dataBroker.newReadOnlyTransaction()) {
-            stored = tx.read(LogicalDatastoreType.CONFIGURATION, MAPPINGS).get(timeoutSeconds, TimeUnit.SECONDS);
+    /**
+     * Indexes every stored mapping and epoch. Read as DOM nodes and converted directly ({@link DomMappings}): through
+     * the binding objects, a million mappings took longer to read than the datastore took to recover them.
+     */
+    private void load(final DOMDataBroker domBroker, final long timeoutSeconds)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        final Optional<NormalizedNode> stored;
+        try (var tx = domBroker.newReadOnlyTransaction()) {
+            stored = tx.read(LogicalDatastoreType.CONFIGURATION, YangInstanceIdentifier.of(MAPPINGS_NODE))
+                .get(timeoutSeconds, TimeUnit.SECONDS);
         }
         int count = 0;
-        if (stored.isPresent()) {
-            for (var gateway : stored.orElseThrow().nonnullGateway().values()) {
-                final var id = gateway.requireGatewayId().getValue();
-                final var epoch = gateway.getEpoch();
-                if (epoch != null && epoch.getOrigin() != null) {
-                    epochs.put(id, new StoredEpoch(BindingMappings.instant(epoch.getOrigin()),
-                        epoch.getExternalAddress() == null ? null : BindingMappings.inet(epoch.getExternalAddress())));
+        if (stored.orElse(null) instanceof DataContainerNode mappings
+                && mappings.childByArg(GATEWAY_NODE) instanceof MapNode gateways) {
+            for (var gateway : gateways.body()) {
+                final var id = (String) gateway.name().getValue(GATEWAY_ID);
+                if (gateway.childByArg(EPOCH_NODE) instanceof DataContainerNode epoch
+                        && epoch.childByArg(EPOCH_ORIGIN) instanceof LeafNode<?> origin) {
+                    final var external = epoch.childByArg(EPOCH_EXTERNAL) instanceof LeafNode<?> address
+                        ? InetAddresses.forString((String) address.body()) : null;
+                    epochs.put(id, new StoredEpoch(BindingMappings.instant(new DateAndTime((String) origin.body())),
+                        external));
                 }
-                for (var map : gateway.nonnullMap().values()) {
-                    index(BindingMappings.fromBinding(id, map));
-                    count++;
+                if (gateway.childByArg(MAP_NODE) instanceof MapNode maps) {
+                    for (var map : maps.body()) {
+                        index(DomMappings.fromMap(id, map));
+                        count++;
+                    }
                 }
-                for (var peer : gateway.nonnullPeer().values()) {
-                    index(BindingMappings.fromBinding(id, peer));
-                    count++;
+                if (gateway.childByArg(PEER_NODE) instanceof MapNode peers) {
+                    for (var peer : peers.body()) {
+                        index(DomMappings.fromPeer(id, peer));
+                        count++;
+                    }
                 }
             }
         }

@@ -20,7 +20,7 @@ abstract class AbstractEngineTest extends AbstractDataBrokerTest {
     @BeforeEach
     final void startEngine() throws Exception {
         setup();
-        fixture = new EngineFixture(getDataBroker(), policy -> { });
+        fixture = new EngineFixture(getDataBroker(), getDomBroker(), policy -> { });
     }
 
     @AfterEach

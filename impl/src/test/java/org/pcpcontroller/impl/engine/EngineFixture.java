@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
+import org.opendaylight.mdsal.dom.api.DOMDataBroker;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
@@ -70,9 +71,10 @@ final class EngineFixture implements AutoCloseable {
     final PcpCodec codec = new PcpCodec();
     final GatewayCounters counters = new GatewayCounters();
 
-    EngineFixture(final DataBroker broker, final Consumer<PolicyBuilder> policy) throws Exception {
+    EngineFixture(final DataBroker broker, final DOMDataBroker domBroker, final Consumer<PolicyBuilder> policy)
+            throws Exception {
         this.broker = broker;
-        store = new DatastoreMappingStore(broker, clock, 3_600_000, 10);
+        store = new DatastoreMappingStore(broker, domBroker, clock, 3_600_000, 10);
         tracker = new GatewayTracker(broker, store, counters, clock);
         engine = new PcpEngine(tracker, store, counters, RenderGate.NONE, clock);
         putGateway(gateway(policy).build());

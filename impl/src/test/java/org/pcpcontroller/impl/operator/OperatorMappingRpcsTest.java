@@ -63,7 +63,7 @@ class OperatorMappingRpcsTest extends AbstractDataBrokerTest {
     void beforeEach() throws Exception {
         setup();
         final var clock = new MutableClock(START);
-        store = new DatastoreMappingStore(getDataBroker(), clock, 3_600_000, 10);
+        store = new DatastoreMappingStore(getDataBroker(), getDomBroker(), clock, 3_600_000, 10);
         tracker = new GatewayTracker(getDataBroker(), store);
         final var rpcProvider = mock(RpcProviderService.class);
         doReturn(mock(Registration.class)).when(rpcProvider).registerRpcImplementations(any(), any(), any(), any());

@@ -59,7 +59,8 @@ class BatchedCommitTest extends AbstractDataBrokerTest {
     @BeforeEach
     void beforeEach() throws Exception {
         setup();
-        store = new DatastoreMappingStore(counting(getDataBroker()), new MutableClock(START), 3_600_000, 10);
+        store = new DatastoreMappingStore(counting(getDataBroker()), getDomBroker(), new MutableClock(START),
+            3_600_000, 10);
     }
 
     @AfterEach

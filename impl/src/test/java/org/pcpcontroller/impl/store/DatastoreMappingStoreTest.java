@@ -54,7 +54,7 @@ class DatastoreMappingStoreTest extends AbstractDataBrokerTest {
 
     private DatastoreMappingStore newStore() throws Exception {
         // a long tick: the tests drive expiry themselves
-        return new DatastoreMappingStore(getDataBroker(), clock, 3_600_000, 10);
+        return new DatastoreMappingStore(getDataBroker(), getDomBroker(), clock, 3_600_000, 10);
     }
 
     private static Mapping mapping(final String internal, final int port, final int externalPort,

@@ -26,14 +26,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
 import java.util.function.Function;
-import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.mdsal.binding.api.DataBroker;
-import org.opendaylight.mdsal.binding.api.DataTreeChangeListener;
 import org.opendaylight.mdsal.binding.api.WriteTransaction;
 import org.opendaylight.mdsal.common.api.CommitInfo;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
+import org.opendaylight.mdsal.dom.api.DOMDataBroker;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.Dscp;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.Direction;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.FlowPriority;
@@ -42,14 +40,9 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.marked.flows.gateway.FlowBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.marked.flows.gateway.FlowKey;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.MappingCommon;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Mappings;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Renderer;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mapping.common.RenderStatus;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mapping.common.RenderStatusBuilder;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.Gateway;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Peer;
-import org.opendaylight.yangtools.binding.ChildOf;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.binding.DataObjectReference;
 import org.opendaylight.yangtools.concepts.Registration;
@@ -58,6 +51,7 @@ import org.opendaylight.yangtools.yang.common.Uint8;
 import org.pcpcontroller.api.mapping.Mapping;
 import org.pcpcontroller.api.mapping.MappingKey;
 import org.pcpcontroller.impl.store.BindingMappings;
+import org.pcpcontroller.impl.store.MappingChanges;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
 import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
@@ -96,13 +90,13 @@ final class DscpRenderer implements AutoCloseable {
     private final Map<String, Map<MappingKey, Rendered>> rendered = new HashMap<>();
     private final List<Registration> registrations;
 
-    DscpRenderer(final DataBroker dataBroker, final Function<String, List<? extends MarkingSwitch>> switches) {
+    DscpRenderer(final DataBroker dataBroker, final DOMDataBroker domBroker,
+            final Function<String, List<? extends MarkingSwitch>> switches) {
         this.dataBroker = requireNonNull(dataBroker);
         this.switches = requireNonNull(switches);
         registrations = List.of(
-            listen(org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Map.class,
-                BindingMappings::fromBinding),
-            listen(Peer.class, BindingMappings::fromBinding),
+            // only a mapping with FLOW_PRIORITY, before or after a change, can have marking flows
+            MappingChanges.register(domBroker, MappingChanges.FLOW_PRIORITY, this::onMappings),
             dataBroker.registerTreeChangeListener(LogicalDatastoreType.CONFIGURATION,
                 DataObjectReference.builder(FlowPriority.class)
                     .child(org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.flow
@@ -124,37 +118,6 @@ final class DscpRenderer implements AutoCloseable {
                         }
                     }));
                 }));
-    }
-
-    private record Change(MappingKey key, @Nullable Mapping after) {
-    }
-
-    private <T extends ChildOf<? super Gateway> & MappingCommon> Registration listen(final Class<T> type,
-            final BiFunction<String, T, Mapping> convert) {
-        // Only a mapping with FLOW_PRIORITY, before or after the change, can have marking flows: the others are left
-        // out before they are converted, which at a high rate of plain MAPs was most of this listener's cost.
-        final DataTreeChangeListener<T> listener = changes -> {
-            final var marked = changes.stream()
-                .filter(change -> hasFlowPriority(change.getRootNode().dataBefore())
-                    || hasFlowPriority(change.getRootNode().dataAfter()))
-                .map(change -> {
-                    final var gateway = BindingMappings.gatewayOf(change.path());
-                    final var after = change.getRootNode().dataAfter();
-                    final var before = after != null ? after : requireNonNull(change.getRootNode().dataBefore());
-                    return new Change(convert.apply(gateway, before).key(), after == null ? null
-                        : convert.apply(gateway, after));
-                })
-                .toList();
-            if (!marked.isEmpty()) {
-                onMappings(marked);
-            }
-        };
-        return dataBroker.registerTreeChangeListener(LogicalDatastoreType.CONFIGURATION,
-            DataObjectReference.builder(Mappings.class).child(Gateway.class).child(type).build(), listener);
-    }
-
-    private static boolean hasFlowPriority(final @Nullable MappingCommon mapping) {
-        return mapping != null && mapping.getFlowPriority() != null;
     }
 
     /**
@@ -239,17 +202,17 @@ final class DscpRenderer implements AutoCloseable {
         });
     }
 
-    private void onMappings(final List<Change> changes) {
+    private void onMappings(final List<MappingChanges.Change> changes) {
         executor.execute(() -> {
-            final var byGateway = new LinkedHashMap<String, List<Change>>();
-            changes.forEach(change -> byGateway.computeIfAbsent(change.key.gateway(), k -> new ArrayList<>())
+            final var byGateway = new LinkedHashMap<String, List<MappingChanges.Change>>();
+            changes.forEach(change -> byGateway.computeIfAbsent(change.key().gateway(), k -> new ArrayList<>())
                 .add(change));
             byGateway.forEach(this::apply);
         });
     }
 
     // On the executor.
-    private void apply(final String gateway, final List<Change> changes) {
+    private void apply(final String gateway, final List<MappingChanges.Change> changes) {
         final var gatewayFlows = rendered.computeIfAbsent(gateway, k -> new HashMap<>());
         final var known = withPriority.computeIfAbsent(gateway, k -> new HashMap<>());
         final var policy = policy(gateway);
@@ -258,22 +221,22 @@ final class DscpRenderer implements AutoCloseable {
         final var added = new ArrayList<Rendered>();
         final var cleared = new ArrayList<MappingKey>();
         for (var change : changes) {
-            final var mapping = change.after;
+            final var mapping = change.after();
             if (mapping != null && mapping.flowPriority() != null) {
-                known.put(change.key, mapping);
+                known.put(change.key(), mapping);
             } else {
-                known.remove(change.key);
+                known.remove(change.key());
             }
             final var flows = mapping == null || !on ? List.<MarkedFlow>of() : MarkedFlow.of(mapping, policy);
-            final var old = flows.isEmpty() ? gatewayFlows.remove(change.key)
-                : gatewayFlows.put(change.key, new Rendered(mapping, flows));
+            final var old = flows.isEmpty() ? gatewayFlows.remove(change.key())
+                : gatewayFlows.put(change.key(), new Rendered(mapping, flows));
             if (old != null && !old.flows.equals(flows)) {
                 removed.add(old);
             }
             if (!flows.isEmpty()) {
                 added.add(new Rendered(mapping, flows));
             } else if (old != null) {
-                cleared.add(change.key);
+                cleared.add(change.key());
             }
         }
         if (removed.isEmpty() && added.isEmpty()) {
@@ -322,7 +285,7 @@ final class DscpRenderer implements AutoCloseable {
         final var gatewayFlows = rendered.computeIfAbsent(gateway, k -> new HashMap<>());
         final var old = List.copyOf(gatewayFlows.values());
         final var changes = withPriority.getOrDefault(gateway, Map.of()).values().stream()
-            .map(mapping -> new Change(mapping.key(), mapping))
+            .map(mapping -> new MappingChanges.Change(mapping.key(), mapping))
             .toList();
         // delete with the policy the flows were installed under, then apply afresh
         gatewayFlows.clear();

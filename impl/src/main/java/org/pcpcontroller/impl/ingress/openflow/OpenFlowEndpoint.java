@@ -43,6 +43,7 @@ import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.DataTreeChangeListener;
 import org.opendaylight.mdsal.binding.api.DataTreeModification;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
+import org.opendaylight.mdsal.dom.api.DOMDataBroker;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Counter64;
@@ -146,7 +147,8 @@ public final class OpenFlowEndpoint implements SwitchSession.Listener, AutoClose
     private final ConcurrentHashMap<String, SwitchSession> sessions = new ConcurrentHashMap<>();
 
     @Activate
-    public OpenFlowEndpoint(@Reference final DataBroker dataBroker, @Reference final RequestEngine engine,
+    public OpenFlowEndpoint(@Reference final DataBroker dataBroker, @Reference final DOMDataBroker domBroker,
+            @Reference final RequestEngine engine,
             final Configuration configuration) {
         this.dataBroker = requireNonNull(dataBroker);
         this.engine = requireNonNull(engine);
@@ -156,7 +158,7 @@ public final class OpenFlowEndpoint implements SwitchSession.Listener, AutoClose
         group = new MultiThreadIoEventLoopGroup(threads, new ThreadFactoryBuilder()
             .setNameFormat("pcp-openflow-%d").setDaemon(true).build(),
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        renderer = new DscpRenderer(dataBroker, this::sessionsOf);
+        renderer = new DscpRenderer(dataBroker, domBroker, this::sessionsOf);
         if (!configuration.enabled()) {
             LOG.info("OpenFlow endpoint disabled by configuration");
             server = null;

@@ -22,14 +22,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
 import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.aaa.encrypt.AAAEncryptionService;
 import org.opendaylight.mdsal.binding.api.DataBroker;
-import org.opendaylight.mdsal.binding.api.DataTreeChangeListener;
 import org.opendaylight.mdsal.binding.api.DataTreeModification;
 import org.opendaylight.mdsal.common.api.CommitInfo;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
+import org.opendaylight.mdsal.dom.api.DOMDataBroker;
 import org.opendaylight.netconf.client.NetconfClientFactory;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Counter64;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Gateways;
@@ -44,9 +43,6 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.PrivateKey;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.PrivateKeyBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.host.key.policy.Pinned;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Mappings;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Peer;
-import org.opendaylight.yangtools.binding.ChildOf;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.binding.DataObjectReference;
 import org.opendaylight.yangtools.concepts.Registration;
@@ -62,6 +58,7 @@ import org.pcpcontroller.api.mapping.Mapping;
 import org.pcpcontroller.impl.engine.RenderGate;
 import org.pcpcontroller.impl.gateway.GatewayRegistry;
 import org.pcpcontroller.impl.store.BindingMappings;
+import org.pcpcontroller.impl.store.MappingChanges;
 import org.pcpcontroller.impl.store.MappingStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -103,7 +100,7 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
     private final List<Registration> registrations;
 
     @Activate
-    public NetfilterRenderer(@Reference final DataBroker dataBroker,
+    public NetfilterRenderer(@Reference final DataBroker dataBroker, @Reference final DOMDataBroker domBroker,
             @Reference final NetconfClientFactory clientFactory, @Reference final MappingStore store,
             @Reference final AAAEncryptionService encryption, @Reference final GatewayRegistry registry,
             final Configuration configuration) {
@@ -117,31 +114,20 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
         registrations = List.of(
             dataBroker.registerTreeChangeListener(LogicalDatastoreType.CONFIGURATION,
                 DataObjectReference.builder(Gateways.class).child(Gateway.class).build(), this::onGateways),
-            listen(org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Map.class,
-                BindingMappings::fromBinding),
-            listen(Peer.class, BindingMappings::fromBinding));
+            // only the gateways rendered over NETCONF: the others' mappings are not even converted
+            MappingChanges.register(domBroker, MappingChanges.ofGateways(sessions::containsKey),
+                this::onMappings));
         LOG.info("NETCONF netfilter renderer started");
     }
 
-    private <T extends ChildOf<? super org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123
-            .mappings.Gateway>> Registration listen(final Class<T> type, final BiFunction<String, T, Mapping> convert) {
-        final DataTreeChangeListener<T> listener = changes -> {
-            for (var change : changes) {
-                final var gateway = BindingMappings.gatewayOf(change.path());
-                final var session = sessions.get(gateway);
-                if (session == null) {
-                    continue;
-                }
-                final var after = change.getRootNode().dataAfter();
-                final var before = after != null ? after : requireNonNull(change.getRootNode().dataBefore());
-                session.update(convert.apply(gateway, before).key(), after == null ? null
-                    : convert.apply(gateway, after));
+    // On a notification thread: each session queues its changes for its own executor.
+    private void onMappings(final List<MappingChanges.Change> changes) {
+        for (var change : changes) {
+            final var session = sessions.get(change.key().gateway());
+            if (session != null) {
+                session.update(change.key(), change.after());
             }
-        };
-        return dataBroker.registerTreeChangeListener(LogicalDatastoreType.CONFIGURATION,
-            DataObjectReference.builder(Mappings.class)
-                .child(org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.Gateway.class)
-                .child(type).build(), listener);
+        }
     }
 
     private void onGateways(final List<DataTreeModification<Gateway>> changes) {

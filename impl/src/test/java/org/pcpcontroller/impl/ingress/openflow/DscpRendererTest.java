@@ -116,7 +116,8 @@ class DscpRendererTest extends AbstractDataBrokerTest {
     void beforeEach() throws Exception {
         setup();
         connected.add(sw);
-        renderer = new DscpRenderer(getDataBroker(), gateway -> "gw".equals(gateway) ? connected : List.of());
+        renderer = new DscpRenderer(getDataBroker(), getDomBroker(),
+            gateway -> "gw".equals(gateway) ? connected : List.of());
     }
 
     @AfterEach
