@@ -77,5 +77,16 @@ public record Mapping(
             requireNonNull(gateway);
             requireNonNull(address);
         }
+
+        @Override
+        public int hashCode() {
+            return EndpointHash.of(gateway, protocol, address, port);
+        }
+
+        @Override
+        public boolean equals(final Object obj) {
+            return this == obj || obj instanceof ExternalEndpoint other && port == other.port
+                && protocol == other.protocol && address.equals(other.address) && gateway.equals(other.gateway);
+        }
     }
 }

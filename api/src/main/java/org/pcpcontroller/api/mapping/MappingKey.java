@@ -53,6 +53,18 @@ public sealed interface MappingKey permits MappingKey.Map, MappingKey.Peer {
         }
 
         @Override
+        public int hashCode() {
+            return EndpointHash.of(gateway, protocol, internalAddress, internalPort);
+        }
+
+        @Override
+        public boolean equals(final Object obj) {
+            return this == obj || obj instanceof Map other && internalPort == other.internalPort
+                && protocol == other.protocol && internalAddress.equals(other.internalAddress)
+                && gateway.equals(other.gateway);
+        }
+
+        @Override
         public String toString() {
             return "MAP " + gateway + " " + protocol + " " + InetAddresses.toUriString(internalAddress) + ":"
                 + internalPort;
@@ -74,6 +86,20 @@ public sealed interface MappingKey permits MappingKey.Map, MappingKey.Peer {
         }
 
         @Override
+        public int hashCode() {
+            return EndpointHash.of(gateway, protocol, internalAddress, internalPort, remotePeerAddress,
+                remotePeerPort);
+        }
+
+        @Override
+        public boolean equals(final Object obj) {
+            return this == obj || obj instanceof Peer other && internalPort == other.internalPort
+                && remotePeerPort == other.remotePeerPort && protocol == other.protocol
+                && internalAddress.equals(other.internalAddress) && remotePeerAddress.equals(other.remotePeerAddress)
+                && gateway.equals(other.gateway);
+        }
+
+        @Override
         public String toString() {
             return "PEER " + gateway + " " + protocol + " " + InetAddresses.toUriString(internalAddress) + ":"
                 + internalPort + " -> " + InetAddresses.toUriString(remotePeerAddress) + ":" + remotePeerPort;
@@ -87,6 +113,17 @@ public sealed interface MappingKey permits MappingKey.Map, MappingKey.Peer {
         public InternalEndpoint {
             requireNonNull(gateway);
             requireNonNull(address);
+        }
+
+        @Override
+        public int hashCode() {
+            return EndpointHash.of(gateway, protocol, address, port);
+        }
+
+        @Override
+        public boolean equals(final Object obj) {
+            return this == obj || obj instanceof InternalEndpoint other && port == other.port
+                && protocol == other.protocol && address.equals(other.address) && gateway.equals(other.gateway);
         }
     }
 }
