@@ -69,13 +69,13 @@ if [ -n "$quick" ]; then
     map_new=3000 mini_new=50 mini_sizes="0 100" pcp_sizes="0 1000 10000" curve_new=3000
     latency_duration=3 latency_warmup=1
     jmh_engine="-wi 1 -i 1 -w 1 -r 1 -p existing=1000" jmh_alloc="-wi 1 -i 1 -w 1 -r 1"
-    punt_args="3 32 256" netconf_args="200 400 256" netconf_wait=120 fleet_args="20 3" scale_args="10000"
+    punt_args="3 32 256" netconf_args="200 400 256" netconf_wait=120 fleet_args="20 3" scale_args="10000" port_wait=300
 else
     rounds=${rounds:-2} duration=10 warmup=3
     map_new=30000 mini_new=200 mini_sizes="0 100 1000 2000" pcp_sizes="0 1000 10000 100000" curve_new=30000
     latency_duration=10 latency_warmup=2
     jmh_engine="" jmh_alloc=""
-    punt_args="10 32 256" netconf_args="2000 4000 2048" netconf_wait=300 fleet_args="1000 3" scale_args="1000000"
+    punt_args="10 32 256" netconf_args="2000 4000 2048" netconf_wait=300 fleet_args="1000 3" scale_args="1000000" port_wait=900
 fi
 
 RESULTS_DIR=${RESULTS_DIR:-$root/bench/target/compare}
@@ -410,13 +410,26 @@ else
     for part in udp map curve latency; do skipped $part skipped; done
 fi
 
+# punt and netconf start Karaf in this namespace (Open vSwitch reaches it on 127.0.0.1:6653); karaf.sh refuses to
+# start while another Karaf holds its ports, so wait a while for one that another user runs on this machine.
+wait_free_ports() {
+    local i
+    for i in $(seq "$1"); do
+        ss -Hltn '( sport = :8181 or sport = :6653 or sport = :8101 )' | grep -q . || return 0
+        [ "$i" = 1 ] && echo "== waiting up to $1 s for another Karaf to free TCP ports 8181/6653/8101"
+        sleep 1
+    done
+}
+
 if wanted jmh; then run_part jmh part_jmh; else skipped jmh skipped; fi
 if wanted punt; then
+    wait_free_ports "$port_wait"
     run_part punt logged bash "$scripts/punt-compare.sh" $punt_args
 else
     skipped punt skipped
 fi
 if wanted netconf; then
+    wait_free_ports "$port_wait"
     run_part netconf part_netconf
 else
     skipped netconf skipped

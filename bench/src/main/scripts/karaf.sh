@@ -22,6 +22,14 @@ karaf_in() {
 # start_karaf CONFIG_PID: boots the copy with the per-client rate limit of CONFIG_PID lifted (the load comes from
 # few addresses at a high rate; the limit protects a real fleet), and returns once RESTCONF serves.
 start_karaf() {
+    # another Karaf listening here would answer in this one's place, and take this run's configuration
+    local port
+    for port in 8181 8101 6653; do
+        if karaf_in ss -Hltn "sport = :$port" | grep -q .; then
+            echo "TCP port $port is taken${karaf_netns:+ in namespace $karaf_netns} (another Karaf?): not starting" >&2
+            exit 1
+        fi
+    done
     cp -a "$assembly" "$scratch/karaf"
     printf 'clientRate=10000000\nclientBurst=10000000\n' > "$scratch/karaf/etc/$1.cfg"
     # ip netns exec execs Karaf's launcher, so $! is the launcher's PID either way

@@ -85,10 +85,10 @@ def jmh_rows(path):
         figure = "JMH %s%s" % (short, " " + params if params else "")
         metric = result["primaryMetric"]
         unit = metric["scoreUnit"]
-        error = metric.get("scoreError")
+        error = number(metric.get("scoreError", ""))
         note = "%s mode, %d fork(s) x %d iteration(s)%s" % (
             result["mode"], result.get("forks", 1), result.get("measurementIterations", 0),
-            "" if error is None or error != error else ", error %.4g" % error)
+            "" if error is None else ", error %.4g" % error)
         rows.append((figure, "pcp-controller", "%.4g" % metric["score"], unit, note))
         percentiles = metric.get("scorePercentiles") or {}
         if result["mode"] == "sample":

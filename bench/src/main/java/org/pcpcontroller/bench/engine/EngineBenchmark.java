@@ -76,7 +76,9 @@ import org.pcpcontroller.impl.store.DatastoreMappingStore;
 @State(Scope.Benchmark)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 2)
-@Fork(1)
+// The in-memory broker's executors are non-daemon threads that outlive the trial: without this the forked VM
+// waits 30 s for them at every exit.
+@Fork(value = 1, jvmArgsAppend = { "-Djmh.shutdownTimeout=1", "-Djmh.shutdownTimeout.step=1" })
 public class EngineBenchmark {
     static final int WINDOW = 256;
     static final int PROTOCOL_TCP = 6;
