@@ -186,7 +186,7 @@ def median(rows, unit=None):
 def fmt(value, unit):
     if value is None:
         return NOT_MEASURED
-    if unit in ("ms", "s", "GiB") or abs(value) < 100:
+    if abs(value) < 100:
         return "%.3g%s%s" % (value, "" if unit.startswith("/") else " ", unit)
     return "{:,.0f}{}{}".format(value, "" if unit.startswith("/") else " ", unit)
 
@@ -326,6 +326,7 @@ def plot_throughput(all_rows, path):
         plotted = True
     ax.axhline(20000, linestyle="--", color="green", linewidth=1, label="goal 20,000/s")
     ax.set_xscale("symlog", linthresh=100)
+    ax.set_xlim(left=-30)
     ax.set_yscale("log")
     ax.set_xlabel("existing mappings")
     ax.set_ylabel("new PCP MAP answers/s")
