@@ -451,4 +451,4 @@ if [ -n "$report" ]; then
     logged /usr/bin/python3 "$scripts/report.py" report "$RESULTS_DIR" "$DOCS_DIR"
 fi
 echo "== parts"
-column -t -s $'\t' "$RESULTS_DIR/parts.tsv"
+awk -F'\t' '{ printf "%-9s %5s s  %s\n", $1, $3, $2 }' "$RESULTS_DIR/parts.tsv"
