@@ -65,10 +65,20 @@ class ReportTest(unittest.TestCase):
                                 ("NAT-PMP public address, direct UDP", "miniupnpd", "50000", "answers/s", "")])
         report.write_rows(os.path.join(self.results, "map.tsv"),
                           [("new PCP MAP at 1000 existing", "pcp-controller", "10000", "answers/s", "")])
+        report.write_rows(os.path.join(self.results, "scale.tsv"),
+                          [("mappings held", "pcp-controller", "1000000", "mappings", ""),
+                           ("heap used with 1000000 mappings", "pcp-controller", "3072", "MiB", ""),
+                           ("heap per mapping", "pcp-controller", "2500", "bytes", ""),
+                           ("restart to serving with 1000000 mappings", "pcp-controller", "45", "s", ""),
+                           ("epoch continuity after restart", "pcp-controller", "ok", "", "")])
         table = {row[0]: row for row in report.targets(report.read_rows(self.results))}
+        self.assertTrue(table["active mappings in one controller"][5].startswith("met (3 GiB heap with 1,000,000"))
+        self.assertTrue(table["bytes per mapping"][5].startswith("missed (2,500 bytes"))
+        self.assertTrue(table["restart with 1,000,000 mappings"][5].startswith("met (45 s"))
+        self.assertIn("epoch continuity: ok", table["restart with 1,000,000 mappings"][3])
         self.assertTrue(table["public-address requests/s, direct UDP"][5].startswith("met (1.80x"))
         self.assertTrue(table["new MAP requests/s with 1,000 existing mappings"][5].startswith("missed (0.50x"))
-        self.assertEqual(report.NOT_MEASURED, table["restart with 1,000,000 mappings"][5])
+        self.assertEqual(report.NOT_MEASURED, table["simulated gateways on one controller"][5])
 
     def test_report_shows_parts_that_did_not_run(self):
         try:
