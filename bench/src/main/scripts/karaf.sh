@@ -9,22 +9,37 @@
 #
 # Sourced by the comparison scripts: a private copy of the distribution, started and stopped by PID.
 # Needs $assembly (the built distribution) and $scratch (where the copy goes); sets $karaf_launcher and $karaf_pid.
+# With $karaf_netns set, Karaf runs in that network namespace, and RESTCONF is reached from inside it (karaf_in curl).
 
 karaf_launcher=""
 karaf_pid=""
 
+# karaf_in COMMAND...: runs COMMAND in Karaf's network namespace, if it has one.
+karaf_in() {
+    if [ -n "${karaf_netns:-}" ]; then ip netns exec "$karaf_netns" "$@"; else "$@"; fi
+}
+
 # start_karaf CONFIG_PID: boots the copy with the per-client rate limit of CONFIG_PID lifted (the load comes from
 # few addresses at a high rate; the limit protects a real fleet), and returns once RESTCONF serves.
 start_karaf() {
+    # another Karaf listening here would answer in this one's place, and take this run's configuration
+    local port
+    for port in 8181 8101 6653; do
+        if karaf_in ss -Hltn "sport = :$port" | grep -q .; then
+            echo "TCP port $port is taken${karaf_netns:+ in namespace $karaf_netns} (another Karaf?): not starting" >&2
+            exit 1
+        fi
+    done
     cp -a "$assembly" "$scratch/karaf"
     printf 'clientRate=10000000\nclientBurst=10000000\n' > "$scratch/karaf/etc/$1.cfg"
-    "$scratch/karaf/bin/karaf" server > "$scratch/karaf.out" 2>&1 &
+    # ip netns exec execs Karaf's launcher, so $! is the launcher's PID either way
+    ${karaf_netns:+ip netns exec "$karaf_netns"} "$scratch/karaf/bin/karaf" server > "$scratch/karaf.out" 2>&1 &
     karaf_launcher=$!
     local i
     for i in $(seq 300); do
         kill -0 "$karaf_launcher" 2>/dev/null || { echo "Karaf exited: $(cat "$scratch/karaf.out")" >&2; exit 1; }
         [ "$i" = 300 ] && { echo "RESTCONF did not come up" >&2; exit 1; }
-        curl -sf -o /dev/null -u admin:admin -H 'Content-Type: application/json' \
+        karaf_in curl -sf -o /dev/null -u admin:admin -H 'Content-Type: application/json' \
             -d '{"input":{"gateway-id":"probe"}}' "$rest/operations/pcp-mapping:clear-gateway" && break
         sleep 1
     done

@@ -19,7 +19,8 @@
 #     TOTAL  mappings on the gateway before it is emptied and reconciled (default 10000); the rest are
 #            answered after the datastore commit, so that filling the gateway does not take all day
 #
-# Writes bench/target/netconf-render/{map.json,report.md}.
+# Writes bench/target/netconf-render/{map.json,report.md}; with RESULTS_DIR set (bench/compare.sh), also appends
+# figure<TAB>system<TAB>value<TAB>unit<TAB>note rows to $RESULTS_DIR/netconf.tsv and copies map.json there.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 root=$(cd .. && pwd)
@@ -100,9 +101,9 @@ sleep 2
 after=$(ip netns exec "pcpng$id" nft list table inet pcp-controller | grep -c 'dnat ip to' || true)
 echo "DNAT rules in nftables after the reconcile: $after"
 
-python3 - "$out" "$acked" "$window" "$rules" "$after" "$reconcile" "$held" <<'PY'
-import json, os, platform, sys
-out, acked, window, rules, after, reconcile, held = sys.argv[1:8]
+python3 - "$out" "$acked" "$window" "$rules" "$after" "$reconcile" "$held" "${RESULTS_DIR:-}" <<'PY'
+import json, os, platform, re, shutil, sys
+out, acked, window, rules, after, reconcile, held, results = sys.argv[1:9]
 m = json.load(open(os.path.join(out, "map.json")))["main"]
 cpu = open("/proc/cpuinfo").read().split("model name")[1].split("\n")[0].strip(": \t")
 lat = m["latencyMicros"]
@@ -119,4 +120,23 @@ with open(os.path.join(out, "report.md"), "w") as f:
     f.write(f"| reconcile of the emptied gateway | {reconcile} |\n")
     f.write(f"| DNAT rules in nftables after the reconcile | {after} |\n")
 print(open(os.path.join(out, "report.md")).read())
+if results:
+    shutil.copy(os.path.join(out, "map.json"), os.path.join(results, "netconf-map.json"))
+    codes = ", ".join(f"{k} {v}" for k, v in sorted(m["resultCodes"].items()))
+    found = re.search(r"reconciled in ([0-9.]+) ?(ms|s)\b", reconcile)
+    seconds = "-" if not found else "%.1f" % (float(found.group(1)) / (1000 if found.group(2) == "ms" else 1))
+    rows = [
+        ("mappings rendered per second (gateway-ack)", "pcp-controller", f"{m['answeredPerSecond']:.0f}",
+         "mappings/s", f"{acked} PCP MAP requests answered after netconfd's ack, closed loop, window {window}; "
+                       f"{m['answered']} of {m['sent']} answered; {codes}"),
+        ("gateway-ack latency p99", "pcp-controller", f"{lat['p99'] / 1000:.1f}", "ms",
+         f"closed loop, window {window} (not at 5,000/s); p50 {lat['p50'] / 1000:.1f} ms, "
+         f"p99.9 {lat['p999'] / 1000:.1f} ms"),
+        ("DNAT rules in nftables after the acked load", "netconfd", rules, "rules", f"after {acked} acked mappings"),
+        ("DNAT rules before the gateway was emptied", "netconfd", held, "rules", ""),
+        ("reconcile of the emptied gateway", "pcp-controller", seconds, "s", f"{reconcile}; {after} DNAT rules after"),
+    ]
+    with open(os.path.join(results, "netconf.tsv"), "a") as f:
+        for row in rows:
+            f.write("\t".join(str(c).replace("\t", " ") for c in row) + "\n")
 PY

@@ -18,7 +18,8 @@
 #
 #   bench/src/main/scripts/punt-compare.sh [DURATION_S] [CLIENTS] [WINDOW]
 #
-# Writes bench/target/punt-compare/{*.json,report.md}.
+# Writes bench/target/punt-compare/{*.json,report.md}; with RESULTS_DIR set (bench/compare.sh), also appends
+# figure<TAB>system<TAB>value<TAB>unit<TAB>note rows to $RESULTS_DIR/punt.tsv and copies the JSON reports there.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 root=$(cd .. && pwd)
@@ -120,10 +121,11 @@ load miniupnpd natpmp-address "$mini_pid"
 load miniupnpd pcp-announce "$mini_pid"
 load miniupnpd pcp-map "$mini_pid" --protocol udp --lifetime 600 --timeout 10s
 
-python3 - "$out" "$duration" "$clients" "$window" <<'PY'
-import json, os, platform, subprocess, sys
-out, duration, clients, window = sys.argv[1:5]
+python3 - "$out" "$duration" "$clients" "$window" "${RESULTS_DIR:-}" <<'PY'
+import json, os, platform, shutil, subprocess, sys
+out, duration, clients, window, results = sys.argv[1:6]
 rows = []
+tsv = []
 for mode in ("natpmp-address", "pcp-announce", "pcp-map"):
     for name in ("pcp-controller", "miniupnpd"):
         path = os.path.join(out, f"{name}-{mode}.json")
@@ -137,6 +139,14 @@ for mode in ("natpmp-address", "pcp-announce", "pcp-map"):
         rows.append(f"| {mode} | {name} | {m['answeredPerSecond']:,.0f} | {m['lost']} | "
                     f"{lat.get('p50', 0):.0f} / {lat.get('p99', 0):.0f} / {lat.get('p999', 0):.0f} | "
                     f"{cpu_us} | {codes} |")
+        path_note = "punted to the controller (PACKET_IN/PACKET_OUT)" if name == "pcp-controller" \
+            else "forwarded by the bridge to miniupnpd"
+        tsv.append((f"requests/s through the OVS punt path, {mode}", name, f"{m['answeredPerSecond']:.0f}",
+                    "answers/s", f"{path_note}; {duration} s after 3 s warmup, {clients} clients, window {window}; "
+                    f"{m['answered']} of {m['sent']} answered, {m['lost']} lost; {codes}; p50/p99 "
+                    f"{lat.get('p50', 0) / 1000:.2f}/{lat.get('p99', 0) / 1000:.2f} ms; server CPU {cpu_us} us/answer"))
+        if results:
+            shutil.copy(path, os.path.join(results, f"punt-{name}-{mode}.json"))
 cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True,
                      text=True).stdout.strip()
 with open(os.path.join(out, "report.md"), "w") as f:
@@ -147,4 +157,8 @@ with open(os.path.join(out, "report.md"), "w") as f:
     f.write("|---|---|---:|---:|---|---:|---|\n")
     f.write("\n".join(rows) + "\n")
 print(open(os.path.join(out, "report.md")).read())
+if results:
+    with open(os.path.join(results, "punt.tsv"), "a") as f:
+        for row in tsv:
+            f.write("\t".join(str(c).replace("\t", " ") for c in row) + "\n")
 PY
