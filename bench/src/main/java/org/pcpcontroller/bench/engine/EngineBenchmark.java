@@ -111,7 +111,7 @@ public class EngineBenchmark {
         final DataBroker broker = brokerTest.getDataBroker();
         final var clock = Clock.systemUTC();
         final var counters = new GatewayCounters();
-        store = new DatastoreMappingStore(broker, clock, 250, TIMEOUT_SECONDS);
+        store = new DatastoreMappingStore(broker, brokerTest.getDomBroker(), clock, 250, TIMEOUT_SECONDS);
         tracker = new GatewayTracker(broker, store, counters, clock);
         engine = new PcpEngine(tracker, store, counters, RenderGate.NONE, clock);
 
