@@ -13,11 +13,13 @@
 karaf_launcher=""
 karaf_pid=""
 
-# start_karaf CONFIG_PID: boots the copy with the per-client rate limit of CONFIG_PID lifted (the load comes from
-# few addresses at a high rate; the limit protects a real fleet), and returns once RESTCONF serves.
+# start_karaf CONFIG_PID [CFG_FILE...]: boots the copy with the per-client rate limit of CONFIG_PID lifted (the load
+# comes from few addresses at a high rate; the limit protects a real fleet) and the given files in its etc, and
+# returns once RESTCONF serves.
 start_karaf() {
     cp -a "$assembly" "$scratch/karaf"
     printf 'clientRate=10000000\nclientBurst=10000000\n' > "$scratch/karaf/etc/$1.cfg"
+    if [ $# -gt 1 ]; then cp "${@:2}" "$scratch/karaf/etc/"; fi
     "$scratch/karaf/bin/karaf" server > "$scratch/karaf.out" 2>&1 &
     karaf_launcher=$!
     local i
