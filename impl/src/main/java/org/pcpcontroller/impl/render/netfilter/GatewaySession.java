@@ -33,6 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
@@ -197,6 +198,7 @@ final class GatewaySession implements AutoCloseable {
     private final String gateway;
     private final Settings settings;
     private final NetconfClientFactory clientFactory;
+    private final ConnectSlots connectSlots;
     private final ScheduledExecutorService scheduler;
     private final Executor serial;
     private final Consumer<State> stateSink;
@@ -227,10 +229,12 @@ final class GatewaySession implements AutoCloseable {
     private State state = new State(Status.CONNECTING, null, null, null, null, 0, 0, 0);
 
     GatewaySession(final String gateway, final Settings settings, final NetconfClientFactory clientFactory,
-            final ScheduledExecutorService scheduler, final Executor pool, final Consumer<State> stateSink) {
+            final ConnectSlots connectSlots, final ScheduledExecutorService scheduler, final Executor pool,
+            final Consumer<State> stateSink) {
         this.gateway = requireNonNull(gateway);
         this.settings = requireNonNull(settings);
         this.clientFactory = requireNonNull(clientFactory);
+        this.connectSlots = requireNonNull(connectSlots);
         this.scheduler = requireNonNull(scheduler);
         serial = MoreExecutors.newSequentialExecutor(pool);
         this.stateSink = requireNonNull(stateSink);
@@ -333,6 +337,16 @@ final class GatewaySession implements AutoCloseable {
         }
         retry = null;
         setState(Status.CONNECTING, state.lastError);
+        // the attempt starts (and its hello timeout runs) once a connection slot is free
+        connectSlots.acquire(() -> serial.execute(this::attempt));
+    }
+
+    /** One connection attempt, holding a connection slot until it ends. */
+    private void attempt() {
+        if (closed) {
+            connectSlots.release();
+            return;
+        }
         final var sessionListener = new ReplyListener();
         final var identity = new ClientIdentityBuilder().setUsername(settings.username());
         final List<KeyPair> keys;
@@ -343,6 +357,7 @@ final class GatewaySession implements AutoCloseable {
                     settings.passphrase() == null ? FilePasswordProvider.EMPTY
                         : FilePasswordProvider.of(settings.passphrase())));
             } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+                connectSlots.release();
                 fail("the private key cannot be read: " + e.getMessage(), Status.UNABLE_TO_CONNECT);
                 return;
             }
@@ -382,6 +397,7 @@ final class GatewaySession implements AutoCloseable {
         try {
             future = clientFactory.createClient(configuration);
         } catch (UnsupportedConfigurationException e) {
+            connectSlots.release();
             fail("unusable NETCONF settings: " + e.getMessage(), Status.UNABLE_TO_CONNECT);
             return;
         }
@@ -389,7 +405,7 @@ final class GatewaySession implements AutoCloseable {
         final long attempt = ++attempts;
         scheduler.schedule(() -> serial.execute(() -> {
             if (connecting == attempt) {
-                connecting = 0;
+                endAttempt();
                 future.cancel(true);
                 fail("no NETCONF hello in " + RPC_TIMEOUT_MILLIS + " ms", Status.UNABLE_TO_CONNECT);
             }
@@ -404,7 +420,7 @@ final class GatewaySession implements AutoCloseable {
                         result.close();
                         return;
                     }
-                    connecting = 0;
+                    endAttempt();
                     connected(result, sessionListener);
                 });
             }
@@ -415,7 +431,7 @@ final class GatewaySession implements AutoCloseable {
                     if (connecting != attempt) {
                         return;
                     }
-                    connecting = 0;
+                    endAttempt();
                     final var key = seenHostKey.get();
                     final boolean mismatch = key != null && !hostKeyAcceptable(key);
                     fail(mismatch ? "host key " + key + " is not the trusted one" : String.valueOf(cause.getMessage()),
@@ -423,6 +439,11 @@ final class GatewaySession implements AutoCloseable {
                 });
             }
         }, MoreExecutors.directExecutor());
+    }
+
+    private void endAttempt() {
+        connecting = 0;
+        connectSlots.release();
     }
 
     private static Host host(final String address) {
@@ -492,7 +513,10 @@ final class GatewaySession implements AutoCloseable {
         state = new State(state.status, state.hostKey, state.lastError, null, state.lastReconcile, state.editsSent,
             state.editsFailed, state.reconnects + 1);
         if (!closed && retry == null) {
-            retry = scheduler.schedule(() -> serial.execute(this::connect), backoffMillis, TimeUnit.MILLISECONDS);
+            // half the backoff plus a random part of the other half: gateways that failed together (a controller
+            // overloaded by a fleet connecting at once) do not all retry together
+            retry = scheduler.schedule(() -> serial.execute(this::connect),
+                backoffMillis / 2 + ThreadLocalRandom.current().nextLong(backoffMillis / 2 + 1), TimeUnit.MILLISECONDS);
             backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
         }
     }
