@@ -78,7 +78,16 @@ def gateways(count):
     status, text = request("PATCH", "/data/pcp-gateway:gateways", {"pcp-gateway:gateways": {"gateway": entries}})
     if status not in (200, 204):
         sys.exit("writing %d gateways failed: HTTP %d %s" % (count, status, text[:500]))
-    print("%d gateways written in %.1f s" % (count, time.monotonic() - start))
+    # the controller takes a gateway on from its configuration asynchronously: add-mapping needs it known
+    while True:
+        status, text = request("GET", "/data/pcp-gateway:gateways?content=nonconfig")
+        known = len(json.loads(text).get("pcp-gateway:gateways", {}).get("gateway", [])) if status == 200 else 0
+        if known >= count:
+            break
+        if time.monotonic() - start > 300:
+            sys.exit("only %d of %d gateways have a state after 300 s" % (known, count))
+        time.sleep(0.5)
+    print("%d gateways written and known in %.1f s" % (count, time.monotonic() - start))
 
 
 def mappings(count, per_gateway):

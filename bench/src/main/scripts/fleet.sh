@@ -109,8 +109,20 @@ mkdir -p "$scratch/schemas"
 
 . "$here/karaf.sh"
 testtool_pid=""
+child=""
+# step COMMAND...: a long step runs in the background, so that a signal is handled at once (bash runs traps only
+# between commands) and the step is stopped by its PID
+step() {
+    "$@" &
+    child=$!
+    local rc=0
+    wait "$child" || rc=$?
+    child=""
+    return "$rc"
+}
 cleanup() {
     set +e
+    [ -n "$child" ] && kill "$child" 2>/dev/null
     stop_karaf
     if [ -n "$testtool_pid" ]; then
         kill "$testtool_pid" 2>/dev/null
@@ -138,8 +150,9 @@ echo "   listening after $(($(date +%s) - start)) s"
 : > "$scratch/hostkeys"
 if [ "${HOST_KEYS:-pin}" = pin ]; then
     start=$(date +%s)
+    seq "$first_port" $((first_port + gateways - 1)) > "$scratch/ports"
     # shellcheck disable=SC2016
-    seq "$first_port" $((first_port + gateways - 1)) | xargs -P 4 -n 1 sh -c \
+    step xargs -P 4 -n 1 -a "$scratch/ports" sh -c \
         'ssh-keyscan -T 60 -t rsa -p "$0" 127.0.0.1 2>/dev/null | ssh-keygen -lf - -E sha256 | cut -d" " -f2 \
          | sed "s/^/$0 /"' > "$scratch/hostkeys"
     echo "   host keys of $(wc -l < "$scratch/hostkeys") devices scanned in $(($(date +%s) - start)) s"
@@ -154,7 +167,7 @@ fi
 [ -n "${KARAF_HEAP:-}" ] && export EXTRA_JAVA_OPTS="-Xmx$KARAF_HEAP ${EXTRA_JAVA_OPTS:-}"
 start_karaf org.pcpcontroller.ingress.udp "${extra_cfg[@]}"
 py gateways "$gateways"
-py mappings "$mapped" "$per_gateway"
+step python3 "$here/fleet.py" mappings "$mapped" "$per_gateway"
 if [ "${FLEET_JFR:-0}" = 1 ]; then
     "$JAVA_HOME/bin/jcmd" "$karaf_pid" JFR.start name=fleet settings=profile > /dev/null
 fi
@@ -164,7 +177,7 @@ read -r t0 t_written < <(py connect "$gateways" "$first_port" "$scratch/hostkeys
 [ -n "${t_written:-}" ] || { echo "writing the NETCONF settings failed" >&2; exit 1; }
 echo "   the PATCH took $(python3 -c "print(f'{$t_written - $t0:.1f}')") s"
 rc=0
-py wait "$gateways" "$t0" "$timeout_s" "$karaf_pid" "$testtool_pid" "$out/result.json" || rc=$?
+step python3 "$here/fleet.py" wait "$gateways" "$t0" "$timeout_s" "$karaf_pid" "$testtool_pid" "$out/result.json" || rc=$?
 heap=$("$JAVA_HOME/bin/jcmd" "$karaf_pid" GC.heap_info 2>/dev/null | grep -m1 -o 'used [0-9]*K' | tr -dc 0-9 || true)
 if [ "${FLEET_JFR:-0}" = 1 ]; then
     "$JAVA_HOME/bin/jcmd" "$karaf_pid" JFR.stop name=fleet filename="$out/fleet.jfr" > /dev/null
