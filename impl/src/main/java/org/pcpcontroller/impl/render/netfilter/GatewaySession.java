@@ -53,6 +53,7 @@ import org.opendaylight.netconf.shaded.sshd.common.NamedResource;
 import org.opendaylight.netconf.shaded.sshd.common.config.keys.FilePasswordProvider;
 import org.opendaylight.netconf.shaded.sshd.common.config.keys.KeyUtils;
 import org.opendaylight.netconf.shaded.sshd.common.digest.BuiltinDigests;
+import org.opendaylight.netconf.shaded.sshd.common.kex.KeyExchangeFactory;
 import org.opendaylight.netconf.shaded.sshd.common.keyprovider.KeyIdentityProvider;
 import org.opendaylight.netconf.shaded.sshd.common.util.security.SecurityUtils;
 import org.opendaylight.netconf.transport.api.UnsupportedConfigurationException;
@@ -194,6 +195,8 @@ final class GatewaySession implements AutoCloseable {
      * session, so a reconcile of thousands of rules goes out in chunks; about 400 KB each.
      */
     static final int MAX_RULES_PER_EDIT = 1000;
+    /** The key exchange the controller proposes first (draft-ietf-sshm-mlkem-hybrid-kex). */
+    static final String PREFERRED_KEX = "mlkem768x25519-sha256";
 
     private final String gateway;
     private final Settings settings;
@@ -384,6 +387,7 @@ final class GatewaySession implements AutoCloseable {
                 @Override
                 protected void configureClientFactoryManager(final ClientFactoryManager manager) {
                     manager.setServerKeyVerifier(GatewaySession.this::verifyHostKey);
+                    manager.setKeyExchangeFactories(preferMlKem(manager.getKeyExchangeFactories()));
                     if (!keys.isEmpty()) {
                         manager.setKeyIdentityProvider(KeyIdentityProvider.wrapKeyPairs(keys));
                         manager.setUserAuthFactories(List.of(
@@ -439,6 +443,20 @@ final class GatewaySession implements AutoCloseable {
                 });
             }
         }, MoreExecutors.directExecutor());
+    }
+
+    /**
+     * The client's key exchanges with {@value #PREFERRED_KEX} first, the others in their order. The SSH library's
+     * default puts sntrup761x25519 first, a post-quantum hybrid too, but its pure-Java key generation and
+     * decapsulation cost about 250 ms of CPU per connection here, against under 1 ms for ML-KEM-768: a fleet of
+     * 1,000 gateways connecting at once spent minutes of controller CPU on key exchange alone. OpenSSH 10 prefers
+     * the same; a server without ML-KEM (OpenSSH before 9.9) still gets sntrup761x25519 or curve25519.
+     */
+    static List<KeyExchangeFactory> preferMlKem(final List<KeyExchangeFactory> factories) {
+        final var ordered = new ArrayList<KeyExchangeFactory>(factories.size());
+        factories.stream().filter(factory -> PREFERRED_KEX.equals(factory.getName())).forEach(ordered::add);
+        factories.stream().filter(factory -> !PREFERRED_KEX.equals(factory.getName())).forEach(ordered::add);
+        return ordered;
     }
 
     private void endAttempt() {
