@@ -19,8 +19,9 @@ karaf_in() {
     if [ -n "${karaf_netns:-}" ]; then ip netns exec "$karaf_netns" "$@"; else "$@"; fi
 }
 
-# start_karaf CONFIG_PID: boots the copy with the per-client rate limit of CONFIG_PID lifted (the load comes from
-# few addresses at a high rate; the limit protects a real fleet), and returns once RESTCONF serves.
+# start_karaf CONFIG_PID [CFG_FILE...]: boots the copy with the per-client rate limit of CONFIG_PID lifted (the load
+# comes from few addresses at a high rate; the limit protects a real fleet) and the given files in its etc, and
+# returns once RESTCONF serves.
 start_karaf() {
     # another Karaf listening here would answer in this one's place, and take this run's configuration
     local port
@@ -32,6 +33,7 @@ start_karaf() {
     done
     cp -a "$assembly" "$scratch/karaf"
     printf 'clientRate=10000000\nclientBurst=10000000\n' > "$scratch/karaf/etc/$1.cfg"
+    if [ $# -gt 1 ]; then cp "${@:2}" "$scratch/karaf/etc/"; fi
     # ip netns exec execs Karaf's launcher, so $! is the launcher's PID either way
     ${karaf_netns:+ip netns exec "$karaf_netns"} "$scratch/karaf/bin/karaf" server > "$scratch/karaf.out" 2>&1 &
     karaf_launcher=$!

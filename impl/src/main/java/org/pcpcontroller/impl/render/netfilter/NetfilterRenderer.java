@@ -79,6 +79,10 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
     public @interface Configuration {
         @AttributeDefinition(description = "Threads shared by all gateway sessions")
         int threads() default 2;
+
+        @AttributeDefinition(description = "NETCONF connection attempts (SSH handshake to hello) under way at once, "
+            + "across all gateways; the others wait their turn")
+        int connectConcurrency() default 32;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(NetfilterRenderer.class);
@@ -94,6 +98,7 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
         new ThreadFactoryBuilder().setNameFormat("pcp-netconf-timer").setDaemon(true).build());
     private final ExecutorService pool;
+    private final ConnectSlots connectSlots;
     private final ConcurrentHashMap<String, GatewaySession> sessions = new ConcurrentHashMap<>();
     /** Gateways whose SUCCESS answers wait for the gateway's acknowledgement. */
     private final ConcurrentHashMap<String, Boolean> waitForAck = new ConcurrentHashMap<>();
@@ -111,6 +116,7 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
         this.store = requireNonNull(store);
         pool = Executors.newFixedThreadPool(Math.max(1, configuration.threads()), new ThreadFactoryBuilder()
             .setNameFormat("pcp-netconf-%d").setDaemon(true).build());
+        connectSlots = new ConnectSlots(Math.max(1, configuration.connectConcurrency()));
         registrations = List.of(
             dataBroker.registerTreeChangeListener(LogicalDatastoreType.CONFIGURATION,
                 DataObjectReference.builder(Gateways.class).child(Gateway.class).build(), this::onGateways),
@@ -155,7 +161,7 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
                 continue;
             }
             waitForAck.put(id, settings.waitForAck());
-            final var session = new GatewaySession(id, settings, clientFactory, scheduler, pool,
+            final var session = new GatewaySession(id, settings, clientFactory, connectSlots, scheduler, pool,
                 state -> publish(id, state));
             if (current != null) {
                 session.trust(current.trustedHostKey());
