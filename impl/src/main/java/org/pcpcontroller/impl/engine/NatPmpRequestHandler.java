@@ -127,7 +127,7 @@ final class NatPmpRequestHandler {
                 mapping.description(), mapping.flowPriority(), mapping.filters())), lifetime, ALLOCATION_ATTEMPTS,
                 false);
         }
-        if (store.countForInternalHost(gateway.id(), source) >= gateway.perClientQuota()) {
+        if (gateway.quotaReached(store.countForInternalHost(gateway.id(), source))) {
             return refuse(ctx, request, NatPmpResultCode.OUT_OF_RESOURCES, source.getHostAddress()
                 + " holds its quota of " + gateway.perClientQuota() + " mappings");
         }

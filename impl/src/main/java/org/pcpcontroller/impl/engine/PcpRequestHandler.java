@@ -499,7 +499,7 @@ final class PcpRequestHandler {
 
     private void checkQuota(final Context ctx, final InetAddress internal) throws Refusal {
         final long quota = ctx.gateway().perClientQuota();
-        if (store.countForInternalHost(ctx.gateway().id(), internal) >= quota) {
+        if (ctx.gateway().quotaReached(store.countForInternalHost(ctx.gateway().id(), internal))) {
             throw new Refusal(ResultCode.USER_EX_QUOTA, internal.getHostAddress() + " holds its quota of " + quota
                 + " mappings");
         }

@@ -168,6 +168,14 @@ public record GatewayView(
     }
 
     /**
+     * Whether an internal host that holds {@code held} mappings may not get another: {@code per-client-quota} 0 means
+     * no limit.
+     */
+    public boolean quotaReached(final long held) {
+        return perClientQuota > 0 && held >= perClientQuota;
+    }
+
+    /**
      * Whether the permission rules allow this mapping; first match wins, then the default action.
      */
     public boolean permits(final int externalPort, final InetAddress internalAddress, final int internalPort) {

@@ -345,6 +345,14 @@ class PcpRequestRulesTest extends AbstractEngineTest {
     }
 
     @Test
+    void quota_zeroMeansNoLimit() throws Exception {
+        reconfigure(policy -> policy.setPerClientQuota(Uint32.ZERO));
+        for (int port = 1001; port <= 1300; port++) {
+            assertEquals(ResultCode.SUCCESS, fixture.pcp(map(600, port, 0)).resultCode(), "port " + port);
+        }
+    }
+
+    @Test
     void section13_3_moreFiltersThanAllowedIsExcessiveRemotePeers() throws Exception {
         reconfigure(policy -> policy.setMaxFilters(Uint8.ONE));
         assertRefused(ResultCode.EXCESSIVE_REMOTE_PEERS, 0, map(600, 1234, 0,
