@@ -183,13 +183,16 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-topology() {
+# namespaces_taken: the namespaces of the topology that exist already (another run of this script, or of
+# miniupnpd-netns.sh, on this machine). Checked before this run claims them: its cleanup deletes them.
+namespaces_taken() {
+    local ns
     for ns in bnch-client bnch-gw bnch-wan $pcp_ns; do
-        if ip netns list | grep -qw "$ns"; then
-            echo "namespace $ns exists: another run of this script or of miniupnpd-netns.sh is going on" >&2
-            return 1
-        fi
+        if ip netns list | grep -qw "$ns"; then echo "$ns"; fi
     done
+}
+
+topology() {
     mkdir -p "$scratch"
     # 48 client addresses 10.0.0.2..49: prefill, measurement and latency runs each use their own 16
     BENCH_SCRATCH=$scratch/miniupnpd bash "$scripts/miniupnpd-netns.sh" up 48
@@ -394,7 +397,14 @@ part_netconf() {
 
 direct=""
 for part in udp map curve latency; do wanted $part && direct=yes; done
-if [ -n "$direct" ]; then
+taken=""
+[ -n "$direct" ] && taken=$(namespaces_taken)
+if [ -n "$taken" ]; then
+    echo "namespaces $(echo $taken) exist: another run of compare.sh or miniupnpd-netns.sh is going on; not touching them" >&2
+    for part in topology udp map curve latency; do
+        wanted $part || [ $part = topology ] && skipped $part "not run: namespaces $(echo $taken) are in use"
+    done
+elif [ -n "$direct" ]; then
     topology_up=yes
     run_part topology topology
     [ -f "$scratch/karaf-pids.sh" ] && . "$scratch/karaf-pids.sh"

@@ -273,9 +273,12 @@ def targets(all_rows):
     held_rows = pick(all_rows, "pcp-controller", pattern=r"mappings (held|active|stored)")
     held, _ = median(held_rows)
     verdict = NOT_MEASURED
-    if heap is not None:
-        verdict = ("met" if heap <= 4 and (held or 0) >= 1_000_000 else "missed") + " (%s heap%s)" % (
-            fmt(heap, "GiB"), "" if held is None else " with {:,.0f} mappings".format(held))
+    if heap is not None and (held or 0) < 1_000_000:
+        verdict = "not at the goal's size (%s heap with %s mappings)" % (fmt(heap, "GiB"),
+                                                                        "?" if held is None else "{:,.0f}".format(held))
+    elif heap is not None:
+        verdict = ("met" if heap <= 4 else "missed") + " (%s heap with {:,.0f} mappings)".format(held) % fmt(
+            heap, "GiB")
     table.append(("active mappings in one controller", "-", "-",
                   "%s; heap %s" % (show(held_rows, held, "mappings"), show(heap_rows, heap, "GiB")),
                   "1,000,000 with heap <= 4 GiB", verdict))
@@ -291,15 +294,28 @@ def targets(all_rows):
         measured += " (%s)" % restart_rows[0]["figure"]
     if epoch_rows:
         measured += "; epoch continuity: %s (%s)" % (epoch_rows[0]["value"], epoch_rows[0]["note"])
+    size = re.search(r"with (\d+) mappings", restart_rows[0]["figure"]) if restart_rows else None
+    continued = bool(epoch_rows) and epoch_rows[0]["value"].lower() in ("yes", "ok", "true")
+    verdict = max_goal(restart, 60, "s")
+    if restart is not None and size and int(size.group(1)) < 1_000_000:
+        verdict = "not at the goal's size (%s mappings): %s" % ("{:,}".format(int(size.group(1))), verdict)
+    elif restart is not None and not continued:
+        verdict = "missed (the epoch did not continue, or was not checked): " + verdict
     table.append(("restart with 1,000,000 mappings", "-", "-", measured,
-                  "serving again (same epoch) within 60 s", max_goal(restart, 60, "s")))
+                  "serving again (same epoch) within 60 s", verdict))
 
     count_rows = pick(all_rows, "pcp-controller", "gateways connected+reconciled")
     count, _ = median(count_rows)
     time_rows = pick(all_rows, "pcp-controller", pattern=r"^time to reconcile")
     seconds, _ = median(time_rows, "s")
     verdict = NOT_MEASURED
-    if count is not None:
+    # fleet.sh's note says how many gateways it simulated: "of N in T s" or "of N; not all within the timeout"
+    simulated = re.match(r"of (\d+)", count_rows[0]["note"]) if count_rows else None
+    simulated = int(simulated.group(1)) if simulated else count
+    if count is not None and simulated is not None and simulated < 1000:
+        verdict = "not at the goal's size (%d of %d gateways%s)" % (count, simulated, "" if seconds is None
+                                                                  else " in %s" % fmt(seconds, "s"))
+    elif count is not None:
         verdict = ("met" if count >= 1000 and seconds is not None and seconds <= 120 else "missed") + (
             " (%d gateways%s)" % (count, "" if seconds is None else " in %s" % fmt(seconds, "s")))
     measured = show(count_rows, count, "gateways")

@@ -80,6 +80,20 @@ class ReportTest(unittest.TestCase):
         self.assertTrue(table["new MAP requests/s with 1,000 existing mappings"][5].startswith("missed (0.50x"))
         self.assertEqual(report.NOT_MEASURED, table["simulated gateways on one controller"][5])
 
+    def test_figures_below_the_goals_size_are_not_verdicts(self):
+        report.write_rows(os.path.join(self.results, "scale.tsv"),
+                          [("mappings held", "pcp-controller", "10000", "mappings", ""),
+                           ("heap used with 10000 mappings", "pcp-controller", "83", "MiB", ""),
+                           ("restart to serving with 10000 mappings", "pcp-controller", "31.5", "s", ""),
+                           ("epoch continuity after restart", "pcp-controller", "yes", "", "")])
+        report.write_rows(os.path.join(self.results, "fleet.tsv"),
+                          [("gateways connected+reconciled", "pcp-controller", "20", "gateways", "of 20 in 9.5 s"),
+                           ("time to reconcile 20 gateways", "pcp-controller", "9.5", "s", "")])
+        table = {row[0]: row for row in report.targets(report.read_rows(self.results))}
+        for target in ("active mappings in one controller", "restart with 1,000,000 mappings",
+                       "simulated gateways on one controller"):
+            self.assertTrue(table[target][5].startswith("not at the goal's size"), table[target][5])
+
     def test_report_shows_parts_that_did_not_run(self):
         try:
             import matplotlib  # noqa: F401
