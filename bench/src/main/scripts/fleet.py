@@ -193,6 +193,9 @@ def wait(count, t0, timeout, karaf_pid, testtool_pid, out):
             break
         time.sleep(max(0.0, 1.0 - (time.time() - now)))
     cpu = {name: cpu_seconds(pid) - cpu0[name] for name, pid in (("karaf", karaf_pid), ("testtool", testtool_pid))}
+    # the controller replaces a password written in clear by its encrypted form
+    status, text = request("GET", "/data/pcp-gateway:gateways?content=config", conn=conn)
+    cleartext = len(re.findall(r'"password":\s*"(?!aaa-encrypted:)', text)) if status == 200 else -1
     last_reconcile = [iso_seconds(s["last-reconcile"]) for s in states.values() if "last-reconcile" in s]
     connected_since = [iso_seconds(s["connected-since"]) for s in states.values() if "connected-since" in s]
     failures = {}
@@ -218,6 +221,7 @@ def wait(count, t0, timeout, karaf_pid, testtool_pid, out):
         "testtool_rss_mib": round(rss_mib(testtool_pid)),
         "testtool_peak_rss_mib": round(peak["testtool"]),
         "not_connected": len(failures),
+        "cleartext_passwords": cleartext,
         "failure_sample": dict(list(failures.items())[:5]),
         "timeline": timeline,
     }
@@ -324,6 +328,8 @@ def report(result_file, log_dir, t0, per_gateway, mapped, heap_kib, verified, ou
         ("reconnects", "pcp-controller", result["reconnects"], "count", "sum over the gateways' state"),
         ("gateways not connected", "pcp-controller", result["not_connected"], "gateways",
          "; ".join("%s %s" % item for item in result["failure_sample"].items())[:300]),
+        ("gateways with a clear-text password", "pcp-controller", result.get("cleartext_passwords", "-"), "gateways",
+         "configuration datastore after the wait; the controller should have encrypted every one"),
         ("devices with the expected rules (get-config)", "netconf-testtool",
          (re.findall(r": (\d+) as expected", verified) or ["-"])[0], "devices", verified or "check failed"),
     ]

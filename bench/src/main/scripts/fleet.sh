@@ -140,7 +140,7 @@ start=$(date +%s)
 testtool_pid=$!
 for _ in $(seq 600); do
     kill -0 "$testtool_pid" 2>/dev/null || { echo "the test tool exited: $(tail -20 "$scratch/testtool.log")" >&2; exit 1; }
-    grep -q 'simulated devices started\|No simulated devices' "$scratch/testtool.log" && break
+    grep -qs 'simulated devices started\|No simulated devices' "$scratch/testtool.log" && break
     sleep 1
 done
 grep -q 'All simulated devices started successfully' "$scratch/testtool.log" \

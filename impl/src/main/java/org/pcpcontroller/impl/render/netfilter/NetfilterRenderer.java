@@ -10,12 +10,15 @@ package org.pcpcontroller.impl.render.netfilter;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -89,6 +92,7 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
 
     /** Marks a password the controller encrypted; anything else is cleartext an operator just wrote. */
     static final String ENCRYPTED = "aaa-encrypted:";
+    private static final int MAX_ENCRYPT_ATTEMPTS = 3;
 
     private final DataBroker dataBroker;
     private final NetconfClientFactory clientFactory;
@@ -137,12 +141,16 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
     }
 
     private void onGateways(final List<DataTreeModification<Gateway>> changes) {
+        final var toEncrypt = new ArrayList<Encrypted>();
         for (var change : changes) {
             final var after = change.getRootNode().dataAfter();
             final var before = change.getRootNode().dataBefore();
             final var id = (after != null ? after : requireNonNull(before)).requireId().getValue();
             if (after != null) {
-                encryptPassword(after);
+                final var encrypted = encryptPassword(after);
+                if (encrypted != null) {
+                    toEncrypt.add(encrypted);
+                }
             }
             final var settings = after == null ? null : settings(after);
             final var current = sessions.get(id);
@@ -172,17 +180,23 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
                 session.update(mapping.key(), mapping);
             }
         }
+        storeEncrypted(toEncrypt, 1);
+    }
+
+    /** A gateway's credentials as written, and their encrypted form. */
+    private record Encrypted(String gateway, DataObjectIdentifier<Netconf> path, Credentials written,
+            Credentials encrypted) {
     }
 
     /**
-     * Replaces a cleartext password an operator wrote with its encrypted form, so that neither RESTCONF nor a
-     * datastore backup shows it afterwards (the netconf-topology way; the cleartext lived only between the
-     * operator's commit and this one).
+     * The encrypted form of a cleartext password (or key) an operator wrote, or null if there is nothing to
+     * encrypt. {@link #storeEncrypted} replaces it, so that neither RESTCONF nor a datastore backup shows it
+     * afterwards (the netconf-topology way; the cleartext lived only between the operator's commit and this one).
      */
-    private void encryptPassword(final Gateway gateway) {
+    private @Nullable Encrypted encryptPassword(final Gateway gateway) {
         final var netconf = gateway.getNetconf();
         if (netconf == null) {
-            return;
+            return null;
         }
         final Credentials encrypted;
         try {
@@ -199,38 +213,76 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
         } catch (GeneralSecurityException e) {
             LOG.error("Gateway {}: cannot encrypt the NETCONF credentials; they stay as written",
                 gateway.requireId().getValue(), e);
+            return null;
+        }
+        return encrypted == null ? null : new Encrypted(gateway.requireId().getValue(),
+            DataObjectIdentifier.builder(Gateways.class)
+                .child(Gateway.class, new GatewayKey(gateway.requireId()))
+                .child(Netconf.class)
+                .build(), netconf.getCredentials(), encrypted);
+    }
+
+    /**
+     * Writes the encrypted credentials of one batch of gateway changes in one transaction, each only if nobody
+     * changed the credentials in the meantime. One transaction per gateway made a fleet written at once (3,000
+     * gateways in one PATCH) commit 3,000 transactions together; on a loaded machine hundreds of them hit the
+     * datastore's request timeout and those passwords stayed in clear. A failed commit is tried again, reading
+     * everything anew.
+     */
+    private void storeEncrypted(final List<Encrypted> batch, final int attempt) {
+        if (batch.isEmpty()) {
             return;
         }
-        if (encrypted == null) {
-            return;
-        }
-        final var written = netconf.getCredentials();
-        final var path = DataObjectIdentifier.builder(Gateways.class)
-            .child(Gateway.class, new GatewayKey(gateway.requireId()))
-            .child(Netconf.class)
-            .build();
         final var tx = dataBroker.newReadWriteTransaction();
-        tx.read(LogicalDatastoreType.CONFIGURATION, path).addCallback(new FutureCallback<>() {
+        final var reads = batch.stream().map(item -> tx.read(LogicalDatastoreType.CONFIGURATION, item.path()))
+            .toList();
+        Futures.addCallback(Futures.allAsList(reads), new FutureCallback<List<Optional<Netconf>>>() {
             @Override
-            public void onSuccess(final java.util.Optional<Netconf> current) {
-                // only if nobody changed the credentials in the meantime
-                if (current.isPresent() && written.equals(current.orElseThrow().getCredentials())) {
-                    tx.put(LogicalDatastoreType.CONFIGURATION, path, new NetconfBuilder(current.orElseThrow())
-                        .setCredentials(encrypted)
-                        .build());
-                    tx.commit().addCallback(logFailure("store the encrypted credentials"),
-                        MoreExecutors.directExecutor());
-                } else {
-                    tx.cancel();
+            public void onSuccess(final List<Optional<Netconf>> current) {
+                boolean written = false;
+                for (int i = 0; i < batch.size(); i++) {
+                    final var item = batch.get(i);
+                    final var netconf = current.get(i);
+                    if (netconf.isPresent() && item.written().equals(netconf.orElseThrow().getCredentials())) {
+                        tx.put(LogicalDatastoreType.CONFIGURATION, item.path(),
+                            new NetconfBuilder(netconf.orElseThrow()).setCredentials(item.encrypted()).build());
+                        written = true;
+                    }
                 }
+                if (!written) {
+                    tx.cancel();
+                    return;
+                }
+                tx.commit().addCallback(new FutureCallback<CommitInfo>() {
+                    @Override
+                    public void onSuccess(final CommitInfo result) {
+                        // stored
+                    }
+
+                    @Override
+                    public void onFailure(final Throwable cause) {
+                        retryEncrypted(batch, attempt, cause);
+                    }
+                }, MoreExecutors.directExecutor());
             }
 
             @Override
             public void onFailure(final Throwable cause) {
                 tx.cancel();
-                LOG.warn("Gateway {}: cannot read the NETCONF settings", gateway.requireId().getValue(), cause);
+                retryEncrypted(batch, attempt, cause);
             }
         }, MoreExecutors.directExecutor());
+    }
+
+    private void retryEncrypted(final List<Encrypted> batch, final int attempt, final Throwable cause) {
+        if (attempt < MAX_ENCRYPT_ATTEMPTS) {
+            LOG.info("Storing the encrypted NETCONF credentials of {} gateways failed; trying again", batch.size(),
+                cause);
+            storeEncrypted(batch, attempt + 1);
+        } else {
+            LOG.warn("Cannot store the encrypted NETCONF credentials of {} gateways (first {}); they stay as written",
+                batch.size(), batch.getFirst().gateway(), cause);
+        }
     }
 
     private static boolean needsEncryption(final @Nullable String secret) {
@@ -241,20 +293,6 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
         return secret == null || secret.startsWith(ENCRYPTED) ? secret
             : ENCRYPTED + Base64.getEncoder().encodeToString(encryption.encrypt(secret.getBytes(
                 StandardCharsets.UTF_8)));
-    }
-
-    private static FutureCallback<CommitInfo> logFailure(final String what) {
-        return new FutureCallback<>() {
-            @Override
-            public void onSuccess(final CommitInfo result) {
-                // nothing to do
-            }
-
-            @Override
-            public void onFailure(final Throwable cause) {
-                LOG.warn("Cannot {}", what, cause);
-            }
-        };
     }
 
     private @Nullable String decrypt(final Gateway gateway, final String stored) {
