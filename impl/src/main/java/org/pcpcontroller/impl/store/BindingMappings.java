@@ -321,7 +321,10 @@ public final class BindingMappings {
     }
 
     public static Instant instant(final DateAndTime value) {
-        final var text = value.getValue();
+        return instant(value.getValue());
+    }
+
+    static Instant instant(final String text) {
         final var fast = parseUtc(text);
         return fast != null ? fast : java.time.OffsetDateTime.parse(text).toInstant();
     }

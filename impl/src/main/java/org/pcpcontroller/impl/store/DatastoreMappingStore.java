@@ -38,13 +38,8 @@ import org.opendaylight.mdsal.binding.api.WriteTransaction;
 import org.opendaylight.mdsal.common.api.CommitInfo;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
 import org.opendaylight.mdsal.dom.api.DOMDataBroker;
-import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.DateAndTime;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Mappings;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.Gateway;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Epoch;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.EpochBuilder;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Map;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Peer;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.opendaylight.yangtools.yang.common.Empty;
 import org.opendaylight.yangtools.yang.common.QName;
@@ -94,15 +89,10 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(DatastoreMappingStore.class);
-    private static final NodeIdentifier MAPPINGS_NODE = NodeIdentifier.create(Mappings.QNAME);
-    private static final NodeIdentifier GATEWAY_NODE = NodeIdentifier.create(Gateway.QNAME);
-    private static final QName GATEWAY_ID = QName.create(Gateway.QNAME, "gateway-id").intern();
     private static final NodeIdentifier EPOCH_NODE = NodeIdentifier.create(Epoch.QNAME);
     private static final NodeIdentifier EPOCH_ORIGIN = NodeIdentifier.create(QName.create(Epoch.QNAME, "origin"));
     private static final NodeIdentifier EPOCH_EXTERNAL = NodeIdentifier.create(
         QName.create(Epoch.QNAME, "external-address"));
-    private static final NodeIdentifier MAP_NODE = NodeIdentifier.create(Map.QNAME);
-    private static final NodeIdentifier PEER_NODE = NodeIdentifier.create(Peer.QNAME);
 
     private record StoredEpoch(Instant origin, @Nullable InetAddress externalAddress) {
     }
@@ -189,28 +179,28 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
             throws InterruptedException, ExecutionException, TimeoutException {
         final Optional<NormalizedNode> stored;
         try (var tx = domBroker.newReadOnlyTransaction()) {
-            stored = tx.read(LogicalDatastoreType.CONFIGURATION, YangInstanceIdentifier.of(MAPPINGS_NODE))
+            stored = tx.read(LogicalDatastoreType.CONFIGURATION, YangInstanceIdentifier.of(DomMappings.MAPPINGS))
                 .get(timeoutSeconds, TimeUnit.SECONDS);
         }
         int count = 0;
         if (stored.orElse(null) instanceof DataContainerNode mappings
-                && mappings.childByArg(GATEWAY_NODE) instanceof MapNode gateways) {
+                && mappings.childByArg(DomMappings.GATEWAY) instanceof MapNode gateways) {
             for (var gateway : gateways.body()) {
-                final var id = (String) gateway.name().getValue(GATEWAY_ID);
+                final var id = (String) gateway.name().getValue(DomMappings.GATEWAY_ID);
                 if (gateway.childByArg(EPOCH_NODE) instanceof DataContainerNode epoch
                         && epoch.childByArg(EPOCH_ORIGIN) instanceof LeafNode<?> origin) {
                     final var external = epoch.childByArg(EPOCH_EXTERNAL) instanceof LeafNode<?> address
                         ? InetAddresses.forString((String) address.body()) : null;
-                    epochs.put(id, new StoredEpoch(BindingMappings.instant(new DateAndTime((String) origin.body())),
+                    epochs.put(id, new StoredEpoch(BindingMappings.instant((String) origin.body()),
                         external));
                 }
-                if (gateway.childByArg(MAP_NODE) instanceof MapNode maps) {
+                if (gateway.childByArg(DomMappings.MAP) instanceof MapNode maps) {
                     for (var map : maps.body()) {
                         index(DomMappings.fromMap(id, map));
                         count++;
                     }
                 }
-                if (gateway.childByArg(PEER_NODE) instanceof MapNode peers) {
+                if (gateway.childByArg(DomMappings.PEER) instanceof MapNode peers) {
                     for (var peer : peers.body()) {
                         index(DomMappings.fromPeer(id, peer));
                         count++;

@@ -9,15 +9,16 @@ package org.pcpcontroller.impl.store;
 
 import com.google.common.net.InetAddresses;
 import java.net.InetAddress;
-import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.IpProtocol;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Mappings;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Origin;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mapping.common.FlowPriority;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.Gateway;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Map;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Peer;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.map.Filter;
 import org.opendaylight.yangtools.yang.common.QName;
 import org.opendaylight.yangtools.yang.common.Uint16;
@@ -36,6 +37,13 @@ import org.pcpcontroller.api.mapping.MappingKey;
  * {@code DomMappingsTest} checks that both readings agree.
  */
 final class DomMappings {
+    // The path of the stored mappings, shared with the store's start-up and the renderers' change listener.
+    static final NodeIdentifier MAPPINGS = NodeIdentifier.create(Mappings.QNAME);
+    static final NodeIdentifier GATEWAY = NodeIdentifier.create(Gateway.QNAME);
+    static final QName GATEWAY_ID = QName.create(Gateway.QNAME, "gateway-id").intern();
+    static final NodeIdentifier MAP = NodeIdentifier.create(Map.QNAME);
+    static final NodeIdentifier PEER = NodeIdentifier.create(Peer.QNAME);
+
     private static final NodeIdentifier PROTOCOL = leaf("protocol");
     private static final NodeIdentifier INTERNAL_ADDRESS = leaf("internal-address");
     private static final NodeIdentifier INTERNAL_PORT = leaf("internal-port");
@@ -108,8 +116,16 @@ final class DomMappings {
             BindingMappings.origin(Origin.ofName((String) value(node, ORIGIN))),
             client == null ? null : InetAddresses.forString((String) client),
             nonce == null ? null : org.pcpcontroller.api.mapping.Nonce.ofHex((String) nonce),
-            instant((String) value(node, CREATED)), expires == null ? null : instant((String) expires),
+            BindingMappings.instant((String) value(node, CREATED)),
+            expires == null ? null : BindingMappings.instant((String) expires),
             (String) optional(node, DESCRIPTION), priority, filters);
+    }
+
+    /**
+     * Whether a mapping node has FLOW_PRIORITY.
+     */
+    static boolean hasFlowPriority(final @Nullable DataContainerNode mapping) {
+        return mapping != null && mapping.childByArg(FLOW_PRIORITY) != null;
     }
 
     private static int protocol(final DataContainerNode node) {
@@ -122,11 +138,6 @@ final class DomMappings {
 
     private static int port(final DataContainerNode node, final NodeIdentifier leaf) {
         return ((Uint16) value(node, leaf)).toJava();
-    }
-
-    private static Instant instant(final String text) {
-        final var fast = BindingMappings.parseUtc(text);
-        return fast != null ? fast : OffsetDateTime.parse(text).toInstant();
     }
 
     private static Object value(final DataContainerNode node, final NodeIdentifier leaf) {

@@ -18,13 +18,7 @@ import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
 import org.opendaylight.mdsal.dom.api.DOMDataBroker;
 import org.opendaylight.mdsal.dom.api.DOMDataTreeChangeListener;
 import org.opendaylight.mdsal.dom.api.DOMDataTreeIdentifier;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Mappings;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mapping.common.FlowPriority;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.Gateway;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Map;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Peer;
 import org.opendaylight.yangtools.concepts.Registration;
-import org.opendaylight.yangtools.yang.common.QName;
 import org.opendaylight.yangtools.yang.data.api.YangInstanceIdentifier;
 import org.opendaylight.yangtools.yang.data.api.YangInstanceIdentifier.NodeIdentifier;
 import org.opendaylight.yangtools.yang.data.api.YangInstanceIdentifier.NodeIdentifierWithPredicates;
@@ -73,16 +67,10 @@ public final class MappingChanges {
     }
 
     /** The mappings that have FLOW_PRIORITY, before or after the change. */
-    public static final Filter FLOW_PRIORITY = (gateway, before, after) -> hasFlowPriority(before)
-        || hasFlowPriority(after);
+    public static final Filter FLOW_PRIORITY = (gateway, before, after) -> DomMappings.hasFlowPriority(before)
+        || DomMappings.hasFlowPriority(after);
 
     private static final Logger LOG = LoggerFactory.getLogger(MappingChanges.class);
-    private static final NodeIdentifier MAPPINGS = NodeIdentifier.create(Mappings.QNAME);
-    private static final NodeIdentifier GATEWAY = NodeIdentifier.create(Gateway.QNAME);
-    private static final QName GATEWAY_ID = QName.create(Gateway.QNAME, "gateway-id").intern();
-    private static final NodeIdentifier MAP = NodeIdentifier.create(Map.QNAME);
-    private static final NodeIdentifier PEER = NodeIdentifier.create(Peer.QNAME);
-    private static final NodeIdentifier FLOW = NodeIdentifier.create(FlowPriority.QNAME);
 
     private final Filter filter;
     private final Consumer<List<Change>> listener;
@@ -101,7 +89,8 @@ public final class MappingChanges {
             final Consumer<List<Change>> listener) {
         final var changes = new MappingChanges(filter, listener);
         return broker.extension(DOMDataBroker.DataTreeChangeExtension.class).registerTreeChangeListener(
-            DOMDataTreeIdentifier.of(LogicalDatastoreType.CONFIGURATION, YangInstanceIdentifier.of(MAPPINGS)),
+            DOMDataTreeIdentifier.of(LogicalDatastoreType.CONFIGURATION,
+                YangInstanceIdentifier.of(DomMappings.MAPPINGS)),
             new DOMDataTreeChangeListener() {
                 @Override
                 public void onDataTreeChanged(final List<DataTreeCandidate> candidates) {
@@ -115,23 +104,19 @@ public final class MappingChanges {
             });
     }
 
-    static boolean hasFlowPriority(final @Nullable DataContainerNode mapping) {
-        return mapping != null && mapping.childByArg(FLOW) != null;
-    }
-
     private void onDataTreeChanged(final List<DataTreeCandidate> candidates) {
         final var changes = new ArrayList<Change>();
         for (var candidate : candidates) {
             // registered at /mappings: the root is the mappings container
-            final var gateways = candidate.getRootNode().modifiedChild(GATEWAY);
+            final var gateways = candidate.getRootNode().modifiedChild(DomMappings.GATEWAY);
             if (gateways == null) {
                 continue;
             }
             for (var gatewayNode : gateways.childNodes()) {
                 if (gatewayNode.name() instanceof NodeIdentifierWithPredicates entry
-                        && entry.getValue(GATEWAY_ID) instanceof String gateway) {
-                    collect(gateway, gatewayNode.modifiedChild(MAP), MAP, changes);
-                    collect(gateway, gatewayNode.modifiedChild(PEER), PEER, changes);
+                        && entry.getValue(DomMappings.GATEWAY_ID) instanceof String gateway) {
+                    collect(gateway, gatewayNode.modifiedChild(DomMappings.MAP), DomMappings.MAP, changes);
+                    collect(gateway, gatewayNode.modifiedChild(DomMappings.PEER), DomMappings.PEER, changes);
                 }
             }
         }
@@ -168,7 +153,7 @@ public final class MappingChanges {
     }
 
     private static Mapping convert(final String gateway, final NodeIdentifier list, final DataContainerNode node) {
-        return list.equals(MAP) ? DomMappings.fromMap(gateway, node) : DomMappings.fromPeer(gateway, node);
+        return list.equals(DomMappings.MAP) ? DomMappings.fromMap(gateway, node) : DomMappings.fromPeer(gateway, node);
     }
 
     private static @Nullable DataContainerNode asContainer(final @Nullable NormalizedNode node) {
