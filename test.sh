@@ -10,6 +10,10 @@ cd "$(dirname "$0")"
 # Build tools (curl/unzip for the Maven wrapper), yanglint, and the real peers of the system tests.
 install_packages ca-certificates curl unzip libyang2-tools procps iproute2 \
     openvswitch-switch natpmpc tshark nftables netconfd openssh-server ethtool sshpass python3
+# Node and npm for the client-library system test (js-libp2p's NAT-PMP client). A machine that has Node already
+# keeps it: nodesource's nodejs bundles npm, and Debian's npm package would conflict with it.
+command -v node >/dev/null || install_packages nodejs
+command -v npm >/dev/null || install_packages npm
 pick_jdk
 
 # clean: a stale marker in karaf/target breaks the boot features (see docs/building.md)
