@@ -53,6 +53,7 @@ if [ -n "$cluster" ]; then
         trap - INT TERM EXIT
         echo; echo "Stopping the cluster..."
         scripts/cluster.sh down "$home"
+        exit 0
     }
     trap stop_cluster INT TERM EXIT
     echo "Booting three members (logs: $home/member-*/data/log/karaf.log)..."

@@ -203,21 +203,31 @@ start_member() {
     echo "member-$i started (pid $(cat "$h/launcher.pid"), namespace $(ns "$i"), address $(address "$i"))"
 }
 
-stop_member() {
-    local i=$1 signal=${2:-TERM} pids pid
-    pids=$(pids_of "$i")
-    [ -n "$pids" ] || { echo "member-$i is not running"; return 0; }
-    # shellcheck disable=SC2086
-    kill -s "$signal" $pids 2>/dev/null || true
-    for pid in $pids; do
+# Signals members I... by PID, all at once, and waits for them (SIGKILL after 60 s). All at once, because a member
+# that stays behind alone has no majority for its shards: its shutdown then waits on datastore transactions that
+# cannot commit, until the 60 s are up (seen when stopping one after the other).
+stop_members() {
+    local signal=$1 i pid pids all=""
+    shift
+    for i in "$@"; do
+        pids=$(pids_of "$i")
+        if [ -z "$pids" ]; then
+            echo "member-$i is not running"
+            continue
+        fi
+        # shellcheck disable=SC2086
+        kill -s "$signal" $pids 2>/dev/null || true
+        echo "member-$i: SIG$signal to $pids"
+        all="$all $pids"
+    done
+    for pid in $all; do
         for _ in $(seq 600); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         if kill -0 "$pid" 2>/dev/null; then
-            echo "member-$i pid $pid ignored SIG$signal for 60 s: SIGKILL"
+            echo "pid $pid ignored SIG$signal for 60 s: SIGKILL"
             kill -KILL "$pid" 2>/dev/null || true
         fi
     done
-    rm -f "$(home "$i")/launcher.pid"
-    echo "member-$i stopped (SIG$signal to $pids)"
+    for i in "$@"; do rm -f "$(home "$i")/launcher.pid"; done
 }
 
 # GET through Jolokia: one attribute of one MBean, its "value" printed as JSON.
@@ -283,9 +293,9 @@ status() {
 urls() {
     local i
     for i in $(seq "$members"); do
-        echo "  member-$i  RESTCONF $(restconf "$i")   Jolokia $(jolokia "$i")   (namespace $(ns "$i"); pid $(pid_of "$i" || echo -))"
+        echo "  member-$i     RESTCONF $(restconf "$i")  Jolokia $(jolokia "$i")  namespace $(ns "$i"), pid $(pid_of "$i" || echo -)"
     done
-    echo "  Pekko      pekko://opendaylight-cluster-data@$(address 1):2550 ... $(address "$members"):2550; user admin, password admin"
+    echo "               user admin, password admin; Pekko pekko://opendaylight-cluster-data@ADDRESS:2550"
 }
 
 case $cmd in
@@ -302,12 +312,13 @@ up)
     echo "cluster of $members serves after $(( $(date +%s) - begin )) s"
     ;;
 down)
-    for i in $(seq "$members"); do stop_member "$i"; done
+    # shellcheck disable=SC2046
+    stop_members TERM $(seq "$members")
     net_down
     ;;
 start) [ $# -eq 1 ] || usage; start_member "$1"; wait_member "$1" ;;
-stop) [ $# -eq 1 ] || usage; stop_member "$1" TERM ;;
-kill) [ $# -eq 1 ] || usage; stop_member "$1" KILL ;;
+stop) [ $# -eq 1 ] || usage; stop_members TERM "$1" ;;
+kill) [ $# -eq 1 ] || usage; stop_members KILL "$1" ;;
 wait)
     if [ $# -eq 1 ]; then wait_member "$1"; else
         for i in $(seq "$members"); do pid_of "$i" > /dev/null && wait_member "$i"; done
