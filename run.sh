@@ -51,7 +51,9 @@ if [ -n "$cluster" ]; then
     fi
     stop_cluster() {
         trap - INT TERM EXIT
-        echo; echo "Stopping the cluster..."
+        # A member can take up to the 60 s grace before its SIGKILL: ODL's cluster singleton service waits on its
+        # peers while they leave too (docs/clustering-design.md, "Operating notes").
+        echo; echo "Stopping the cluster (up to a minute)..."
         scripts/cluster.sh down "$home"
         exit 0
     }
