@@ -50,12 +50,13 @@ if [ -n "$cluster" ]; then
         exit 1
     fi
     stop_cluster() {
+        local status=$?
         trap - INT TERM EXIT
         # A member can take up to the 60 s grace before its SIGKILL: ODL's cluster singleton service waits on its
         # peers while they leave too (docs/clustering-design.md, "Operating notes").
         echo; echo "Stopping the cluster (up to a minute)..."
         scripts/cluster.sh down "$home"
-        exit 0
+        exit "$status"
     }
     trap stop_cluster INT TERM EXIT
     echo "Booting three members (logs: $home/member-*/data/log/karaf.log)..."
