@@ -4,19 +4,93 @@
 # Ctrl-C stops it. State (mappings, gateways) is kept in run/karaf/data between runs.
 #   ./run.sh             build if needed, then run
 #   ./run.sh --rebuild   rebuild (quick profile) and start from a fresh copy (state is lost)
+#   ./run.sh --cluster [--rebuild]
+#                        three members on OpenDaylight's clustering, each in a network namespace of its own
+#                        (10.73.0.1-3 by default, reachable from this host), state in run/cluster; needs root (scripts/cluster.sh)
 set -euo pipefail
 cd "$(dirname "$0")"
 . scripts/common.sh
 
+cluster= rebuild=
+for arg in "$@"; do
+    case $arg in
+    --cluster) cluster=yes ;;
+    --rebuild) rebuild=yes ;;
+    *) sed -n 's/^#   //p' "$0" >&2; exit 2 ;;
+    esac
+done
+
 install_packages ca-certificates curl unzip
+[ -z "$cluster" ] || install_packages iproute2 procps python3
 pick_jdk
 
 assembly=karaf/target/assembly
 home=run/karaf
-if [ "${1:-}" = "--rebuild" ] || [ ! -x "$assembly/bin/karaf" ]; then
+[ -z "$cluster" ] || home=run/cluster
+if [ -n "$rebuild" ] || [ ! -x "$assembly/bin/karaf" ]; then
     echo "Building the distribution (quick profile; ./test.sh runs the full build)..."
     ./mvnw -B -q clean install -Pq
     rm -rf "$home"
+fi
+
+# The demo gateway: datapath id 1 punts for it, LAN 10.0.0.0/24, and loopback for the UDP ingress.
+demo_gateway='{"pcp-gateway:gateway":[{
+      "id":"demo",
+      "description":"Demo gateway configured by run.sh",
+      "external-address":["192.0.3.1"],
+      "internal-prefix":["10.0.0.0/24","127.0.0.0/8"],
+      "external-port-range":{"start":1024,"end":65535},
+      "openflow":{"datapath-id":["00:00:00:00:00:00:00:01"]},
+      "udp-ingress":{"listen-address":["127.0.0.1"]}
+    }]}'
+
+if [ -n "$cluster" ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "./run.sh --cluster needs root: every member runs in a network namespace of its own" >&2
+        exit 1
+    fi
+    stop_cluster() {
+        local status=$?
+        trap - INT TERM EXIT
+        # A member can take up to the 60 s grace before its SIGKILL: ODL's cluster singleton service waits on its
+        # peers while they leave too (docs/clustering-design.md, "Operating notes").
+        echo; echo "Stopping the cluster (up to a minute)..."
+        scripts/cluster.sh down "$home"
+        exit "$status"
+    }
+    trap stop_cluster INT TERM EXIT
+    echo "Booting three members (logs: $home/member-*/data/log/karaf.log)..."
+    start=$(date +%s)
+    scripts/cluster.sh up "$home"
+    # Written on member-1, read back from the others: the datastore replicates.
+    curl -sf -o /dev/null -u admin:admin -X PUT -H 'Content-Type: application/json' \
+        "$(scripts/cluster.sh url "$home" 1)/data/pcp-gateway:gateways/gateway=demo" -d "$demo_gateway"
+    for i in 2 3; do
+        curl -sf -o /dev/null -u admin:admin \
+            "$(scripts/cluster.sh url "$home" "$i")/data/pcp-gateway:gateways/gateway=demo?content=config" \
+            || { echo "member-$i does not see the demo gateway written on member-1" >&2; exit 1; }
+    done
+    cat <<EOT
+
+PCP Controller cluster is up after $(( $(date +%s) - start )) s (Java: $JAVA_HOME).
+$(scripts/cluster.sh urls "$home")
+  gateways     curl -u admin:admin '$(scripts/cluster.sh url "$home" 2)/data/pcp-gateway:gateways'
+  demo gateway 'demo', written on member-1 and read back on member-2 and member-3
+  shards       scripts/cluster.sh status $home       (which member leads each shard, through Jolokia)
+  a crash      scripts/cluster.sh kill $home 3; scripts/cluster.sh start $home 3
+  UDP ingress  127.0.0.1:5351 inside each member's namespace, e.g.
+               ip netns exec $(scripts/cluster.sh namespace "$home" 1) natpmpc -g 127.0.0.1 -a 40000 4000 udp 3600
+  Note: per-gateway ownership is not built yet: every member serves every gateway on its own
+Press Ctrl-C to stop.
+EOT
+    # The members are not children of this shell (scripts/cluster.sh started them in sessions of their own);
+    # stay until Ctrl-C, or until every member has gone.
+    while [ -n "$(for i in 1 2 3; do [ -f "$home/member-$i/launcher.pid" ] \
+            && kill -0 "$(cat "$home/member-$i/launcher.pid")" 2>/dev/null && echo "$i"; done)" ]; do
+        sleep 2
+    done
+    echo "Every member has exited; see $home/member-*/data/log/karaf.log" >&2
+    exit 1
 fi
 if [ ! -x "$home/bin/karaf" ]; then
     mkdir -p run
@@ -57,17 +131,8 @@ until curl -sf -o /dev/null -u admin:admin "$rest/data/ietf-yang-library:yang-li
     sleep 1
 done
 
-# The demo gateway: datapath id 1 punts for it, LAN 10.0.0.0/24, and loopback for the UDP ingress.
 curl -sf -o /dev/null -u admin:admin -X PUT -H 'Content-Type: application/json' \
-    "$rest/data/pcp-gateway:gateways/gateway=demo" -d '{"pcp-gateway:gateway":[{
-      "id":"demo",
-      "description":"Demo gateway configured by run.sh",
-      "external-address":["192.0.3.1"],
-      "internal-prefix":["10.0.0.0/24","127.0.0.0/8"],
-      "external-port-range":{"start":1024,"end":65535},
-      "openflow":{"datapath-id":["00:00:00:00:00:00:00:01"]},
-      "udp-ingress":{"listen-address":["127.0.0.1"]}
-    }]}'
+    "$rest/data/pcp-gateway:gateways/gateway=demo" -d "$demo_gateway"
 
 cat <<EOT
 
