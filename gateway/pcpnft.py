@@ -195,8 +195,9 @@ class Plan:
             other.kind, other.elems, other.expires, other.chain, other.expr, other.comment)
 
 
-def plan(rule, accept_mark):
-    """Validate one rule dict and decide how it goes into the kernel. Raises Invalid."""
+def plan(rule, accept_mark, use_maps=True):
+    """Validate one rule dict and decide how it goes into the kernel (without use_maps: always as a rule
+    of its own, as the baseline applier renders). Raises Invalid."""
     name = rule.get("name")
     if not isinstance(name, str) or not NAME_RE.match(name):
         raise Invalid("rule name %r is not a pcp-netfilter rule-name" % (name,))
@@ -250,15 +251,17 @@ def plan(rule, accept_mark):
 
     host_src = src is not None and src.prefixlen == src.max_prefixlen
     p = Plan(name, "elem", expires)
-    if kind == "dnat" and proto != "all" and dst and dport is not None and to_port is not None \
+    if not use_maps:
+        pass
+    elif kind == "dnat" and proto != "all" and dst and dport is not None and to_port is not None \
             and src is None and sport is None:
         key = [dst, proto, dport]
         p.elems = [("dnat%da" % FAMILIES[fam][2], key, to_addr), ("dnat%dp" % FAMILIES[fam][2], key, to_port)]
         return p
-    if kind == "accept" and proto != "all" and dst and dport is not None and src is None and sport is None:
+    elif kind == "accept" and proto != "all" and dst and dport is not None and src is None and sport is None:
         p.elems = [("accept%d" % FAMILIES[fam][2], [dst, proto, dport], None)]
         return p
-    if kind == "snat" and proto != "all" and host_src and sport is not None and dst and dport is not None \
+    elif kind == "snat" and proto != "all" and host_src and sport is not None and dst and dport is not None \
             and to_port is not None:
         key = [str(src.network_address), proto, sport, dst, dport]
         p.elems = [("snat%da" % FAMILIES[fam][2], key, to_addr), ("snat%dp" % FAMILIES[fam][2], key, to_port)]
@@ -424,7 +427,7 @@ def check_owned(nft, table):
     return True
 
 
-def full_build(nft, table, rules, accept_mark, now=None, extra_delete=()):
+def full_build(nft, table, rules, accept_mark, now=None, extra_delete=(), use_maps=True):
     """One transaction that replaces our table with one holding exactly `rules`. Returns
     (plans by name that took effect, [(name, reason) skipped], handles by name)."""
     now = time.time() if now is None else now
@@ -440,7 +443,7 @@ def full_build(nft, table, rules, accept_mark, now=None, extra_delete=()):
     plans, skipped, keys, rule_names = {}, [], {}, []
     for rule in sorted(rules, key=lambda r: r.get("name") or ""):
         try:
-            p = plan(rule, accept_mark)
+            p = plan(rule, accept_mark, use_maps)
             for setname, key, _ in p.elems:
                 k = (setname, tuple(key))
                 if k in keys:
