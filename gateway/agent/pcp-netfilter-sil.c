@@ -282,13 +282,31 @@ static status_t flush(ses_cb_t *scb, rpc_msg_t *msg) {
 /* ---------------------------------------------------------------------------------------------
  * the edit callback
  */
+/* the rule entry a node belongs to (itself, or the ancestor), or NULL outside any rule */
+static val_value_t *rule_of(val_value_t *v) {
+    for (; v != NULL; v = v->parent) {
+        if (strcmp(node_name(v), "rule") == 0 && v->parent && strcmp(node_name(v->parent), "netfilter") == 0) {
+            return v;
+        }
+        if (strcmp(node_name(v), "netfilter") == 0) return NULL;
+    }
+    return NULL;
+}
+
 static status_t pcpnf_edit(ses_cb_t *scb, rpc_msg_t *msg, agt_cbtyp_t cbtyp, op_editop_t editop,
                            val_value_t *newval, val_value_t *curval) {
-    const val_value_t *node = newval ? newval : curval;
+    val_value_t *node = newval ? newval : curval;
     const char *what = node_name(node);
     int is_rule = strcmp(what, "rule") == 0, is_table = strcmp(what, "table") == 0;
     int is_container = strcmp(what, "netfilter") == 0;
-    if (!is_rule && !is_table && !is_container) return NO_ERR;   /* descendants: their rule covers them */
+    int is_owner = strcmp(what, "owner") == 0;
+    /* an edit of a leaf inside a rule (a merge of just <expires>, say) changes that rule: it goes out as
+     * the whole rule entry as it is in the target after the edit */
+    val_value_t *within = (!is_rule && !is_table && !is_container && !is_owner) ? rule_of(node) : NULL;
+    if (!is_rule && !is_table && !is_container && within == NULL) return NO_ERR;
+    if (within != NULL) {
+        is_rule = 1;
+    }
     unsigned long long txid = (msg && msg->rpc_txcb) ? (unsigned long long)msg->rpc_txcb->txid : 0;
 
     switch (cbtyp) {
@@ -316,6 +334,8 @@ static status_t pcpnf_edit(ses_cb_t *scb, rpc_msg_t *msg, agt_cbtyp_t cbtyp, op_
         } else if (is_table) {
             free(tx.table);
             tx.table = strdup(newval ? (const char *)VAL_STR(newval) : "");
+        } else if (within != NULL) {
+            emit_rule(within);
         } else if (editop == OP_EDITOP_DELETE || editop == OP_EDITOP_REMOVE || newval == NULL) {
             if (curval) emit_delete(curval);
         } else {
