@@ -29,6 +29,7 @@ AGENTS=${SELFTEST_AGENTS:-apply sil}
 TARGETS=${SELFTEST_TARGETS:-candidate running}
 LEASE=${SELFTEST_LEASE:-20}
 FAILS=0
+ELAPSED=
 CHECKS=0
 say() { echo "selftest: $*"; }
 pass() { CHECKS=$((CHECKS + 1)); say "PASS [$AGENT/$TARGET] $*"; }
@@ -196,7 +197,7 @@ NFT
     check "in the kernel when the reply arrived: static SNAT element (no timeout)" \
       [ "$(elem_timeout snat4a 10.0.0.2 udp 5000 192.0.3.2 6000)" = none ]
   else
-    check "rules in the kernel ($ELAPSED after the reply)" await 5 has 'comment "map/tcp/10.0.0.2/5000/dnat"'
+    check "rules in the kernel" await 5 has 'comment "map/tcp/10.0.0.2/5000/dnat"'
     check "leased rules carry meta time" has "meta time < \"$(TZ=UTC0 date -u -d "@$end1" '+%Y-%m-%d %H:%M:%S')\""
   fi
   check "TCP wan -> 192.0.3.1:40000 reaches 10.0.0.2:5000 through the DNAT" await 5 connects 40000 5000
@@ -232,7 +233,7 @@ NFT
 EOF
   out=$(nc --edit "$WORK/del.xml")
   check "delete of the SNAT rule" grep -q "del.xml: ok" <<< "$out" || echo "$out" | sed 's/^/    | /'
-  check "SNAT gone from the kernel ($ELAPSED), the rest stays" await 5 bash -c \
+  check "SNAT gone from the kernel, the rest stays" await 5 bash -c \
     "! ip netns exec $NS nft list table inet pcp | grep -q '192.0.3.2 . 6000\|192.0.3.2 snat' && ip netns exec $NS nft list table inet pcp | grep -q '40001'"
 
   # 4. NACM
@@ -297,7 +298,7 @@ EOF
   check "gateway side stopped, TCP to 40000 still works before the lease ends" connects 40000 5000 ||
     { table | sed 's/^/    | /'; date -u; }
   local wait=$(( end1 - $(date +%s) + 4 ))
-  check "lease of 192.0.3.1:40000 ended in the kernel: TCP through the DNAT refused ($ELAPSED)" await "$wait" refused 40000
+  check "lease of 192.0.3.1:40000 ended in the kernel: TCP through the DNAT refused" await "$wait" refused 40000
   check "refreshed mapping 192.0.3.1:40001 still connects" connects 40001 5001
 
   [ "$FAILS" -gt 0 ] && { for f in netconfd.log netconfd.out pcp-nft-apply.log call-home-relay.log; do
