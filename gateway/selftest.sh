@@ -22,6 +22,8 @@
 #      mapping's lease ends in the kernel: TCP through its DNAT is refused afterwards, while the
 #      refreshed one still connects.
 # Exit 0 only if every check passed; 77 (skip) without root or the packages. Logs are kept on failure.
+# SELFTEST_APPLY_ARGS goes to pcp-nft-apply (e.g. "--poll --poll-interval 1"); SELFTEST_LEASE (default
+# 20) is the first leases' length in seconds; SELFTEST_AUTH=key logs in with a key instead of sshpass.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -165,7 +167,7 @@ NFT
   SSH+=(-p 830 -s "$user@127.0.0.1" netconf)
   local callhome=""
   [ "$TARGET" = candidate ] && callhome=127.0.0.1:4334
-  if ! CALL_HOME_MAX_BACKOFF=1 PCPGW_CALL_HOME=$callhome PCPGW_USER=$user PCPGW_TARGET=$TARGET PCPGW_AGENT=$AGENT \
+  if ! PCPGW_APPLY_ARGS=${SELFTEST_APPLY_ARGS:-} CALL_HOME_MAX_BACKOFF=1 PCPGW_CALL_HOME=$callhome PCPGW_USER=$user PCPGW_TARGET=$TARGET PCPGW_AGENT=$AGENT \
       PCPGW_TABLE=pcp "$HERE/start-gateway.sh" "$NS" "$WORK" | sed 's/^/  /'; then
     fail "start-gateway.sh"; return
   fi
