@@ -34,7 +34,8 @@ cleanup() {
     [ -n "$work" ] && rm -rf "$work"
     ns="" work=""
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap "exit 130" INT TERM
 echo "machine: $(nproc) CPUs, $(uname -r), $(nft --version), netconfd $(dpkg-query -W -f='${Version}' netconfd)"
 for agent in $agents; do
     for held in $helds; do
