@@ -1,177 +1,313 @@
 #!/bin/bash
-# selftest.sh: end-to-end check of the reference gateway integration.
+# selftest.sh: end-to-end check of the reference gateway side, with real netconfd, sshd, nftables and
+# traffic, in network namespaces of its own.
 #
-# For each netconfd target (candidate, then running; override with SELFTEST_TARGETS) it creates a
-# network namespace of its own, starts the gateway side with start-gateway.sh, and over SSH on
-# port 830 (the NETCONF subsystem, as the controller does):
-#   1. pushes three pcp-netfilter rules (DNAT and forward accept for 192.0.3.1:40000/udp ->
-#      10.0.0.2:5000, and a PEER-style SNAT) and checks that `nft list table inet pcp` shows each
-#      of them, with its name as comment, within 5 s;
-#   2. deletes the SNAT rule and checks that it is gone within 5 s and the other two stay;
-# then stops exactly the processes it started and deletes the namespace.
-# Exit 0 only if every check passed. Needs root, netconfd, openssh-server, nftables, python3;
-# uses sshpass for password login when installed, else (or with SELFTEST_AUTH=key) an SSH key
-# made for the test. SELFTEST_APPLY_ARGS is passed to pcp-nft-apply (e.g. "--poll").
+# For each agent (SELFTEST_AGENTS, default "apply sil") and netconfd target (SELFTEST_TARGETS, default
+# "candidate running") it builds client (10.0.0.2) -- gw (10.0.0.1 | 192.0.3.1) -- wan (192.0.3.2),
+# starts the gateway side in gw with start-gateway.sh, and over SSH on port 830 as the controller's user:
+#   1. pushes leased DNAT+ACCEPT rules for two TCP mappings (192.0.3.1:40000 -> 10.0.0.2:5000 and
+#      :40001 -> :5001), a static PEER SNAT, and a FILTER-restricted pinhole (a rule of its own); checks
+#      that they are in the kernel (sil: already when the commit reply arrives, without waiting) and
+#      that TCP from wan through both DNATs reaches the listeners in client;
+#   2. refreshes the second mapping's lease; sil: the other rules' elements and rule handles are
+#      untouched by that transaction (incremental apply);
+#   3. deletes the SNAT rule: gone, the others stay;
+#   4. NACM: the controller's user cannot read or write /nacm, the local applier user cannot edit;
+#   5. <lock>/<unlock> around edit-config (+ commit) work;
+#   6. a foreign table named in /netfilter/table is left as it was (sil: the commit fails with an
+#      rpc-error);
+#   7. (candidate runs) call home: call-home-relay dials a listener on port 4334, ssh + NETCONF run over
+#      it, and after that connection ended the relay dials again and a second session works;
+#   8. stops the whole gateway side (no controller, no agent, no netconfd) and checks that the first
+#      mapping's lease ends in the kernel: TCP through its DNAT is refused afterwards, while the
+#      refreshed one still connects.
+# Exit 0 only if every check passed; 77 (skip) without root or the packages. Logs are kept on failure.
+# SELFTEST_APPLY_ARGS goes to pcp-nft-apply (e.g. "--poll --poll-interval 1"); SELFTEST_LEASE (default
+# 20) is the first leases' length in seconds; SELFTEST_AUTH=key logs in with a key instead of sshpass.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
+AGENTS=${SELFTEST_AGENTS:-apply sil}
 TARGETS=${SELFTEST_TARGETS:-candidate running}
+LEASE=${SELFTEST_LEASE:-20}
 FAILS=0
+ELAPSED=
 CHECKS=0
 say() { echo "selftest: $*"; }
-pass() { CHECKS=$((CHECKS + 1)); say "PASS $*"; }
-fail() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); say "FAIL $*"; }
+pass() { CHECKS=$((CHECKS + 1)); say "PASS [$AGENT/$TARGET] $*"; }
+fail() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); say "FAIL [$AGENT/$TARGET] $*"; }
+check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
 
 [ "$(id -u)" -eq 0 ] || { say "SKIP: needs root"; exit 77; }
-for b in /usr/sbin/netconfd /usr/sbin/netconf-subsystem /usr/sbin/sshd /usr/bin/ssh /usr/bin/python3; do
-  [ -x "$b" ] || { say "SKIP: $b missing (apt-get install -y netconfd openssh-server openssh-client)"; exit 77; }
+for b in /usr/sbin/netconfd /usr/sbin/netconf-subsystem /usr/sbin/sshd /usr/bin/ssh /usr/bin/python3 /usr/bin/socat; do
+  [ -x "$b" ] || { say "SKIP: $b missing (apt-get install -y netconfd openssh-server openssh-client socat)"; exit 77; }
 done
 command -v nft >/dev/null || { say "SKIP: nft missing (apt-get install -y nftables)"; exit 77; }
+if [[ " $AGENTS " == *" sil "* ]] && [ ! -f /usr/include/yuma/agt/agt_cb.h ]; then
+  say "SKIP: libyuma-dev missing for the SIL agent (apt-get install -y libyuma-dev build-essential)"; exit 77
+fi
 
-NS=""
-WORK=""
+NS="" C="" W="" WORK="" LISTENER=""
 cleanup() {
   if [ -n "$WORK" ] && [ -f "$WORK/pids" ]; then "$HERE/stop-gateway.sh" "$WORK" | sed 's/^/  /'; fi
-  if [ -n "$NS" ]; then ip netns del "$NS" 2>/dev/null && say "deleted netns $NS"; fi
+  [ -n "$LISTENER" ] && kill "$LISTENER" 2>/dev/null
+  for n in "$NS" "$C" "$W"; do [ -n "$n" ] && ip netns del "$n" 2>/dev/null; done
   if [ -n "$WORK" ]; then
     if [ "$FAILS" -eq 0 ]; then rm -rf "$WORK"; else say "kept $WORK for inspection"; fi
   fi
-  NS=""; WORK=""
+  NS="" C="" W="" WORK="" LISTENER=""
 }
 trap cleanup EXIT
 
-# wait_table SECONDS PRESENT... -- ABSENT...: the table shows every PRESENT and no ABSENT string
-wait_table() {
+# await SECONDS CMD...: CMD succeeds within SECONDS (polled every 0.1 s); ELAPSED says when
+await() {
   local limit=$1; shift
-  local present=() absent=() mode=p s ok t0
-  for s in "$@"; do
-    if [ "$s" = "--" ]; then mode=a; continue; fi
-    if [ $mode = p ]; then present+=("$s"); else absent+=("$s"); fi
-  done
-  t0=$(date +%s.%N)
+  local t0; t0=$(date +%s%N)
   while :; do
-    TABLE=$(ip netns exec "$NS" nft list table inet pcp 2>&1)
-    ok=1
-    for s in "${present[@]}"; do grep -qF -- "$s" <<< "$TABLE" || ok=0; done
-    for s in "${absent[@]}"; do grep -qF -- "$s" <<< "$TABLE" && ok=0; done
-    ELAPSED=$(printf '%.2f' "$(echo "$(date +%s.%N) - $t0" | bc)")
-    [ $ok = 1 ] && return 0
-    (( $(echo "$ELAPSED > $limit" | bc) )) && return 1
+    if "$@"; then ELAPSED=$(( ($(date +%s%N) - t0) / 1000000 ))ms; return 0; fi
+    (( ($(date +%s%N) - t0) / 1000000000 >= limit )) && { ELAPSED=timeout; return 1; }
     sleep 0.1
   done
 }
+table() { ip netns exec "$NS" nft list table inet pcp 2>/dev/null; }
+has() { table | grep -qF -- "$1"; }
+hasnt() { ! table | grep -qF -- "$1"; }
+# one TCP connection from wan to 192.0.3.1:PORT; the listener in client answers its own port
+connects() { [ "$(ip netns exec "$W" socat -T 3 - "TCP:192.0.3.1:$1,connect-timeout=2" </dev/null 2>/dev/null)" = "pcp-selftest $2" ]; }
+refused() { ! ip netns exec "$W" socat -T 2 - "TCP:192.0.3.1:$1,connect-timeout=2" </dev/null >/dev/null 2>&1; }
+nc() { /usr/bin/python3 "$HERE/nc-ssh" "$@" -- "${SSH[@]}" 2>&1; }
+# elem SET KEY...: the set or map holds an element with this key (JSON listing, no text matching)
+elem() {
+  local set=$1; shift
+  ip netns exec "$NS" nft -j list set inet pcp "$set" 2>/dev/null || ip netns exec "$NS" nft -j list map inet pcp "$set" 2>/dev/null
+} 
+has_elem() {
+  local set=$1; shift
+  elem "$set" | /usr/bin/python3 -c '
+import json, sys
+want = sys.argv[1:]
+for o in json.load(sys.stdin)["nftables"]:
+    s = o.get("set") or o.get("map")
+    for e in (s or {}).get("elem", []):
+        k = e[0] if isinstance(e, list) else e
+        k = k["elem"]["val"] if isinstance(k, dict) and "elem" in k else k
+        if [str(x) for x in k["concat"]] == want:
+            sys.exit(0)
+sys.exit(1)' "$@"
+}
+elem_timeout() {  # SET KEY...: the element's timeout in seconds, or none
+  local set=$1; shift
+  elem "$set" | /usr/bin/python3 -c '
+import json, sys
+want = sys.argv[1:]
+for o in json.load(sys.stdin)["nftables"]:
+    s = o.get("set") or o.get("map")
+    for e in (s or {}).get("elem", []):
+        k = e[0] if isinstance(e, list) else e
+        t = k["elem"].get("timeout", "none") if isinstance(k, dict) and "elem" in k else "none"
+        k = k["elem"]["val"] if isinstance(k, dict) and "elem" in k else k
+        if [str(x) for x in k["concat"]] == want:
+            print(t)' "$@"
+}
+handle_of() { ip netns exec "$NS" nft -a list chain inet pcp "$1" | grep -F "comment \"$2\"" | sed -n 's/.*# handle \([0-9]*\).*/\1/p'; }
 
-R_DNAT='map/udp/10.0.0.2/5000/dnat'
-R_ACCEPT='map/udp/10.0.0.2/5000/accept'
-R_SNAT='peer/udp/10.0.0.2/5000/192.0.3.2/6000/snat'
+rule_xml() {  # name proto daddr dport action-xml [expires] [extra match]
+  printf '<rule><name>%s</name><mapping>selftest</mapping><family>ipv4</family><hook>%s</hook>' "$1" "$6"
+  printf '<match><protocol>%s</protocol>%s<destination-address>%s</destination-address><destination-port>%s</destination-port></match>%s' "$2" "${7:-}" "$3" "$4" "$5"
+  [ -n "${8:-}" ] && printf '<expires>%s</expires>' "$8"
+  printf '</rule>\n'
+}
+iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 
 run_one() {
-  local target=$1
-  NS="pcpgw-selftest-$$-$RANDOM"
+  AGENT=$1 TARGET=$2
+  local id=$$-$RANDOM
+  NS="pcpgw-st-$id" C="pcpgw-stc-$id" W="pcpgw-stw-$id"
   WORK=$(mktemp -d /tmp/pcpgw-selftest.XXXXXX)
-  say "=== target $target: netns $NS, workdir $WORK"
-  ip netns add "$NS" || { fail "create netns $NS"; return; }
-  ip -n "$NS" link set lo up
+  chmod 711 "$WORK"
+  say "=== agent $AGENT, target $TARGET: netns $NS, workdir $WORK"
+  for n in "$NS" "$C" "$W"; do ip netns add "$n" && ip -n "$n" link set lo up || { fail "netns $n"; return; }; done
+  ip link add c0 netns "$C" type veth peer name g0 netns "$NS"
+  ip link add w0 netns "$W" type veth peer name g1 netns "$NS"
+  ip -n "$C" addr add 10.0.0.2/24 dev c0; ip -n "$NS" addr add 10.0.0.1/24 dev g0
+  ip -n "$NS" addr add 192.0.3.1/24 dev g1; ip -n "$W" addr add 192.0.3.2/24 dev w0
+  for l in "$C c0" "$NS g0" "$NS g1" "$W w0"; do set -- $l; ip -n "$1" link set "$2" up; done
+  ip -n "$C" route add default via 10.0.0.1; ip -n "$W" route add 10.0.0.0/24 via 192.0.3.1
+  ip netns exec "$NS" sysctl -qw net.ipv4.ip_forward=1
+  ip netns exec "$C" socat TCP-LISTEN:5000,reuseaddr,fork SYSTEM:'echo pcp-selftest 5000' >/dev/null 2>&1 &
+  LISTENER=$!
+  ip netns exec "$C" socat TCP-LISTEN:5001,reuseaddr,fork SYSTEM:'echo pcp-selftest 5001' >/dev/null 2>&1 &
+  LISTENER="$LISTENER $!"
+  # a table of the gateway's own that happens to have a name the controller could send
+  ip netns exec "$NS" nft -f - <<'NFT'
+table inet foreign {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    tcp dport 9 counter accept comment "gateway's own"
+  }
+}
+NFT
+  local foreign_before; foreign_before=$(ip netns exec "$NS" nft list table inet foreign)
 
-  local auth=() user=pcpgw
-  ssh-keygen -q -t ed25519 -N '' -C selftest -f "$WORK/client_key"
-  if [ "${SELFTEST_AUTH:-}" != key ] && command -v sshpass >/dev/null; then
-    export PCPGW_PASSWORD="st-$RANDOM$RANDOM-$$"
+  local user=pcpgw
+  SSH=(ip netns exec "$NS")
+  if command -v sshpass >/dev/null && [ "${SELFTEST_AUTH:-}" != key ]; then
+    export PCPGW_PASSWORD="st-$RANDOM$RANDOM-$$" SSHPASS
+    SSHPASS=$PCPGW_PASSWORD
     unset PCPGW_AUTHORIZED_KEYS
-    auth=(sshpass -e ssh -o PubkeyAuthentication=no -o PreferredAuthentications=password)
-    export SSHPASS=$PCPGW_PASSWORD
-    say "login: user $user with a password (sshpass)"
+    SSH+=(sshpass -e ssh -o PubkeyAuthentication=no -o PreferredAuthentications=password)
   else
     unset PCPGW_PASSWORD
+    ssh-keygen -q -t ed25519 -N '' -C selftest -f "$WORK/client_key"
     export PCPGW_AUTHORIZED_KEYS=$WORK/client_key.pub
-    auth=(ssh -i "$WORK/client_key" -o BatchMode=yes -o IdentitiesOnly=yes)
-    say "login: user $user with an SSH key made for the test"
+    SSH+=(ssh -i "$WORK/client_key" -o BatchMode=yes -o IdentitiesOnly=yes)
   fi
-  if ! PCPGW_USER=$user PCPGW_TARGET=$target PCPGW_APPLY_ARGS=${SELFTEST_APPLY_ARGS:-} "$HERE/start-gateway.sh" "$NS" "$WORK" | sed 's/^/  /'; then
-    fail "start-gateway.sh $NS $WORK"; return
+  SSH+=(-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR)
+  local SSH_BASE=("${SSH[@]}")
+  SSH+=(-p 830 -s "$user@127.0.0.1" netconf)
+  local callhome=""
+  [ "$TARGET" = candidate ] && callhome=127.0.0.1:4334
+  if ! PCPGW_APPLY_ARGS=${SELFTEST_APPLY_ARGS:-} CALL_HOME_MAX_BACKOFF=1 PCPGW_CALL_HOME=$callhome PCPGW_USER=$user PCPGW_TARGET=$TARGET PCPGW_AGENT=$AGENT \
+      PCPGW_TABLE=pcp "$HERE/start-gateway.sh" "$NS" "$WORK" | sed 's/^/  /'; then
+    fail "start-gateway.sh"; return
   fi
-  [ -f "$WORK/pids" ] && [ "$(wc -l < "$WORK/pids")" -eq 3 ] && pass "start-gateway.sh started netconfd, sshd and pcp-nft-apply" \
-    || { fail "start-gateway.sh did not record 3 PIDs"; return; }
+  pass "start-gateway.sh started $(cut -d' ' -f1 "$WORK/pids" | tr '\n' ' ')"
 
-  local sshcmd=(ip netns exec "$NS" "${auth[@]}" -p 830 -o StrictHostKeyChecking=no
-                -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -s "$user@127.0.0.1" netconf)
+  # 1. leased mappings, a static SNAT, a FILTER pinhole
+  local now end1 end2; now=$(date +%s); end1=$((now + LEASE)); end2=$((now + LEASE))
+  {
+    echo '<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><netfilter xmlns="urn:pcpcontroller:yang:pcp-netfilter">'
+    echo '<table>pcp</table><owner>selftest/gateway=st</owner>'
+    rule_xml map/tcp/10.0.0.2/5000/dnat tcp 192.0.3.1 40000 '<dnat><to-address>10.0.0.2</to-address><to-port>5000</to-port></dnat>' prerouting "" "$(iso $end1)"
+    rule_xml map/tcp/10.0.0.2/5000/accept tcp 10.0.0.2 5000 '<accept/>' forward "" "$(iso $end1)"
+    rule_xml map/tcp/10.0.0.2/5001/dnat tcp 192.0.3.1 40001 '<dnat><to-address>10.0.0.2</to-address><to-port>5001</to-port></dnat>' prerouting "" "$(iso $end2)"
+    rule_xml map/tcp/10.0.0.2/5001/accept tcp 10.0.0.2 5001 '<accept/>' forward "" "$(iso $end2)"
+    rule_xml peer/udp/10.0.0.2/5000/192.0.3.2/6000/snat udp 192.0.3.2 6000 '<snat><to-address>192.0.3.1</to-address><to-port>40001</to-port></snat>' postrouting '<source-prefix>10.0.0.2/32</source-prefix><source-port>5000</source-port>'
+    rule_xml map/tcp/10.0.0.3/22/from/198.51.100.0/24/0/accept tcp 10.0.0.3 22 '<accept/>' forward '<source-prefix>198.51.100.0/24</source-prefix>' "$(iso $((now + 600)))"
+    echo '</netfilter></config>'
+  } > "$WORK/add.xml"
+  local out; out=$(nc --edit "$WORK/add.xml")
+  if [[ $out == *"add.xml: ok"* ]]; then pass "edit-config of 6 rules as $user ($(grep -o 'target [a-z+]*' <<< "$out"))"
+  else fail "edit-config: $out"; return; fi
+  if [ "$AGENT" = sil ]; then
+    # the reply came: the rules must be in the kernel now, without any wait
+    check "in the kernel when the reply arrived: DNAT map elements" has_elem dnat4a 192.0.3.1 tcp 40000
+    check "in the kernel when the reply arrived: leased (timeout $(elem_timeout dnat4p 192.0.3.1 tcp 40000) s)" \
+      [ "$(elem_timeout dnat4p 192.0.3.1 tcp 40000)" -le "$LEASE" ]
+    check "in the kernel when the reply arrived: FILTER pinhole rule" \
+      [ -n "$(handle_of accept_forward map/tcp/10.0.0.3/22/from/198.51.100.0/24/0/accept)" ]
+    check "in the kernel when the reply arrived: static SNAT element (no timeout)" \
+      [ "$(elem_timeout snat4a 10.0.0.2 udp 5000 192.0.3.2 6000)" = none ]
+  else
+    check "rules in the kernel" await 5 has 'comment "map/tcp/10.0.0.2/5000/dnat"'
+    check "leased rules carry meta time" has "meta time < \"$(TZ=UTC0 date -u -d "@$end1" '+%Y-%m-%d %H:%M:%S')\""
+  fi
+  check "TCP wan -> 192.0.3.1:40000 reaches 10.0.0.2:5000 through the DNAT" await 5 connects 40000 5000
+  check "TCP wan -> 192.0.3.1:40001 reaches 10.0.0.2:5001" connects 40001 5001
 
-  cat > "$WORK/edit-add.xml" <<EOF
-<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0">
-  <netfilter xmlns="urn:pcpcontroller:yang:pcp-netfilter">
-    <table>pcp</table>
-    <rule>
-      <name>$R_DNAT</name><mapping>map/udp/10.0.0.2/5000</mapping>
-      <family>ipv4</family><hook>prerouting</hook>
-      <match><protocol>udp</protocol><destination-address>192.0.3.1</destination-address>
-        <destination-port>40000</destination-port></match>
-      <dnat><to-address>10.0.0.2</to-address><to-port>5000</to-port></dnat>
-    </rule>
-    <rule>
-      <name>$R_ACCEPT</name><mapping>map/udp/10.0.0.2/5000</mapping>
-      <family>ipv4</family><hook>forward</hook>
-      <match><protocol>udp</protocol><destination-address>10.0.0.2</destination-address>
-        <destination-port>5000</destination-port></match>
-      <accept/>
-    </rule>
-    <rule>
-      <name>$R_SNAT</name><mapping>peer/udp/10.0.0.2/5000/192.0.3.2/6000</mapping>
-      <family>ipv4</family><hook>postrouting</hook>
-      <match><protocol>udp</protocol><source-prefix>10.0.0.2/32</source-prefix><source-port>5000</source-port>
-        <destination-address>192.0.3.2</destination-address><destination-port>6000</destination-port></match>
-      <snat><to-address>192.0.3.1</to-address><to-port>40001</to-port></snat>
-    </rule>
-  </netfilter>
-</config>
-EOF
-  cat > "$WORK/edit-del.xml" <<EOF
+  # 2. refresh the second mapping; the others are untouched
+  local h_before; h_before=$(handle_of accept_forward map/tcp/10.0.0.3/22/from/198.51.100.0/24/0/accept)
+  local e_before; e_before=$(elem_timeout dnat4a 192.0.3.1 tcp 40000)
+  end2=$((now + 600))
+  {
+    echo '<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><netfilter xmlns="urn:pcpcontroller:yang:pcp-netfilter">'
+    rule_xml map/tcp/10.0.0.2/5001/dnat tcp 192.0.3.1 40001 '<dnat><to-address>10.0.0.2</to-address><to-port>5001</to-port></dnat>' prerouting "" "$(iso $end2)"
+    rule_xml map/tcp/10.0.0.2/5001/accept tcp 10.0.0.2 5001 '<accept/>' forward "" "$(iso $end2)"
+    echo '</netfilter></config>'
+  } | sed 's/<rule>/<rule xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" nc:operation="replace">/' > "$WORK/refresh.xml"
+  out=$(nc --edit "$WORK/refresh.xml")
+  check "refresh of map/tcp/10.0.0.2/5001 (expires only)" grep -q "refresh.xml: ok" <<< "$out"
+  if [ "$AGENT" = sil ]; then
+    check "refreshed lease in the kernel at the reply (timeout $(elem_timeout dnat4a 192.0.3.1 tcp 40001) s)" \
+      [ "$(elem_timeout dnat4a 192.0.3.1 tcp 40001)" -gt 500 ]
+    check "incremental: the FILTER rule kept its handle $h_before" [ "$(handle_of accept_forward map/tcp/10.0.0.3/22/from/198.51.100.0/24/0/accept)" = "$h_before" ]
+    local e_after; e_after=$(elem_timeout dnat4a 192.0.3.1 tcp 40000)
+    check "incremental: the other mapping's element kept its lease (timeout $e_before s, now $e_after s)" \
+      [ "$e_after" = "$e_before" ]
+  else
+    check "refreshed lease in the kernel" await 5 has "meta time < \"$(TZ=UTC0 date -u -d "@$end2" '+%Y-%m-%d %H:%M:%S')\""
+  fi
+
+  # 3. delete the SNAT
+  cat > "$WORK/del.xml" <<'EOF'
 <config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0" xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0">
-  <netfilter xmlns="urn:pcpcontroller:yang:pcp-netfilter">
-    <rule nc:operation="delete"><name>$R_SNAT</name></rule>
-  </netfilter>
-</config>
+  <netfilter xmlns="urn:pcpcontroller:yang:pcp-netfilter"><rule nc:operation="delete"><name>peer/udp/10.0.0.2/5000/192.0.3.2/6000/snat</name></rule></netfilter></config>
 EOF
+  out=$(nc --edit "$WORK/del.xml")
+  check "delete of the SNAT rule" grep -q "del.xml: ok" <<< "$out" || echo "$out" | sed 's/^/    | /'
+  check "SNAT gone from the kernel, the rest stays" await 5 bash -c \
+    "! ip netns exec $NS nft list table inet pcp | grep -q '192.0.3.2 . 6000\|192.0.3.2 snat' && ip netns exec $NS nft list table inet pcp | grep -q '40001'"
 
-  # 1. add three rules
-  local out
-  out=$(/usr/bin/python3 "$HERE/nc-ssh" --edit "$WORK/edit-add.xml" -- "${sshcmd[@]}" 2>&1)
-  local rc=$?
-  sed 's/^/  /' <<< "$out"
-  if [ $rc -eq 0 ]; then pass "edit-config over SSH port 830 ($(grep -o 'target [a-z+]*' <<< "$out"))"
-  else fail "edit-config over SSH port 830 (rc $rc)"; return; fi
-  if wait_table 5 "comment \"$R_DNAT\"" "comment \"$R_ACCEPT\"" "comment \"$R_SNAT\""; then
-    pass "nft list table inet pcp shows the 3 rules with their comments after $ELAPSED s"
+  # 4. NACM
+  echo '<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><nacm xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-acm"><enable-nacm>false</enable-nacm></nacm></config>' > "$WORK/nacm-off.xml"
+  echo '<nacm xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-acm"/>' > "$WORK/nacm-filter.xml"
+  out=$(nc --edit "$WORK/nacm-off.xml")
+  check "NACM: $user may not write /nacm (access-denied)" grep -q "access-denied" <<< "$out"
+  out=$(nc --get-config "$WORK/nacm-filter.xml")
+  check "NACM: $user reads nothing of /nacm" bash -c '! grep -q "enable-nacm\|rule-list" <<< "$1"' _ "$out"
+  echo '<kill-session><session-id>1</session-id></kill-session>' > "$WORK/kill.xml"
+  out=$(nc --rpc "$WORK/kill.xml")
+  check "NACM: $user may not kill-session" grep -q "access-denied" <<< "$out"
+  out=$(env SSH_CONNECTION="127.0.0.1 0 127.0.0.1 830" USER=pcp-nft-apply ip netns exec "$NS" /usr/bin/python3 "$HERE/nc-ssh" \
+    --edit "$WORK/del.xml" -- /usr/sbin/netconf-subsystem --ncxserver-sockname="830@$WORK/ncxserver.sock" 2>&1)
+  check "NACM: the local applier user may not edit" grep -q "access-denied" <<< "$out"
+
+  # 5. lock around edit (+ commit)
+  local ds=running; [ "$TARGET" = candidate ] && ds=candidate
+  echo "<lock><target><$ds/></target></lock>" > "$WORK/lock.xml"
+  echo "<unlock><target><$ds/></target></unlock>" > "$WORK/unlock.xml"
+  out=$(nc --rpc "$WORK/lock.xml" --edit "$WORK/refresh.xml" --rpc "$WORK/unlock.xml")
+  check "lock $ds, edit-config, unlock" bash -c '[ "$(grep -c ": ok" <<< "$1")" = 3 ]' _ "$out"
+
+  # 6. a foreign table is never touched
+  echo '<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><netfilter xmlns="urn:pcpcontroller:yang:pcp-netfilter"><table>foreign</table></netfilter></config>' > "$WORK/foreign.xml"
+  out=$(nc --edit "$WORK/foreign.xml")
+  if [ "$AGENT" = sil ]; then
+    check "table foreign refused with an rpc-error" grep -q "rpc-error.*not created by a PCP gateway agent" <<< "$out"
   else
-    fail "the 3 rules did not show in table inet pcp within 5 s"
+    check "applier refuses table foreign" await 5 grep -q "not created by a PCP gateway agent" "$WORK/pcp-nft-apply.log"
+    echo '<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><netfilter xmlns="urn:pcpcontroller:yang:pcp-netfilter"><table>pcp</table></netfilter></config>' > "$WORK/back.xml"
+    nc --edit "$WORK/back.xml" >/dev/null
   fi
-  sed 's/^/    | /' <<< "$TABLE"
-  grep -qE 'ip daddr 192\.0\.3\.1 udp dport 40000 dnat ip to 10\.0\.0\.2:5000 comment' <<< "$TABLE" &&
-    pass "DNAT 192.0.3.1:40000/udp -> 10.0.0.2:5000 rendered in the prerouting nat chain" ||
-    fail "DNAT rule not rendered as expected"
-  grep -qE 'ip daddr 10\.0\.0\.2 udp dport 5000 meta mark set meta mark \| 0x00800000 accept comment' <<< "$TABLE" &&
-    pass "forward accept for 10.0.0.2:5000/udp rendered (with the accept mark)" ||
-    fail "accept rule not rendered as expected"
-  grep -qE 'snat ip to 192\.0\.3\.1:40001 comment' <<< "$TABLE" &&
-    pass "SNAT 10.0.0.2:5000 -> 192.0.3.1:40001 rendered in the postrouting nat chain" ||
-    fail "SNAT rule not rendered as expected"
+  check "table inet foreign unchanged" [ "$(ip netns exec "$NS" nft list table inet foreign)" = "$foreign_before" ]
+  check "our table still there" await 5 has 'comment "map/tcp/10.0.0.3/22/from/198.51.100.0/24/0/accept"'
 
-  # 2. delete one rule
-  out=$(/usr/bin/python3 "$HERE/nc-ssh" --edit "$WORK/edit-del.xml" -- "${sshcmd[@]}" 2>&1)
-  rc=$?
-  sed 's/^/  /' <<< "$out"
-  if [ $rc -eq 0 ]; then pass "delete of $R_SNAT over SSH"; else fail "delete over SSH (rc $rc)"; fi
-  if wait_table 5 "comment \"$R_DNAT\"" "comment \"$R_ACCEPT\"" -- "$R_SNAT"; then
-    pass "$R_SNAT gone from table inet pcp after $ELAPSED s, the other 2 rules remain"
-  else
-    fail "after the delete, table inet pcp is not as expected within 5 s"
-    sed 's/^/    | /' <<< "$TABLE"
+  # 7. call home: the controller's side is a listener on 4334 that ssh uses as its transport
+  if [ -n "$callhome" ]; then
+    echo '<netfilter xmlns="urn:pcpcontroller:yang:pcp-netfilter"><owner/></netfilter>' > "$WORK/owner.xml"
+    local i ok=0
+    for i in 1 2; do
+      out=$(timeout 30 /usr/bin/python3 "$HERE/nc-ssh" --get-config "$WORK/owner.xml" -- "${SSH_BASE[@]}" \
+        -o ProxyCommand="socat - TCP-LISTEN:4334,reuseaddr" -s "$user@call-home" netconf 2>&1)
+      grep -q "selftest/gateway=st" <<< "$out" && ok=$((ok + 1))
+    done
+    check "call home: two NETCONF sessions over connections the gateway dialed" [ "$ok" = 2 ]
+    check "call home: the relay dialed again after the first connection ended" \
+      [ "$(grep -c 'connection to 127.0.0.1:4334 ended' "$WORK/call-home-relay.log")" -ge 1 ]
   fi
 
-  say "pcp-nft-apply log:"
-  sed 's/^/    | /' "$WORK/pcp-nft-apply.log"
+  # 8. the controller and the whole gateway side are gone: the kernel ends the first lease alone
+  end1=$(( $(date +%s) + 9 ))   # stopping netconfd takes about 3 s
+  {
+    echo '<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><netfilter xmlns="urn:pcpcontroller:yang:pcp-netfilter">'
+    rule_xml map/tcp/10.0.0.2/5000/dnat tcp 192.0.3.1 40000 '<dnat><to-address>10.0.0.2</to-address><to-port>5000</to-port></dnat>' prerouting "" "$(iso $end1)"
+    echo '</netfilter></config>'
+  } > "$WORK/short.xml"
+  out=$(nc --edit "$WORK/short.xml")
+  check "lease of 192.0.3.1:40000 set to end in 9 s" grep -q "short.xml: ok" <<< "$out"
+  [ "$AGENT" = apply ] && await 5 has "meta time < \"$(TZ=UTC0 date -u -d "@$end1" '+%Y-%m-%d %H:%M:%S')\""
+  "$HERE/stop-gateway.sh" "$WORK" >/dev/null
+  check "gateway side stopped, TCP to 40000 still works before the lease ends" connects 40000 5000 ||
+    { table | sed 's/^/    | /'; date -u; }
+  local wait=$(( end1 - $(date +%s) + 4 ))
+  check "lease of 192.0.3.1:40000 ended in the kernel: TCP through the DNAT refused" await "$wait" refused 40000
+  check "refreshed mapping 192.0.3.1:40001 still connects" connects 40001 5001
+
+  [ "$FAILS" -gt 0 ] && { for f in netconfd.log netconfd.out pcp-nft-apply.log call-home-relay.log; do
+      [ -f "$WORK/$f" ] && { say "--- $f (tail)"; grep -v '^\s*$' "$WORK/$f" | tail -15 | sed 's/^/    | /'; }; done; }
   cleanup
 }
 
-for t in $TARGETS; do run_one "$t"; done
-say "$((CHECKS - FAILS))/$CHECKS checks passed"
+for a in $AGENTS; do for t in $TARGETS; do run_one "$a" "$t"; done; done
+say "$((CHECKS - FAILS)) passed, $FAILS failed"
 [ "$FAILS" -eq 0 ] && [ "$CHECKS" -gt 0 ]

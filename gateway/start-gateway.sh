@@ -4,7 +4,12 @@
 # Starts the reference PCP gateway side inside network namespace NETNS ("-" = the current one):
 #   netconfd (yuma123) with the pcp-netfilter module, on a private socket in WORKDIR;
 #   sshd on port 830 whose only purpose is the NETCONF subsystem, for user $PCPGW_USER;
-#   pcp-nft-apply, which puts the running configuration into nftables.
+#   and the agent that puts the configuration into nftables, one of (PCPGW_AGENT):
+#     apply  pcp-nft-apply, a separate daemon that re-applies the whole running configuration after
+#            every change notification (the baseline; the default);
+#     sil    netconfd's SIL module gateway/agent/build/libpcp-netfilter.so (built here with make) and its
+#            helper pcp-nft-agentd: every commit goes into nftables inside the commit, incrementally.
+# The controller's user gets rights on pcp-netfilter through NACM (ietf-netconf-acm), not as superuser.
 # Every process is started in the foreground of a background job, so its PID is exact; the PIDs
 # go to WORKDIR/pids and stop-gateway.sh WORKDIR kills exactly those.
 #
@@ -17,6 +22,10 @@
 #   PCPGW_TARGET           netconfd --target: candidate (default) or running
 #   PCPGW_MODULE           the YANG module (default: pcp-netfilter@2026-11-23.yang of this repository)
 #   PCPGW_APPLY_ARGS       extra arguments for pcp-nft-apply (e.g. "--poll --poll-interval 2")
+#   PCPGW_AGENT            apply (default) or sil, see above
+#   PCPGW_CALL_HOME        HOST:PORT of a controller's call-home listener (RFC 8071, port 4334): also start
+#                          call-home-relay, which dials it and splices the connection to this sshd
+#   PCPGW_SUPERUSER        a netconfd --superuser (default none: everything goes through NACM)
 set -euo pipefail
 
 die() { echo "start-gateway: $*" >&2; exit 1; }
@@ -31,11 +40,13 @@ LISTEN=${PCPGW_LISTEN:-127.0.0.1}
 PORT=${PCPGW_PORT:-830}
 TARGET=${PCPGW_TARGET:-candidate}
 MODULE=${PCPGW_MODULE:-$HERE/../yang/src/main/yang/pcp-netfilter@2026-11-23.yang}
+AGENT=${PCPGW_AGENT:-apply}
 NETCONFD=/usr/sbin/netconfd
 SUBSYS=/usr/sbin/netconf-subsystem
 SSHD=/usr/sbin/sshd
 
 case "$TARGET" in candidate|running) ;; *) die "PCPGW_TARGET must be candidate or running" ;; esac
+case "$AGENT" in apply|sil) ;; *) die "PCPGW_AGENT must be apply or sil" ;; esac
 for b in "$NETCONFD" "$SUBSYS" "$SSHD" /usr/bin/ssh-keygen /usr/bin/python3; do
   [ -x "$b" ] || die "$b not found (apt-get install -y netconfd openssh-server python3)"
 done
@@ -93,14 +104,32 @@ fi
 
 # -- netconfd ------------------------------------------------------------------------------------
 # An empty startup file is fatal to netconfd 2.13; an existing one keeps the committed config.
-[ -s "$WORKDIR/startup.xml" ] ||
-  echo '<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"/>' > "$WORKDIR/startup.xml"
+# It starts with the NACM rules (RFC 8341) that confine the controller's user to pcp-netfilter.
+[ -s "$WORKDIR/startup.xml" ] || "$HERE/nacm-startup.sh" "$USER_NAME" > "$WORKDIR/startup.xml"
 rm -f "$SOCK"   # netconfd leaves its socket behind and cannot bind over it
-"${NSEXEC[@]}" "$NETCONFD" \
-  --module="$MODULE" \
+NETCONFD_ARGS=(--module="$MODULE")
+NETCONFD_ENV=()
+if [ "$AGENT" = sil ]; then
+  # netconfd loads a module's SIL (lib<module>.so from YUMA_RUNPATH) only when the module is named, not
+  # given as a path: so the module goes by name, from its directory on the module path
+  make -s -C "$HERE/agent" >&2 || die "building the SIL module failed (apt-get install -y build-essential libyuma-dev)"
+  MODNAME=$(basename "$MODULE" .yang); MODNAME=${MODNAME%%@*}
+  NETCONFD_ARGS=(--module="$MODNAME" --modpath="$(dirname "$MODULE"):/usr/share/yuma/modules")
+  NETCONFD_ENV=(env YUMA_RUNPATH="$HERE/agent/build" PCPNF_AGENTD="$HERE/pcp-nft-agentd")
+  /usr/bin/python3 -c 'import nftables' 2>/dev/null ||
+    echo "start-gateway: python3-nftables missing; pcp-nft-agentd falls back to running nft -j" >&2
+fi
+# netconfd's default superuser is the user named "superuser", and an empty --superuser= is a CLI error
+# in 2.13: so without PCPGW_SUPERUSER the superuser is a name that no system user has (checked here)
+SUPERUSER=${PCPGW_SUPERUSER:-pcp-no-superuser}
+if [ -z "${PCPGW_SUPERUSER:-}" ] && id "$SUPERUSER" >/dev/null 2>&1; then
+  die "a system user $SUPERUSER exists; it would be netconfd's superuser"
+fi
+NETCONFD_ARGS+=(--superuser="$SUPERUSER")
+"${NSEXEC[@]}" "${NETCONFD_ENV[@]}" "$NETCONFD" \
+  "${NETCONFD_ARGS[@]}" \
   --startup="$WORKDIR/startup.xml" \
   --target="$TARGET" \
-  --superuser="$USER_NAME" \
   --ncxserver-sockname="$SOCK" \
   --log="$WORKDIR/netconfd.log" --log-level=info \
   </dev/null >"$WORKDIR/netconfd.out" 2>&1 &
@@ -142,15 +171,24 @@ EOF
 "${NSEXEC[@]}" "$SSHD" -D -f "$WORKDIR/sshd_config" -E "$WORKDIR/sshd.log" </dev/null >"$WORKDIR/sshd.out" 2>&1 &
 echo "sshd $!" >> "$PIDS"
 
-# -- pcp-nft-apply -------------------------------------------------------------------------------
-# shellcheck disable=SC2086 # PCPGW_APPLY_ARGS is a list of words
-"${NSEXEC[@]}" /usr/bin/python3 "$HERE/pcp-nft-apply" --socket "$SOCK" --subsystem "$SUBSYS" \
-  ${PCPGW_APPLY_ARGS:-} </dev/null >>"$WORKDIR/pcp-nft-apply.out" 2>>"$WORKDIR/pcp-nft-apply.log" &
-echo "pcp-nft-apply $!" >> "$PIDS"
+# -- pcp-nft-apply (baseline agent) ---------------------------------------------------------------
+if [ "$AGENT" = apply ]; then
+  # shellcheck disable=SC2086 # PCPGW_APPLY_ARGS is a list of words
+  "${NSEXEC[@]}" /usr/bin/python3 "$HERE/pcp-nft-apply" --socket "$SOCK" --subsystem "$SUBSYS" \
+    ${PCPGW_APPLY_ARGS:-} </dev/null >>"$WORKDIR/pcp-nft-apply.out" 2>>"$WORKDIR/pcp-nft-apply.log" &
+  echo "pcp-nft-apply $!" >> "$PIDS"
+fi
+
+# -- call home (RFC 8071) -------------------------------------------------------------------------
+if [ -n "${PCPGW_CALL_HOME:-}" ]; then
+  "${NSEXEC[@]}" "$HERE/call-home-relay" "$PCPGW_CALL_HOME" "$LISTEN:$PORT" \
+    </dev/null >>"$WORKDIR/call-home-relay.log" 2>&1 &
+  echo "call-home-relay $!" >> "$PIDS"
+fi
 
 sleep 0.3
 while read -r name pid; do
   alive "$pid" || die "$name (PID $pid) exited at once; see $WORKDIR/$name.log"
 done < "$PIDS"
-echo "start-gateway: netns ${NETNS} workdir $WORKDIR target $TARGET ssh $LISTEN:$PORT user $USER_NAME"
+echo "start-gateway: netns ${NETNS} workdir $WORKDIR target $TARGET agent $AGENT ssh $LISTEN:$PORT user $USER_NAME"
 sed 's/^/start-gateway:   /' "$PIDS"

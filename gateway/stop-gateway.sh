@@ -20,6 +20,7 @@ ours() {
     netconfd) [[ $cmd == *netconfd* ]] ;;
     sshd) [[ $cmd == *sshd* ]] ;;
     pcp-nft-apply) [[ $cmd == *pcp-nft-apply* ]] ;;
+    call-home-relay) [[ $cmd == *call-home-relay* ]] ;;
     *) return 1 ;;
   esac
 }

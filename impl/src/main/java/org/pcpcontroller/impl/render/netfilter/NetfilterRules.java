@@ -11,6 +11,8 @@ import com.google.common.net.InetAddresses;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -26,6 +28,7 @@ import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IpAddress;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IpPrefix;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
+import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.DateAndTime;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.netfilter.rev261123.RuleName;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.netfilter.rev261123.Transport;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.netfilter.rev261123.netfilter.Rule;
@@ -78,8 +81,15 @@ import org.pcpcontroller.impl.store.BindingMappings;
  * {@code map/udp/10.0.0.2/5000/dnat}, {@code map/udp/10.0.0.2/5000/from/192.0.3.0/24/0/accept} or
  * {@code peer/udp/10.0.0.2/5000/192.0.3.2/6000/snat}. It derives from the mapping key (without the gateway, since
  * every gateway has its own rule list) and the role only, never from expiry, nonce, description or the assigned
- * external endpoint, so re-rendering a refreshed mapping changes nothing. Addresses never contain {@code /}, so a
- * name splits into its segments in exactly one way, which makes names of different mappings different.
+ * external endpoint, so re-rendering a mapping gives the same rules under the same names. Addresses never contain
+ * {@code /}, so a name splits into its segments in exactly one way, which makes names of different mappings
+ * different.
+ *
+ * <h2>Leases</h2>
+ * Every rule of a mapping with a lease carries its absolute end in {@code expires} ({@link #expires(Instant)}: UTC,
+ * whole seconds), so that the gateway's kernel ends the rule at lease end even when the controller is gone. A
+ * refresh of the mapping changes this leaf and nothing else, so it replaces the rules with ones that differ only in
+ * {@code expires}. A static mapping's rules have no {@code expires}.
  *
  * <p>Every rule carries the readable key in its {@code mapping} leaf ({@link #mappingLabel(MappingKey)}) and no
  * {@code comment}: the comment would only repeat lease data such as the description, and a rule that changes with
@@ -385,6 +395,7 @@ public final class NetfilterRules {
         private final String label;
         private final Rule.Family family;
         private final Transport transport;
+        private final @Nullable DateAndTime expires;
 
         Rules(final Mapping mapping) {
             final var key = mapping.key();
@@ -392,6 +403,8 @@ public final class NetfilterRules {
             label = mappingLabel(key);
             family = key.internalAddress() instanceof Inet4Address ? Rule.Family.Ipv4 : Rule.Family.Ipv6;
             transport = transport(key.protocol());
+            final var end = mapping.expires();
+            expires = end == null ? null : expires(end);
         }
 
         void map(final MappingKey.Map key, final Mapping mapping) {
@@ -492,6 +505,7 @@ public final class NetfilterRules {
                 .setHook(hook)
                 .setMatch(match.build())
                 .setAction(action)
+                .setExpires(expires)
                 .build();
             // Filters with the same network and port give identical rules under one name: keep one.
             final var previous = byName.putIfAbsent(name, rule);
@@ -505,6 +519,15 @@ public final class NetfilterRules {
                 .sorted(Comparator.comparing(rule -> rule.requireName().getValue()))
                 .toList();
         }
+    }
+
+    /**
+     * The {@code expires} value of a lease that ends at {@code end}: UTC with whole seconds (the fraction is cut, so
+     * the gateway never keeps a rule beyond the controller's lease), e.g. {@code 2026-12-05T10:00:00Z}. Whole seconds
+     * keep the value the same however often the lease is rendered, and are what the gateway's kernel can time.
+     */
+    public static DateAndTime expires(final Instant end) {
+        return new DateAndTime(end.truncatedTo(ChronoUnit.SECONDS).toString());
     }
 
     // Value equality after making the model's defaults explicit.

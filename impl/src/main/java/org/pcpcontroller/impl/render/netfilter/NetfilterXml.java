@@ -20,6 +20,7 @@ import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IpAddress;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
+import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.DateAndTime;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.netfilter.rev261123.RuleName;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.netfilter.rev261123.Transport;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.netfilter.rev261123.netfilter.Rule;
@@ -120,11 +121,24 @@ public final class NetfilterXml {
      */
     public static Document editConfig(final long messageId, final String target, final Collection<Rule> put,
             final Collection<String> delete) {
+        return editConfig(messageId, target, null, put, delete);
+    }
+
+    /**
+     * {@link #editConfig(long, String, Collection, Collection)} that also writes {@code /netfilter/owner}, the
+     * identity of the writing controller, so that a second writer of the same gateway can be detected by reading it
+     * back ({@link #parseOwner(Document)}). A null owner leaves the leaf as it is.
+     */
+    public static Document editConfig(final long messageId, final String target, final @Nullable String owner,
+            final Collection<Rule> put, final Collection<String> delete) {
         final var doc = newDocument();
         final var edit = child(rpc(doc, messageId), BASE, "edit-config");
         child(child(edit, BASE, "target"), BASE, target);
         child(edit, BASE, "error-option").setTextContent("rollback-on-error");
         final var netfilter = child(child(edit, BASE, "config"), NETFILTER, "netfilter");
+        if (owner != null) {
+            leaf(netfilter, "owner", owner);
+        }
         for (var rule : put) {
             final var element = child(netfilter, NETFILTER, "rule");
             element.setAttributeNS(BASE, "nc:operation", "replace");
@@ -210,6 +224,9 @@ public final class NetfilterXml {
             case SetDscp dscp -> leaf(element, "set-dscp", dscp.getSetDscp().getValue().toString());
             case null, default -> throw new IllegalArgumentException("rule " + rule.getName() + " has no action");
         }
+        if (rule.getExpires() != null) {
+            leaf(element, "expires", rule.getExpires().getValue());
+        }
         if (rule.getComment() != null) {
             leaf(element, "comment", rule.getComment());
         }
@@ -245,6 +262,14 @@ public final class NetfilterXml {
         return rules;
     }
 
+    /**
+     * The {@code /netfilter/owner} in a {@code <get-config>} reply, or null when the gateway has none.
+     */
+    public static @Nullable String parseOwner(final Document reply) {
+        final var nodes = reply.getElementsByTagNameNS(NETFILTER, "netfilter");
+        return nodes.getLength() == 0 ? null : childText((Element) nodes.item(0), "owner");
+    }
+
     private static Rule read(final Element element, final String name) {
         final var builder = new RuleBuilder()
             .setName(new RuleName(name))
@@ -253,6 +278,11 @@ public final class NetfilterXml {
             .setFamily(Rule.Family.ofName(require(element, "family")))
             .setHook(Rule.Hook.ofName(require(element, "hook")))
             .setComment(childText(element, "comment"));
+        final var expires = childText(element, "expires");
+        if (expires != null) {
+            // the pattern check of the generated type throws IllegalArgumentException: the rule is unreadable
+            builder.setExpires(new DateAndTime(expires));
+        }
         final var match = first(element, "match");
         if (match != null) {
             final var protocol = childText(match, "protocol");

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.Dscp;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
+import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.DateAndTime;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.netfilter.rev261123.RuleName;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.netfilter.rev261123.Transport;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.netfilter.rev261123.netfilter.Rule;
@@ -78,10 +79,11 @@ class NetfilterRulesTest {
         return new MatchBuilder().setProtocol(protocol);
     }
 
+    // The expected rule of a mapping made by mapping(...), whose lease ends an hour after the epoch.
     private static Rule rule(final String name, final String mapping, final Rule.Family family, final Rule.Hook hook,
             final MatchBuilder match, final Action action) {
         return new RuleBuilder().setName(new RuleName(name)).setMapping(mapping).setFamily(family).setHook(hook)
-            .setMatch(match.build()).setAction(action).build();
+            .setMatch(match.build()).setAction(action).setExpires(new DateAndTime("1970-01-01T01:00:00Z")).build();
     }
 
     private static Action dnat(final String address, final @Nullable Integer toPort) {
@@ -335,19 +337,54 @@ class NetfilterRulesTest {
     // ---- stability, uniqueness, names ----
 
     @Test
-    void renderingIsStableAndIgnoresLeaseData() {
+    void renderingIsStableAndIgnoresLeaseDataButTheLeaseEnd() {
         final var key = new MappingKey.Map("gw1", 17, HOST, 5000);
         final var filters = List.of(new Filter(PEER, 32, 0));
         final var one = new Mapping(key, EXT, 40000, Origin.PCP, null, Nonce.ofHex("0102030405060708090a0b0c"),
             Instant.EPOCH, Instant.EPOCH.plusSeconds(60), "first", new FlowPriority(46, 0), filters);
         final var other = new Mapping(key, EXT, 40000, Origin.OPERATOR, HOST, null, Instant.EPOCH.plusSeconds(99),
-            null, "another description", new FlowPriority(46, 0), filters);
+            Instant.EPOCH.plusSeconds(60), "another description", new FlowPriority(46, 0), filters);
         assertEquals(render(one), render(one));
         assertEquals(render(one), render(other));
         // the assigned external endpoint changes the rules but not their names
         final var moved = new Mapping(key, ip("192.0.3.7"), 40001, Origin.PCP, null, null, Instant.EPOCH, null, null,
             new FlowPriority(46, 0), filters);
         assertEquals(names(render(one)), names(render(moved)));
+    }
+
+    @Test
+    void everyRuleCarriesTheLeaseEndInWholeSeconds() {
+        final var leased = map(17, HOST, 5000, EXT, 40000)
+            .withExpires(Instant.parse("2026-12-05T10:00:00.999Z"));
+        final var rules = NetfilterRules.render(leased, false);
+        assertEquals(2, rules.size());
+        for (var rule : rules) {
+            assertEquals("2026-12-05T10:00:00Z", rule.requireExpires().getValue());
+        }
+    }
+
+    @Test
+    void aStaticMappingHasNoLeaseEnd() {
+        final var rules = NetfilterRules.render(map(17, HOST, 5000, EXT, 40000).withExpires(null), true);
+        assertFalse(rules.isEmpty());
+        rules.forEach(rule -> assertNull(rule.getExpires()));
+    }
+
+    @Test
+    void aRefreshReplacesTheRulesWithOnlyTheLeaseEndChanged() {
+        final var mapping = map(17, HOST, 5000, EXT, 40000);
+        final var refreshed = mapping.withExpires(mapping.expires().plusSeconds(3600));
+        final var before = NetfilterRules.renderAll(List.of(mapping), true);
+        final var after = NetfilterRules.renderAll(List.of(refreshed), true);
+        final var diff = NetfilterRules.diff(after, before);
+        assertEquals(List.of(), diff.delete());
+        assertEquals(before.keySet(), diff.put().keySet());
+        diff.put().forEach((name, rule) -> {
+            assertEquals(NetfilterRules.expires(refreshed.expires()), rule.getExpires());
+            assertEquals(new RuleBuilder(before.get(name)).setExpires(rule.getExpires()).build(), rule);
+        });
+        // rendering the refreshed mapping again is no change
+        assertTrue(NetfilterRules.diff(after, NetfilterRules.renderAll(List.of(refreshed), true)).isEmpty());
     }
 
     @Test

@@ -8,6 +8,7 @@
 package org.pcpcontroller.impl.render.netfilter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,6 +27,7 @@ import javax.xml.transform.dom.DOMSource;
 import javax.xml.transform.stream.StreamResult;
 import org.junit.jupiter.api.Test;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.netfilter.rev261123.netfilter.Rule;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.netfilter.rev261123.netfilter.RuleBuilder;
 import org.pcpcontroller.api.mapping.Filter;
 import org.pcpcontroller.api.mapping.FlowPriority;
 import org.pcpcontroller.api.mapping.Mapping;
@@ -81,6 +83,41 @@ class NetfilterXmlTest {
         rules.forEach(rule -> expected.put(rule.requireName().getValue(), rule));
         assertEquals(expected, NetfilterXml.parseRules(reply));
         assertTrue(NetfilterRules.diff(expected, NetfilterXml.parseRules(reply)).isEmpty());
+    }
+
+    @Test
+    void leaseEndAndOwnerSurviveTheWire() throws Exception {
+        final var rules = NetfilterRules.render(map("10.0.0.2", 5000, List.of()), false);
+        final var leased = new ArrayList<Rule>();
+        rules.forEach(rule -> leased.add(new RuleBuilder(rule)
+            .setExpires(NetfilterRules.expires(Instant.parse("2026-12-05T10:00:00Z"))).build()));
+        final var edit = text(NetfilterXml.editConfig(9, "candidate", "pcp-controller/gateway=home-42", leased,
+            List.of()));
+        assertTrue(edit.contains("<expires>2026-12-05T10:00:00Z</expires>"), edit);
+        final var netfilter = edit.substring(edit.indexOf("<netfilter"), edit.indexOf("</netfilter>") + 12)
+            .replaceAll(" [a-z0-9]+:operation=\"replace\"", "");
+        final var reply = parse("<rpc-reply xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\"><data>" + netfilter
+            + "</data></rpc-reply>");
+        final var expected = new TreeMap<String, Rule>();
+        leased.forEach(rule -> expected.put(rule.requireName().getValue(), rule));
+        assertEquals(expected, NetfilterXml.parseRules(reply));
+        assertEquals("pcp-controller/gateway=home-42", NetfilterXml.parseOwner(reply));
+        // without an owner the edit leaves the leaf alone
+        assertFalse(text(NetfilterXml.editConfig(10, "candidate", leased, List.of())).contains("owner"));
+    }
+
+    @Test
+    void aRuleWithAMalformedLeaseEndIsUnreadable() throws Exception {
+        final Map<String, Rule> rules = NetfilterXml.parseRules(parse("""
+            <rpc-reply xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><data>
+              <netfilter xmlns="urn:pcpcontroller:yang:pcp-netfilter">
+                <rule><name>a/b</name><mapping>x</mapping><family>ipv4</family><hook>forward</hook><accept/>
+                  <expires>tomorrow</expires></rule>
+              </netfilter></data></rpc-reply>"""));
+        assertTrue(rules.containsKey("a/b"));
+        assertNull(rules.get("a/b"));
+        assertNull(NetfilterXml.parseOwner(parse("<rpc-reply xmlns=\"urn:ietf:params:xml:ns:netconf:base:1.0\">"
+            + "<data/></rpc-reply>")));
     }
 
     @Test
