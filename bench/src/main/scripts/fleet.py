@@ -123,10 +123,10 @@ def connect(count, first_port, keys_file):
     for i in range(1, count + 1):
         port = first_port + i - 1
         netconf = {"address": "127.0.0.1", "port": port, "username": "pcpgw", "password": PASSWORD,
-                   "reconcile-interval": 86400, "response-timeout": 30000}
+                   "reconcile-interval": 86400}
         if port in keys:
             netconf["host-key-sha256"] = keys[port]
-        entries.append({"id": gateway_id(i), "netconf": netconf})
+        entries.append({"id": gateway_id(i), "render": {"response-timeout": 30000}, "netconf": netconf})
     t0 = time.time()
     status, text = request("PATCH", "/data/pcp-gateway:gateways", {"pcp-gateway:gateways": {"gateway": entries}})
     if status not in (200, 204):

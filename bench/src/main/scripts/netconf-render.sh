@@ -56,8 +56,9 @@ curl -sf -u admin:admin -X PUT -H 'Content-Type: application/json' "$rest/data/p
     -d '{"pcp-gateway:gateway":[{"id":"bench","external-address":["192.0.3.1"],"internal-prefix":["127.0.0.0/8"],
          "external-port-range":{"start":1024,"end":65535},"udp-ingress":{"listen-address":["127.0.0.1"]},
          "policy":{"per-client-quota":1000000},
+         "render":{"response-timeout":30000},
          "netconf":{"address":"172.31.254.2","username":"pcpgw","password":"'"$password"'",
-                    "response-timeout":30000,"reconcile-interval":86400}}]}'
+                    "reconcile-interval":86400}}]}'
 for _ in $(seq 120); do
     curl -sf -u admin:admin "$rest/data/pcp-gateway:gateways/gateway=bench/state/netconf" | grep -q '"connected"' && break
     sleep 0.5
@@ -72,7 +73,7 @@ echo "DNAT rules in nftables: $rules"
 
 echo "== filling the gateway to $total mappings, answered after the datastore commit"
 curl -sf -u admin:admin -X PATCH -H 'Content-Type: application/json' \
-    "$rest/data/pcp-gateway:gateways/gateway=bench/netconf" -d '{"pcp-gateway:netconf":{"answer-after":"datastore-commit"}}'
+    "$rest/data/pcp-gateway:gateways/gateway=bench/render" -d '{"pcp-gateway:render":{"answer-after":"datastore-commit"}}'
 "$java" -cp "$jar" org.pcpcontroller.bench.load.LoadGenerator --target 127.0.0.1:5351 --mode pcp-map \
     --requests "$((total - acked))" --window 256 --clients 16 --first-client 127.0.1.2 --protocol udp \
     --lifetime 7200 --timeout 10s | tail -n 4

@@ -100,8 +100,9 @@ class NetconfSystemTest {
               "internal-prefix":["10.0.0.0/24"],
               "external-port-range":{"start":1024,"end":65535},
               "udp-ingress":{"listen-address":["172.31.254.1"]},
+              "render":{"response-timeout":5000},
               "netconf":{"address":"172.31.254.2","port":830,"username":"pcpgw","password":"%s",
-                "keepalive-interval":2,"reconcile-interval":10,"response-timeout":5000}
+                "keepalive-interval":2,"reconcile-interval":10}
             }]}""".formatted(password));
         assertEquals(201, created.statusCode(), created.body());
         listeners.add(listen("udp", 5000));
@@ -292,8 +293,8 @@ class NetconfSystemTest {
               "external-address":["192.0.3.9"],
               "internal-prefix":["127.0.0.0/8"],
               "udp-ingress":{"listen-address":["127.0.0.1"]},
-              "netconf":{"address":"127.0.0.1","port":9,"username":"nobody","password":"x",
-                "response-timeout":1000}
+              "render":{"response-timeout":1000},
+              "netconf":{"address":"127.0.0.1","port":9,"username":"nobody","password":"x"}
             }]}""");
         assertEquals(201, created.statusCode(), created.body());
         // NAT-PMP map UDP 6000 for 3600 s, straight to the UDP ingress
@@ -327,7 +328,7 @@ class NetconfSystemTest {
         final var key = Files.readString(workdir.resolve("topology").resolve("client_key"));
         final var replaced = karaf.put(GATEWAY + "/netconf", """
             {"pcp-gateway:netconf":{"address":"172.31.254.2","port":830,"username":"pcpgw","private-key":%s,
-              "keepalive-interval":2,"reconcile-interval":10,"response-timeout":5000}}"""
+              "keepalive-interval":2,"reconcile-interval":10}}"""
             .formatted(jsonString(key)));
         assertTrue(replaced.statusCode() / 100 == 2, replaced.body());
         // a new session, on the key: sshd says so, and the session is up and reconciled

@@ -83,7 +83,7 @@ public class AllocationBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws InvalidGatewayException {
-        gateway = GatewayView.of(BenchGateway.gateway());
+        gateway = BenchGateway.PARSER.parse(BenchGateway.gateway(), null);
         final var externals = BenchGateway.externalAddresses();
         target = externals.getFirst();
         final var created = Instant.now();

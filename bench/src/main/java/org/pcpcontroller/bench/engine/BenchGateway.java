@@ -15,14 +15,19 @@ import java.util.Set;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IpAddress;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.FlowPriority;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Gateways;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.Gateway;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.GatewayBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.ExternalPortRangeBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.PolicyBuilder;
+import org.opendaylight.yangtools.binding.runtime.spi.BindingRuntimeHelpers;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint32;
 import org.pcpcontroller.api.mapping.Nonce;
+import org.pcpcontroller.impl.gateway.GatewayParser;
+import org.pcpcontroller.impl.gateway.ModelDefaults;
 
 /**
  * The gateway both benchmarks use, and the clients whose mappings fill it. Client key {@code k} is internal address
@@ -38,6 +43,9 @@ final class BenchGateway {
     static final int PORTS_PER_CLIENT = 500;
     private static final int FIRST_CLIENT = 0x0A01_0000;
     private static final int FIRST_EXTERNAL = 0xC000_0301;
+    /** The gateway parser with the model's defaults, as the controller builds it from its schema. */
+    static final GatewayParser PARSER = new GatewayParser(new ModelDefaults(BindingRuntimeHelpers.createEffectiveModel(
+        Gateways.class, FlowPriority.class)));
 
     private BenchGateway() {
         // constants and helpers

@@ -48,17 +48,17 @@ import org.pcpcontroller.api.pcp.MapData;
 import org.pcpcontroller.api.pcp.PcpCodec;
 import org.pcpcontroller.api.pcp.PcpRequest;
 import org.pcpcontroller.impl.engine.PcpEngine;
-import org.pcpcontroller.impl.engine.RenderGate;
 import org.pcpcontroller.impl.gateway.GatewayCounters;
 import org.pcpcontroller.impl.gateway.GatewayTracker;
+import org.pcpcontroller.impl.render.AnswerGate;
 import org.pcpcontroller.impl.store.DatastoreMappingStore;
 
 /**
  * Request handling through the real engine: request bytes in, response bytes out, through {@link PcpEngine} with
  * its gateway tracker and the {@link DatastoreMappingStore} over ODL's in-memory datastore (the binding adapter of
- * {@code AbstractConcurrentDataBrokerTest}: commits run on the broker's own threads). No renderer
- * ({@link RenderGate#NONE}): an answer leaves once the mapping is committed to the datastore, as with
- * {@code answer-after datastore-commit}.
+ * {@code AbstractConcurrentDataBrokerTest}: commits run on the broker's own threads). No renderer (an
+ * {@link AnswerGate} with no renderer installed): an answer leaves once the mapping is committed to the datastore, as
+ * with {@code answer-after datastore-commit}.
  *
  * <p>The gateway ({@link BenchGateway}) already holds {@code existing} PCP MAP (TCP) mappings, made through the
  * engine in the setup. Each request is checked: an answer other than SUCCESS fails the iteration, so a broken setup
@@ -93,6 +93,7 @@ public class EngineBenchmark {
 
     private DatastoreMappingStore store;
     private GatewayTracker tracker;
+    private AnswerGate gate;
     private PcpEngine engine;
     private final PcpCodec codec = new PcpCodec();
     /** Next keys of new PCP (TCP) and NAT-PMP (UDP) mappings, and of the existing mapping to refresh next. */
@@ -112,8 +113,9 @@ public class EngineBenchmark {
         final var clock = Clock.systemUTC();
         final var counters = new GatewayCounters();
         store = new DatastoreMappingStore(broker, brokerTest.getDomBroker(), clock, 250, TIMEOUT_SECONDS);
-        tracker = new GatewayTracker(broker, store, counters, clock);
-        engine = new PcpEngine(tracker, store, counters, RenderGate.NONE, clock);
+        tracker = new GatewayTracker(broker, store, counters, BenchGateway.PARSER, clock);
+        gate = new AnswerGate(tracker, store);
+        engine = new PcpEngine(tracker, store, counters, gate, clock);
 
         final var gateway = BenchGateway.gateway();
         final var tx = broker.newWriteOnlyTransaction();
@@ -168,6 +170,7 @@ public class EngineBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() {
         engine.close();
+        gate.close();
         tracker.close();
         store.close();
     }

@@ -98,6 +98,12 @@ public final class IndexedMappingStore implements MappingStore {
     }
 
     @Override
+    public synchronized ListenableFuture<Optional<Mapping>> removeIfUnchanged(final Mapping expected) {
+        return table.get(expected.key()).equals(Optional.of(expected)) ? remove(expected.key())
+            : Futures.immediateFuture(Optional.empty());
+    }
+
+    @Override
     public synchronized ListenableFuture<List<Mapping>> clear(final String gateway, final @Nullable Origin origin) {
         final var removed = table.mappings(gateway).stream()
             .filter(mapping -> origin == null || mapping.origin() == origin).toList();

@@ -26,6 +26,7 @@ import org.pcpcontroller.api.natpmp.NatPmpMessage.MappingResponse;
 import org.pcpcontroller.api.natpmp.NatPmpMessage.PublicAddressResponse;
 import org.pcpcontroller.api.natpmp.NatPmpResultCode;
 import org.pcpcontroller.impl.gateway.GatewayView;
+import org.pcpcontroller.impl.render.AnswerGate;
 import org.pcpcontroller.impl.store.MappingConflictException;
 import org.pcpcontroller.impl.store.MappingStore;
 import org.slf4j.Logger;
@@ -56,10 +57,10 @@ final class NatPmpRequestHandler {
     }
 
     private final MappingStore store;
-    private final RenderGate gate;
+    private final AnswerGate gate;
     private final Clock clock;
 
-    NatPmpRequestHandler(final MappingStore store, final RenderGate gate, final Clock clock) {
+    NatPmpRequestHandler(final MappingStore store, final AnswerGate gate, final Clock clock) {
         this.gate = requireNonNull(gate);
         this.store = requireNonNull(store);
         this.clock = requireNonNull(clock);
@@ -129,7 +130,7 @@ final class NatPmpRequestHandler {
         }
         if (gateway.quotaReached(store.countForInternalHost(gateway.id(), source))) {
             return refuse(ctx, request, NatPmpResultCode.OUT_OF_RESOURCES, source.getHostAddress()
-                + " holds its quota of " + gateway.perClientQuota() + " mappings");
+                + " holds its quota of " + gateway.policy().perClientQuota() + " mappings");
         }
         final var external = gateway.defaultExternalAddress(source);
         if (external.isEmpty()) {
@@ -161,7 +162,7 @@ final class NatPmpRequestHandler {
 
     private ListenableFuture<byte[]> answerAfter(final Context ctx, final MappingRequest request,
             final ListenableFuture<Mapping> stored, final long lifetime, final int attempts, final boolean created) {
-        final var rendered = RenderGate.afterRendered(gate, store, stored, created);
+        final var rendered = gate.afterRendered(stored, created);
         final var answered = Futures.transform(rendered, mapping -> {
             LOG.debug("NAT-PMP {} until {}", mapping.key(), mapping.expires());
             return NatPmpCodec.encode(new MappingResponse(request.protocol(), NatPmpResultCode.SUCCESS,
@@ -172,7 +173,7 @@ final class NatPmpRequestHandler {
                 // lost a race for the port, or the same request twice at once: decide again on the new state
                 return map(ctx, request);
             }
-            if (cause instanceof RenderGate.NotAcknowledgedException) {
+            if (cause instanceof AnswerGate.NotRenderedException) {
                 // RFC 6886 section 3.5: NETWORK_FAILURE (3) when the NAT cannot put the mapping in place
                 LOG.info("NAT-PMP request from {}: {}", ctx.source().getHostAddress(), cause.getMessage());
                 return refuse(ctx, request, NatPmpResultCode.NETWORK_FAILURE, cause.getMessage());

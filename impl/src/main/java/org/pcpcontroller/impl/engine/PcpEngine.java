@@ -42,6 +42,7 @@ import org.pcpcontroller.api.pcp.PcpRequest;
 import org.pcpcontroller.impl.gateway.GatewayCounters;
 import org.pcpcontroller.impl.gateway.GatewayRegistry;
 import org.pcpcontroller.impl.gateway.GatewayView;
+import org.pcpcontroller.impl.render.AnswerGate;
 import org.pcpcontroller.impl.store.MappingStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,12 +77,12 @@ public final class PcpEngine implements RequestEngine, AutoCloseable {
 
     @Activate
     public PcpEngine(@Reference final GatewayRegistry gateways, @Reference final MappingStore store,
-            @Reference final GatewayCounters counters, @Reference final RenderGate gate) {
+            @Reference final GatewayCounters counters, @Reference final AnswerGate gate) {
         this(gateways, store, counters, gate, Clock.systemUTC());
     }
 
     public PcpEngine(final GatewayRegistry gateways, final MappingStore store, final GatewayCounters counters,
-            final RenderGate gate, final Clock clock) {
+            final AnswerGate gate, final Clock clock) {
         this.gateways = requireNonNull(gateways);
         this.counters = requireNonNull(counters);
         this.clock = requireNonNull(clock);
@@ -118,7 +119,7 @@ public final class PcpEngine implements RequestEngine, AutoCloseable {
         final var gateway = found.orElseThrow();
         final long epochTime = epochTime(gatewayId);
         final var source = client.getAddress();
-        final var dispatcher = dispatchers.computeIfAbsent(gateway.flowPriorityOptionCode(),
+        final var dispatcher = dispatchers.computeIfAbsent(gateway.policy().flowPriorityOptionCode(),
             code -> new MessageDispatcher(new PcpCodec(PcpRegistry.standard(code))));
         return switch (dispatcher.decodeRequest(payload)) {
             case DecodeResult.Empty empty -> Futures.immediateFuture(Optional.empty());
@@ -132,7 +133,8 @@ public final class PcpEngine implements RequestEngine, AutoCloseable {
                 LOG.debug("PCP request from {} refused with {}: {}", client, failed.resultCode(), failed.reason());
                 counters.request(gatewayId, true, payload[1]);
                 yield countPcp(gatewayId, Futures.immediateFuture(failed.errorResponse(
-                    failed.resultCode().isShortLifetimeError() ? gateway.shortErrorLifetime() : 0, epochTime)));
+                    failed.resultCode().isShortLifetimeError() ? gateway.policy().shortErrorLifetime() : 0,
+                    epochTime)));
             }
             case DecodeResult.Pcp(PcpDecodeResult.Dropped dropped) -> drop(client, dropped.reason());
             case DecodeResult.NatPmp(NatPmpDecodeResult.Decoded(var message)) -> {
@@ -228,7 +230,7 @@ public final class PcpEngine implements RequestEngine, AutoCloseable {
 
     private Announcement announcement(final GatewayView gateway) {
         final long epochTime = epochTime(gateway.id());
-        final var codec = dispatchers.computeIfAbsent(gateway.flowPriorityOptionCode(),
+        final var codec = dispatchers.computeIfAbsent(gateway.policy().flowPriorityOptionCode(),
             code -> new MessageDispatcher(new PcpCodec(PcpRegistry.standard(code)))).pcpCodec();
         final var external = gateway.externalAddresses().stream().filter(Inet4Address.class::isInstance)
             .map(Inet4Address.class::cast).findFirst();

@@ -41,6 +41,7 @@ import org.pcpcontroller.api.pcp.PreferFailureOption;
 import org.pcpcontroller.api.pcp.ResultCode;
 import org.pcpcontroller.api.pcp.ThirdPartyOption;
 import org.pcpcontroller.impl.gateway.GatewayView;
+import org.pcpcontroller.impl.render.AnswerGate;
 import org.pcpcontroller.impl.store.MappingConflictException;
 import org.pcpcontroller.impl.store.MappingStore;
 import org.slf4j.Logger;
@@ -141,10 +142,10 @@ final class PcpRequestHandler {
     }
 
     private final MappingStore store;
-    private final RenderGate gate;
+    private final AnswerGate gate;
     private final Clock clock;
 
-    PcpRequestHandler(final MappingStore store, final RenderGate gate, final Clock clock) {
+    PcpRequestHandler(final MappingStore store, final AnswerGate gate, final Clock clock) {
         this.gate = requireNonNull(gate);
         this.store = requireNonNull(store);
         this.clock = requireNonNull(clock);
@@ -391,19 +392,19 @@ final class PcpRequestHandler {
     // The mapping is committed before SUCCESS leaves; a failed commit is answered NO_RESOURCES (short lifetime).
     private ListenableFuture<byte[]> answerAfter(final Context ctx, final ListenableFuture<Mapping> stored,
             final long lifetime, final Options options, final boolean refresh) {
-        final var answered = Futures.transform(RenderGate.afterRendered(gate, store, stored, !refresh), mapping -> {
+        final var answered = Futures.transform(gate.afterRendered(stored, !refresh), mapping -> {
             LOG.debug("{} {} until {}", refresh ? "Refreshed" : "Created", mapping.key(), mapping.expires());
             return success(ctx, mapping, lifetime, options);
         }, MoreExecutors.directExecutor());
         if (refresh) {
-            return Futures.catching(answered, Exception.class, cause -> cause instanceof RenderGate
-                .NotAcknowledgedException ? notRendered(ctx, cause) : storeFailed(ctx, cause),
+            return Futures.catching(answered, Exception.class, cause -> cause instanceof AnswerGate
+                .NotRenderedException ? notRendered(ctx, cause) : storeFailed(ctx, cause),
                 MoreExecutors.directExecutor());
         }
         // conflicts go back to create(), anything else is a store failure
         return Futures.catchingAsync(answered, Exception.class, cause -> cause instanceof MappingConflictException
-            ? Futures.immediateFailedFuture(cause) : Futures.immediateFuture(cause instanceof RenderGate
-                .NotAcknowledgedException ? notRendered(ctx, cause) : storeFailed(ctx, cause)),
+            ? Futures.immediateFailedFuture(cause) : Futures.immediateFuture(cause instanceof AnswerGate
+                .NotRenderedException ? notRendered(ctx, cause) : storeFailed(ctx, cause)),
             MoreExecutors.directExecutor());
     }
 
@@ -424,7 +425,7 @@ final class PcpRequestHandler {
         if (existing.isEmpty()) {
             // Deleting what does not exist succeeds (RFC 6887 section 15); miniupnpd answers NO_RESOURCES, which
             // some clients were written against.
-            if (ctx.gateway().deleteUnknownNoResources()) {
+            if (ctx.gateway().policy().deleteUnknownNoResources()) {
                 throw new Refusal(ResultCode.NO_RESOURCES, "no mapping " + key);
             }
             return Futures.immediateFuture(deleted(ctx, null, options));
@@ -478,7 +479,7 @@ final class PcpRequestHandler {
             return;
         }
         // miniupnpd lets a refresh with another nonce take an IPv4 mapping over; only where configured.
-        if (refreshOfIpv4 && mapping.origin() != Origin.OPERATOR && ctx.gateway().nonceTakeoverOnRefresh()) {
+        if (refreshOfIpv4 && mapping.origin() != Origin.OPERATOR && ctx.gateway().policy().nonceTakeoverOnRefresh()) {
             LOG.debug("{} taken over by a new nonce", mapping.key());
             return;
         }
@@ -489,16 +490,16 @@ final class PcpRequestHandler {
     // Protocol 0 ("all protocols") and internal port 0 ("all ports") are a policy decision (RFC 6887 section 11.1).
     private static void checkWildcards(final Context ctx, final int protocol, final int internalPort)
             throws Refusal {
-        if (protocol == 0 && !ctx.gateway().allowProtocolAll()) {
+        if (protocol == 0 && !ctx.gateway().policy().allowProtocolAll()) {
             throw new Refusal(ResultCode.NOT_AUTHORIZED, "mappings for all protocols are not allowed");
         }
-        if (protocol != 0 && internalPort == 0 && !ctx.gateway().allowAllPorts()) {
+        if (protocol != 0 && internalPort == 0 && !ctx.gateway().policy().allowAllPorts()) {
             throw new Refusal(ResultCode.NOT_AUTHORIZED, "mappings for all ports are not allowed");
         }
     }
 
     private void checkQuota(final Context ctx, final InetAddress internal) throws Refusal {
-        final long quota = ctx.gateway().perClientQuota();
+        final long quota = ctx.gateway().policy().perClientQuota();
         if (ctx.gateway().quotaReached(store.countForInternalHost(ctx.gateway().id(), internal))) {
             throw new Refusal(ResultCode.USER_EX_QUOTA, internal.getHostAddress() + " holds its quota of " + quota
                 + " mappings");
@@ -522,9 +523,9 @@ final class PcpRequestHandler {
                 filters.add(filter.orElseThrow());
             }
         }
-        if (filters.size() > ctx.gateway().maxFilters()) {
+        if (filters.size() > ctx.gateway().policy().maxFilters()) {
             throw new Refusal(ResultCode.EXCESSIVE_REMOTE_PEERS, filters.size() + " FILTER options, at most "
-                + ctx.gateway().maxFilters() + " allowed");
+                + ctx.gateway().policy().maxFilters() + " allowed");
         }
         return filters;
     }
@@ -604,6 +605,7 @@ final class PcpRequestHandler {
         LOG.debug("PCP request from {} refused with {}: {}", ctx.source().getHostAddress(), refusal.resultCode,
             refusal.getMessage());
         return PcpCodec.errorResponse(ctx.datagram(), ctx.request().version(), refusal.resultCode,
-            refusal.resultCode.isShortLifetimeError() ? ctx.gateway().shortErrorLifetime() : 0, ctx.epochTime());
+            refusal.resultCode.isShortLifetimeError() ? ctx.gateway().policy().shortErrorLifetime() : 0,
+            ctx.epochTime());
     }
 }

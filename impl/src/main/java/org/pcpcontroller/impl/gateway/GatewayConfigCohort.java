@@ -20,6 +20,8 @@ import org.opendaylight.mdsal.dom.api.DOMDataBroker;
 import org.opendaylight.mdsal.dom.api.DOMDataTreeCandidate;
 import org.opendaylight.mdsal.dom.api.DOMDataTreeCommitCohort;
 import org.opendaylight.mdsal.dom.api.DOMDataTreeIdentifier;
+import org.opendaylight.mdsal.dom.api.DOMSchemaService;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.FlowPriority;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Gateways;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.Gateway;
 import org.opendaylight.yangtools.binding.DataObject;
@@ -39,28 +41,42 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Refuses, at commit time, gateway configurations that YANG types alone cannot rule out (the must-statements of
- * pcp-gateway, which MD-SAL does not evaluate: port range start above end, min-lifetime above max-lifetime, ...).
- * Whoever writes the configuration, RESTCONF included, gets the reason and nothing is stored.
+ * pcp-gateway and pcp-flow-priority, which MD-SAL does not evaluate: port range start above end, min-lifetime above
+ * max-lifetime, a goto-table that does not follow the marking table, ...). It checks every section through the same
+ * {@link GatewayParser} the registry serves from, so that what is stored can be served. Whoever writes the
+ * configuration, RESTCONF included, gets the reason and nothing is stored.
  */
 @Component(service = { })
 public final class GatewayConfigCohort implements DOMDataTreeCommitCohort, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayConfigCohort.class);
     private static final YangInstanceIdentifier GATEWAYS = YangInstanceIdentifier.of(Gateways.QNAME, Gateway.QNAME);
+    private static final YangInstanceIdentifier MARKINGS = YangInstanceIdentifier.of(FlowPriority.QNAME,
+        org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.flow.priority.Gateway.QNAME);
 
     private final BindingNormalizedNodeSerializer codec;
-    private final Registration registration;
+    private final GatewayParser parser;
+    private final List<Registration> registrations;
 
     @Activate
     public GatewayConfigCohort(@Reference final DOMDataBroker broker,
-            @Reference final BindingNormalizedNodeSerializer codec) {
+            @Reference final BindingNormalizedNodeSerializer codec, @Reference final DOMSchemaService schema) {
+        this(broker, codec, new GatewayParser(new ModelDefaults(schema.getGlobalContext())));
+    }
+
+    public GatewayConfigCohort(final DOMDataBroker broker, final BindingNormalizedNodeSerializer codec,
+            final GatewayParser parser) {
         this.codec = requireNonNull(codec);
+        this.parser = requireNonNull(parser);
         final var cohorts = broker.extension(DOMDataBroker.CommitCohortExtension.class);
         if (cohorts == null) {
             LOG.warn("The data broker takes no commit cohorts: invalid gateways are only flagged in their state");
-            registration = null;
+            registrations = List.of();
         } else {
-            registration = cohorts.registerCommitCohort(
-                DOMDataTreeIdentifier.of(LogicalDatastoreType.CONFIGURATION, GATEWAYS), this);
+            registrations = List.of(
+                cohorts.registerCommitCohort(DOMDataTreeIdentifier.of(LogicalDatastoreType.CONFIGURATION, GATEWAYS),
+                    this),
+                cohorts.registerCommitCohort(DOMDataTreeIdentifier.of(LogicalDatastoreType.CONFIGURATION, MARKINGS),
+                    this));
         }
     }
 
@@ -68,7 +84,7 @@ public final class GatewayConfigCohort implements DOMDataTreeCommitCohort, AutoC
     public FluentFuture<PostCanCommitStep> canCommit(final Object txId, final EffectiveModelContext ctx,
             final Collection<DOMDataTreeCandidate> candidates) {
         final var problems = new ArrayList<String>();
-        YangInstanceIdentifier where = GATEWAYS;
+        YangInstanceIdentifier where = null;
         for (var candidate : candidates) {
             final var after = candidate.getRootNode().dataAfter();
             if (after != null) {
@@ -83,7 +99,7 @@ public final class GatewayConfigCohort implements DOMDataTreeCommitCohort, AutoC
         }
         LOG.info("Refusing gateway configuration: {}", problems);
         return FluentFutures.immediateFailedFluentFuture(new DataValidationFailedException(
-            YangInstanceIdentifier.class, where, String.join("; ", problems)));
+            YangInstanceIdentifier.class, where != null ? where : GATEWAYS, String.join("; ", problems)));
     }
 
     // The candidate is rooted where we registered, at the gateway list itself (a MapNode, which has no binding
@@ -101,9 +117,14 @@ public final class GatewayConfigCohort implements DOMDataTreeCommitCohort, AutoC
             return false;
         }
         boolean failed = false;
-        for (var gateway : gateways(entry.getValue())) {
+        for (var config : entries(entry.getValue())) {
             try {
-                GatewayView.of(gateway);
+                switch (config) {
+                    case Gateway gateway -> parser.parse(gateway, null);
+                    case org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.flow
+                            .priority.Gateway marking -> parser.parseMarking(marking);
+                    default -> throw new IllegalStateException("Unexpected " + config);
+                }
             } catch (InvalidGatewayException e) {
                 problems.add(e.getMessage());
                 failed = true;
@@ -112,10 +133,14 @@ public final class GatewayConfigCohort implements DOMDataTreeCommitCohort, AutoC
         return failed;
     }
 
-    private static List<Gateway> gateways(final DataObject data) {
+    // The entries a candidate holds, whether rooted at one entry or at its container.
+    private static List<DataObject> entries(final DataObject data) {
         return switch (data) {
             case Gateway gateway -> List.of(gateway);
             case Gateways all -> List.copyOf(all.nonnullGateway().values());
+            case org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.flow.priority
+                    .Gateway marking -> List.of(marking);
+            case FlowPriority all -> List.copyOf(all.nonnullGateway().values());
             default -> List.of();
         };
     }
@@ -123,8 +148,6 @@ public final class GatewayConfigCohort implements DOMDataTreeCommitCohort, AutoC
     @Override
     @Deactivate
     public void close() {
-        if (registration != null) {
-            registration.close();
-        }
+        registrations.forEach(Registration::close);
     }
 }

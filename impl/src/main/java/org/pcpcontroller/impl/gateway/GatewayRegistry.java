@@ -7,14 +7,21 @@
  */
 package org.pcpcontroller.impl.gateway;
 
+import static java.util.Objects.requireNonNull;
+
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import org.eclipse.jdt.annotation.Nullable;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Renderer;
 import org.opendaylight.yangtools.concepts.Registration;
 
 /**
- * The gateways as configured: those that can be served, and why the others cannot.
+ * The gateways as configured, each parsed once into its {@link GatewayView}: those that can be served, why the
+ * others cannot, and the changes of the views for every stage that follows them. The registry also owns each
+ * gateway's operational state and writes it in order, so that the stages publish their part of it through here.
  */
 public interface GatewayRegistry {
     /**
@@ -39,6 +46,27 @@ public interface GatewayRegistry {
     Registration addEpochListener(EpochListener listener);
 
     /**
+     * Follows the views. The listener is first told of every gateway served now (as added), then of every change,
+     * in order, on one thread of the registry's; it must hand long work to its own executor.
+     */
+    Registration subscribe(ViewListener listener);
+
+    /**
+     * Publishes the state of a gateway's NETCONF session in its {@code state/netconf}.
+     *
+     * @param state the session state, or null when the gateway no longer has a NETCONF configuration
+     */
+    void publishNetconfState(String gatewayId, org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway
+        .rev261123.gateways.gateway.state.@Nullable Netconf state);
+
+    /**
+     * Publishes how far one renderer has put a gateway's mappings into effect, in its {@code state/renderer}.
+     *
+     * @param summary the counts, or null when the renderer no longer renders the gateway
+     */
+    void publishRenderSummary(String gatewayId, Renderer renderer, @Nullable RenderSummary summary);
+
+    /**
      * Told when a gateway's epoch starts anew.
      */
     @FunctionalInterface
@@ -47,11 +75,29 @@ public interface GatewayRegistry {
     }
 
     /**
-     * Publishes the state of a gateway's NETCONF session in its {@code state/netconf}. The registry owns the
-     * gateway's operational state and writes it in order, so that this never races with its own updates.
-     *
-     * @param state the session state, or null when the gateway no longer has a NETCONF configuration
+     * Told of changed views, in order.
      */
-    void publishNetconfState(String gatewayId, org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway
-        .rev261123.gateways.gateway.state.@Nullable Netconf state);
+    @FunctionalInterface
+    interface ViewListener {
+        void viewsChanged(List<ViewChange> changes);
+    }
+
+    /**
+     * One gateway's view before and after a change: before is null for a gateway that starts being served, after is
+     * null for one that stops (deleted, or its configuration became invalid).
+     */
+    record ViewChange(String gatewayId, @Nullable GatewayView before, @Nullable GatewayView after) {
+        public ViewChange {
+            requireNonNull(gatewayId);
+        }
+
+        /**
+         * Whether one section of the view differs between before and after (a gateway that comes or goes changes
+         * every section it has).
+         */
+        public boolean changed(final Function<GatewayView, ?> section) {
+            return !Objects.equals(before == null ? null : section.apply(before),
+                after == null ? null : section.apply(after));
+        }
+    }
 }

@@ -14,25 +14,32 @@ import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
-import java.net.Inet4Address;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.mdsal.binding.api.DataBroker;
-import org.opendaylight.mdsal.binding.api.DataTreeChangeListener;
 import org.opendaylight.mdsal.binding.api.DataTreeModification;
 import org.opendaylight.mdsal.binding.api.TransactionChain;
 import org.opendaylight.mdsal.binding.api.WriteTransaction;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
+import org.opendaylight.mdsal.dom.api.DOMSchemaService;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Gauge32;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.FlowPriority;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Gateways;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.Gateway;
@@ -56,58 +63,78 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows the gateways in the configuration datastore: checks each one, keeps the views the request handling uses,
- * and publishes each gateway's status and PCP epoch in the operational datastore. When a gateway is deleted, its
- * mappings go with it.
+ * Follows the gateways in the configuration datastore ({@code pcp-gateway} and their {@code pcp-flow-priority}
+ * entries), parses each changed gateway once into its {@link GatewayView}, hands the views to every stage that
+ * subscribed, and publishes each gateway's status and PCP epoch in the operational datastore. When a gateway is
+ * deleted, its mappings go with it.
  */
 @Component(service = GatewayRegistry.class)
-public final class GatewayTracker implements GatewayRegistry, DataTreeChangeListener<Gateway>, AutoCloseable {
+public final class GatewayTracker implements GatewayRegistry, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayTracker.class);
     private static final long COUNT_PUBLISH_SECONDS = 1;
 
     private final DataBroker dataBroker;
     private final MappingStore store;
+    private final GatewayParser parser;
     private final ConcurrentHashMap<String, GatewayView> views = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, List<String>> problems = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Instant> epochOrigins = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<EpochListener> epochListeners = new CopyOnWriteArrayList<>();
     private final Clock clock;
     private final GatewayCounters counters;
+    // The configuration as last seen, per gateway: a change of either tree re-parses the gateway from both.
+    private final HashMap<String, Gateway> configs = new HashMap<>();
+    private final HashMap<String, org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123
+        .flow.priority.Gateway> markings = new HashMap<>();
+    /**
+     * Where view changes go out, in order. It keeps the views as delivered, so that a late subscriber is told of
+     * exactly what the others were told, never twice and never out of order.
+     */
+    private final ExecutorService dispatcher;
+    private final HashMap<String, GatewayView> delivered = new HashMap<>();
+    private final CopyOnWriteArrayList<ViewListener> viewListeners = new CopyOnWriteArrayList<>();
     private final HashMap<String, Counters> publishedCounters = new HashMap<>();
     // The one writer of gateway state: a single thread with a transaction chain, so state writes never race.
     private final ScheduledExecutorService stateWriter;
     private final HashMap<String, Integer> publishedCounts = new HashMap<>();
     /** The NETCONF session state of each gateway, so that a full state write keeps it; on the state writer. */
     private final HashMap<String, Netconf> netconfStates = new HashMap<>();
-    private final Registration registration;
+    /** The renderers' summaries of each gateway; on the state writer. */
+    private final HashMap<String, Map<org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
+        .Renderer, RenderSummary>> renderSummaries = new HashMap<>();
+    private final List<Registration> registrations;
     private TransactionChain chain;
 
     @Activate
     public GatewayTracker(@Reference final DataBroker dataBroker, @Reference final MappingStore store,
-            @Reference final GatewayCounters counters) {
-        this(dataBroker, store, counters, Clock.systemUTC());
-    }
-
-    public GatewayTracker(final DataBroker dataBroker, final MappingStore store) {
-        this(dataBroker, store, new GatewayCounters(), Clock.systemUTC());
+            @Reference final GatewayCounters counters, @Reference final DOMSchemaService schema) {
+        this(dataBroker, store, counters, new GatewayParser(new ModelDefaults(schema.getGlobalContext())),
+            Clock.systemUTC());
     }
 
     /**
      * A tracker whose clock is the mapping store's, so that it can tell a continued epoch from a new one.
      */
     public GatewayTracker(final DataBroker dataBroker, final MappingStore store, final GatewayCounters counters,
-            final Clock clock) {
+            final GatewayParser parser, final Clock clock) {
         this.clock = requireNonNull(clock);
         this.counters = requireNonNull(counters);
         this.dataBroker = requireNonNull(dataBroker);
         this.store = requireNonNull(store);
+        this.parser = requireNonNull(parser);
+        dispatcher = Executors.newSingleThreadExecutor(new ThreadFactoryBuilder()
+            .setNameFormat("pcp-gateway-views").setDaemon(true).build());
         stateWriter = Executors.newSingleThreadScheduledExecutor(new ThreadFactoryBuilder()
             .setNameFormat("pcp-gateway-state").setDaemon(true).build());
         chain = newChain();
         stateWriter.scheduleWithFixedDelay(this::publishCounts, COUNT_PUBLISH_SECONDS, COUNT_PUBLISH_SECONDS,
             TimeUnit.SECONDS);
-        registration = dataBroker.registerTreeChangeListener(LogicalDatastoreType.CONFIGURATION,
-            DataObjectReference.builder(Gateways.class).child(Gateway.class).build(), this);
+        registrations = List.of(
+            dataBroker.registerTreeChangeListener(LogicalDatastoreType.CONFIGURATION,
+                DataObjectReference.builder(Gateways.class).child(Gateway.class).build(), this::onGateways),
+            dataBroker.registerTreeChangeListener(LogicalDatastoreType.CONFIGURATION,
+                DataObjectReference.builder(FlowPriority.class).child(org.opendaylight.yang.gen.v1.urn.pcpcontroller
+                    .yang.pcp.flow.priority.rev261123.flow.priority.Gateway.class).build(), this::onMarkings));
     }
 
     @Override
@@ -132,67 +159,147 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
     }
 
     @Override
-    public void onDataTreeChanged(final List<DataTreeModification<Gateway>> changes) {
-        for (var change : changes) {
-            final var root = change.getRootNode();
-            final var after = root.dataAfter();
-            if (after != null) {
-                updated(after);
-            } else {
-                final var before = root.dataBefore();
-                if (before != null) {
-                    deleted(before.requireId().getValue());
-                }
+    public Registration subscribe(final ViewListener listener) {
+        requireNonNull(listener);
+        dispatcher.execute(() -> {
+            viewListeners.add(listener);
+            final var current = delivered.entrySet().stream()
+                .map(entry -> new ViewChange(entry.getKey(), null, entry.getValue()))
+                .toList();
+            if (!current.isEmpty()) {
+                tell(listener, current);
             }
+        });
+        return () -> viewListeners.remove(listener);
+    }
+
+    // A listener that fails must not stop the others from hearing of the change.
+    @SuppressWarnings("checkstyle:IllegalCatch")
+    private static void tell(final ViewListener listener, final List<ViewChange> changes) {
+        try {
+            listener.viewsChanged(changes);
+        } catch (RuntimeException e) {
+            LOG.warn("A gateway view listener failed on {} changes", changes.size(), e);
         }
     }
 
-    private void updated(final Gateway gateway) {
-        final var id = gateway.requireId().getValue();
-        final GatewayView view;
-        try {
-            view = GatewayView.of(gateway);
-        } catch (InvalidGatewayException e) {
-            LOG.warn("Not serving gateway: {}", e.getMessage());
-            views.remove(id);
-            problems.put(id, e.problems());
-            final var state = new StateBuilder()
-                .setStatus(State.Status.Misconfigured)
-                .setStatusDetail(String.join("; ", e.problems()));
-            stateWriter.execute(() -> writeState(id, state));
-            return;
+    private synchronized void onGateways(final List<DataTreeModification<Gateway>> changes) {
+        final var touched = new LinkedHashSet<String>();
+        for (var change : changes) {
+            final var after = change.getRootNode().dataAfter();
+            final var before = change.getRootNode().dataBefore();
+            final var id = (after != null ? after : requireNonNull(before)).requireId().getValue();
+            if (after != null) {
+                configs.put(id, after);
+            } else {
+                configs.remove(id);
+            }
+            touched.add(id);
         }
-        problems.remove(id);
-        views.put(id, view);
+        reparse(touched);
+    }
+
+    private synchronized void onMarkings(final List<DataTreeModification<org.opendaylight.yang.gen.v1.urn
+            .pcpcontroller.yang.pcp.flow.priority.rev261123.flow.priority.Gateway>> changes) {
+        final var touched = new LinkedHashSet<String>();
+        for (var change : changes) {
+            final var after = change.getRootNode().dataAfter();
+            final var before = change.getRootNode().dataBefore();
+            final var id = (after != null ? after : requireNonNull(before)).requireGatewayId().getValue();
+            if (after != null) {
+                markings.put(id, after);
+            } else {
+                markings.remove(id);
+            }
+            touched.add(id);
+        }
+        reparse(touched);
+    }
+
+    // Locked: the two trees' notifications arrive on different threads.
+    private void reparse(final Set<String> ids) {
+        final var changed = new ArrayList<ViewChange>();
+        for (var id : ids) {
+            final var config = configs.get(id);
+            final var before = views.get(id);
+            if (config == null) {
+                if (before != null || problems.containsKey(id)) {
+                    deleted(id);
+                    if (before != null) {
+                        changed.add(new ViewChange(id, before, null));
+                    }
+                }
+                continue;
+            }
+            final GatewayView after;
+            try {
+                after = parser.parse(config, markings.get(id));
+            } catch (InvalidGatewayException e) {
+                LOG.warn("Not serving gateway: {}", e.getMessage());
+                views.remove(id);
+                problems.put(id, e.problems());
+                final var state = new StateBuilder()
+                    .setStatus(State.Status.Misconfigured)
+                    .setStatusDetail(String.join("; ", e.problems()));
+                stateWriter.execute(() -> writeState(id, state));
+                if (before != null) {
+                    changed.add(new ViewChange(id, before, null));
+                }
+                continue;
+            }
+            if (after.equals(before)) {
+                continue;
+            }
+            problems.remove(id);
+            views.put(id, after);
+            updated(after);
+            changed.add(new ViewChange(id, before, after));
+        }
+        if (!changed.isEmpty()) {
+            final var batch = List.copyOf(changed);
+            dispatcher.execute(() -> {
+                for (var change : batch) {
+                    if (change.after() == null) {
+                        delivered.remove(change.gatewayId());
+                    } else {
+                        delivered.put(change.gatewayId(), change.after());
+                    }
+                }
+                viewListeners.forEach(listener -> tell(listener, batch));
+            });
+        }
+    }
+
+    private void updated(final GatewayView view) {
+        final var id = view.id();
         LOG.info("Gateway {} configured: external {}, internal {}, ports {}", id, view.externalAddresses(),
             view.internalPrefixes(), view.externalPorts());
-        final var external = view.externalAddresses().stream().filter(Inet4Address.class::isInstance).findFirst()
-            .orElse(null);
         final var asked = clock.instant();
-        Futures.addCallback(store.epochOrigin(id, external), new FutureCallback<Instant>() {
-            @Override
-            public void onSuccess(final Instant origin) {
-                final var previous = epochOrigins.put(id, origin);
-                // The store starts a new epoch at its clock's "now": an origin not before the question is a new
-                // epoch, an older one continues (kept across restarts with the mappings).
-                if (!origin.equals(previous) && !origin.isBefore(asked)) {
-                    LOG.info("Gateway {} starts a new epoch at {}", id, origin);
-                    epochListeners.forEach(listener -> listener.epochStarted(id, origin));
-                }
-                stateWriter.execute(() -> {
-                    if (views.get(id) == view) {
-                        writeState(id, new StateBuilder()
-                            .setStatus(view.enabled() ? State.Status.Serving : State.Status.Disabled)
-                            .setEpochOrigin(BindingMappings.dateAndTime(origin)));
+        Futures.addCallback(store.epochOrigin(id, view.firstExternalIpv4().orElse(null)),
+            new FutureCallback<Instant>() {
+                @Override
+                public void onSuccess(final Instant origin) {
+                    final var previous = epochOrigins.put(id, origin);
+                    // The store starts a new epoch at its clock's "now": an origin not before the question is a new
+                    // epoch, an older one continues (kept across restarts with the mappings).
+                    if (!origin.equals(previous) && !origin.isBefore(asked)) {
+                        LOG.info("Gateway {} starts a new epoch at {}", id, origin);
+                        epochListeners.forEach(listener -> listener.epochStarted(id, origin));
                     }
-                });
-            }
+                    stateWriter.execute(() -> {
+                        if (views.get(id) == view) {
+                            writeState(id, new StateBuilder()
+                                .setStatus(view.enabled() ? State.Status.Serving : State.Status.Disabled)
+                                .setEpochOrigin(BindingMappings.dateAndTime(origin)));
+                        }
+                    });
+                }
 
-            @Override
-            public void onFailure(final Throwable cause) {
-                LOG.warn("Could not record the epoch of gateway {}", id, cause);
-            }
-        }, MoreExecutors.directExecutor());
+                @Override
+                public void onFailure(final Throwable cause) {
+                    LOG.warn("Could not record the epoch of gateway {}", id, cause);
+                }
+            }, MoreExecutors.directExecutor());
     }
 
     private void deleted(final String id) {
@@ -204,6 +311,7 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
         stateWriter.execute(() -> {
             publishedCounts.remove(id);
             netconfStates.remove(id);
+            renderSummaries.remove(id);
             publishedCounters.remove(id);
             final var tx = chain.newWriteOnlyTransaction();
             tx.delete(LogicalDatastoreType.OPERATIONAL, DataObjectIdentifier.builder(Gateways.class)
@@ -219,7 +327,8 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
         publishedCounts.put(id, count);
         final var tx = chain.newWriteOnlyTransaction();
         tx.mergeParentStructurePut(LogicalDatastoreType.OPERATIONAL, statePath(id),
-            state.setMappingCount(new Gauge32(Uint32.valueOf(count))).setNetconf(netconfStates.get(id)).build());
+            state.setMappingCount(new Gauge32(Uint32.valueOf(count))).setNetconf(netconfStates.get(id))
+                .setRenderer(renderers(id)).build());
         logFailure(tx.commit(), "publish the state of gateway " + id);
     }
 
@@ -240,6 +349,67 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
             }
             logFailure(tx.commit(), "publish the NETCONF state of gateway " + gatewayId);
         });
+    }
+
+    @Override
+    public void publishRenderSummary(final String gatewayId,
+            final org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Renderer renderer,
+            final @Nullable RenderSummary summary) {
+        stateWriter.execute(() -> {
+            final var summaries = renderSummaries.computeIfAbsent(gatewayId, id -> new EnumMap<>(
+                org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Renderer.class));
+            final var previous = summary == null ? summaries.remove(renderer) : summaries.put(renderer, summary);
+            if (!views.containsKey(gatewayId) || Objects.equals(previous, summary)) {
+                // written with the gateway's state once it is configured; or nothing new
+                return;
+            }
+            final var tx = chain.newWriteOnlyTransaction();
+            final var key = new org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways
+                .gateway.state.RendererKey(renderer);
+            final var path = statePath(gatewayId).toBuilder().child(org.opendaylight.yang.gen.v1.urn.pcpcontroller
+                .yang.pcp.gateway.rev261123.gateways.gateway.state.Renderer.class, key).build();
+            if (summary == null) {
+                tx.delete(LogicalDatastoreType.OPERATIONAL, path);
+            } else {
+                tx.mergeParentStructurePut(LogicalDatastoreType.OPERATIONAL, path, renderer(renderer, summary));
+            }
+            logFailure(tx.commit(), "publish the render summary of gateway " + gatewayId);
+        });
+    }
+
+    // On the state writer.
+    private @Nullable Map<org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway
+            .state.RendererKey, org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways
+            .gateway.state.Renderer> renderers(final String id) {
+        final var summaries = renderSummaries.get(id);
+        if (summaries == null || summaries.isEmpty()) {
+            return null;
+        }
+        final var built = new HashMap<org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
+            .gateways.gateway.state.RendererKey, org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway
+            .rev261123.gateways.gateway.state.Renderer>();
+        summaries.forEach((name, summary) -> {
+            final var entry = renderer(name, summary);
+            built.put(entry.key(), entry);
+        });
+        return built;
+    }
+
+    private static org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.state
+            .Renderer renderer(final org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
+                .Renderer name, final RenderSummary summary) {
+        return new org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.state
+            .RendererBuilder()
+            .setName(name)
+            .setInstalled(gauge(summary.installed()))
+            .setPending(gauge(summary.pending()))
+            .setFailed(gauge(summary.failed()))
+            .setLastFailure(summary.lastFailure())
+            .build();
+    }
+
+    private static Gauge32 gauge(final long value) {
+        return new Gauge32(Uint32.valueOf(Math.min(value, 0xFFFF_FFFFL)));
     }
 
     // On the state writer: mapping counts of the configured gateways, when they changed.
@@ -319,7 +489,8 @@ public final class GatewayTracker implements GatewayRegistry, DataTreeChangeList
     @Override
     @Deactivate
     public void close() {
-        registration.close();
+        registrations.forEach(Registration::close);
+        dispatcher.shutdown();
         stateWriter.shutdown();
         try {
             stateWriter.awaitTermination(10, TimeUnit.SECONDS);

@@ -8,138 +8,198 @@
 package org.pcpcontroller.impl.gateway;
 
 import static java.util.Objects.requireNonNull;
-import static java.util.Objects.requireNonNullElse;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
-import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IpAddress;
-import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IpPrefix;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.PermissionAction;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.PortRange;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.Gateway;
+import org.eclipse.jdt.annotation.Nullable;
+import org.pcpcontroller.api.net.IpPrefix;
+import org.pcpcontroller.api.net.PortRange;
 
 /**
- * A gateway's configuration in the form the request handling uses: parsed addresses and prefixes, defaults applied,
- * cross-field rules checked. Built only from a configuration that passed {@link #of(Gateway)}.
+ * One gateway's whole configuration, parsed once by {@link GatewayParser}: addresses and prefixes parsed, every
+ * default applied (from the model), cross-field rules checked. Every stage reads its own section: the engine the
+ * addressing and {@link Policy}, the ingresses {@link #udpListen} and {@link OpenFlow}, the renderers {@link Netconf},
+ * {@link Marking} and {@link Render}.
+ *
+ * @param id the gateway id
+ * @param enabled whether requests are served (a disabled gateway answers NETWORK_FAILURE)
+ * @param externalAddresses external addresses, in configured order
+ * @param internalPrefixes the LAN prefixes whose hosts may map
+ * @param externalPorts the external port range
+ * @param policy the PCP and NAT-PMP policy
+ * @param render when answers wait for the renderers
+ * @param udpListen where the direct UDP ingress serves this gateway; empty for nowhere
+ * @param openflow the switches that punt for this gateway
+ * @param netconf the NETCONF session of the netfilter renderer, or null for none
+ * @param marking the DSCP marking policy ({@code pcp-flow-priority})
  */
 public record GatewayView(
         String id,
         boolean enabled,
         List<InetAddress> externalAddresses,
-        List<org.pcpcontroller.api.net.IpPrefix> internalPrefixes,
-        org.pcpcontroller.api.net.PortRange externalPorts,
-        long minLifetime,
-        long maxLifetime,
-        long shortErrorLifetime,
-        long perClientQuota,
-        int maxFilters,
-        boolean defaultAllow,
-        List<PermissionRule> permissionRules,
-        List<org.pcpcontroller.api.net.IpPrefix> thirdPartyPrefixes,
-        boolean allowProtocolAll,
-        boolean allowAllPorts,
-        int flowPriorityOptionCode,
-        boolean nonceTakeoverOnRefresh,
-        boolean deleteUnknownNoResources) {
+        List<IpPrefix> internalPrefixes,
+        PortRange externalPorts,
+        Policy policy,
+        Render render,
+        List<InetSocketAddress> udpListen,
+        OpenFlow openflow,
+        @Nullable Netconf netconf,
+        Marking marking) {
 
     public GatewayView {
         requireNonNull(id);
         externalAddresses = List.copyOf(externalAddresses);
         internalPrefixes = List.copyOf(internalPrefixes);
         requireNonNull(externalPorts);
-        permissionRules = List.copyOf(permissionRules);
-        thirdPartyPrefixes = List.copyOf(thirdPartyPrefixes);
+        requireNonNull(policy);
+        requireNonNull(render);
+        udpListen = List.copyOf(udpListen);
+        requireNonNull(openflow);
+        requireNonNull(marking);
+    }
+
+    /** Which renderer enforces FLOW_PRIORITY ({@code policy/dscp-renderer}). */
+    public enum DscpRenderer {
+        NONE, OPENFLOW, NETFILTER
     }
 
     /**
-     * Checks a gateway's configuration and returns its view.
+     * The PCP and NAT-PMP policy ({@code policy}).
      *
-     * @throws InvalidGatewayException listing every problem found, if the configuration cannot be served
+     * @param permissionRules sorted by sequence
      */
-    public static GatewayView of(final Gateway gateway) throws InvalidGatewayException {
-        final var problems = new ArrayList<String>();
-        final var id = gateway.requireId().getValue();
+    public record Policy(
+            long minLifetime,
+            long maxLifetime,
+            long shortErrorLifetime,
+            long perClientQuota,
+            int maxFilters,
+            boolean defaultAllow,
+            List<PermissionRule> permissionRules,
+            List<IpPrefix> thirdPartyPrefixes,
+            boolean allowProtocolAll,
+            boolean allowAllPorts,
+            int flowPriorityOptionCode,
+            DscpRenderer dscpRenderer,
+            boolean nonceTakeoverOnRefresh,
+            boolean deleteUnknownNoResources) {
+        public Policy {
+            permissionRules = List.copyOf(permissionRules);
+            thirdPartyPrefixes = List.copyOf(thirdPartyPrefixes);
+            requireNonNull(dscpRenderer);
+        }
+    }
 
-        final var externals = new ArrayList<InetAddress>();
-        for (var address : requireNonNullElse(gateway.getExternalAddress(), List.<IpAddress>of())) {
-            final var inet = IetfInetUtil.inetAddressFor(address);
-            if (inet.isAnyLocalAddress() || inet.isMulticastAddress() || inet.isLoopbackAddress()) {
-                problems.add("external-address " + address.stringValue() + " is not a unicast address");
-            } else if (externals.contains(inet)) {
-                problems.add("external-address " + address.stringValue() + " is listed twice");
-            } else {
-                externals.add(inet);
+    /**
+     * When a SUCCESS answer leaves ({@code render}).
+     *
+     * @param waitForAck whether SUCCESS waits for every renderer that renders the mapping ({@code gateway-ack})
+     * @param responseTimeout how long it waits at most
+     */
+    public record Render(boolean waitForAck, Duration responseTimeout) {
+        public Render {
+            requireNonNull(responseTimeout);
+        }
+    }
+
+    /**
+     * The switches that punt for the gateway ({@code openflow}).
+     *
+     * @param datapathIds datapath ids in the model's form ({@code 00:00:00:00:00:00:00:01})
+     * @param puntMeterRate packets per second through the punt meter
+     * @param lanPorts where announcements go; empty for every port a request came in on
+     */
+    public record OpenFlow(List<String> datapathIds, long puntMeterRate, List<Long> lanPorts) {
+        public OpenFlow {
+            datapathIds = List.copyOf(datapathIds);
+            lanPorts = List.copyOf(lanPorts);
+        }
+    }
+
+    /**
+     * The NETCONF session to the gateway ({@code netconf}). Secrets are kept as stored (possibly encrypted); the
+     * renderer decrypts them.
+     *
+     * @param host address or host name
+     * @param pinnedHostKey the pinned SHA-256 host key fingerprint, or null for trust on first use
+     */
+    public record Netconf(String host, int port, String username, Credentials credentials,
+            @Nullable String pinnedHostKey, Duration keepalive, Duration reconcileInterval) {
+        public Netconf {
+            requireNonNull(host);
+            requireNonNull(username);
+            requireNonNull(credentials);
+            requireNonNull(keepalive);
+            requireNonNull(reconcileInterval);
+        }
+    }
+
+    /**
+     * How the controller authenticates to the gateway.
+     */
+    public sealed interface Credentials {
+        /**
+         * A password, as stored.
+         */
+        record Password(String password) implements Credentials {
+            public Password {
+                requireNonNull(password);
+            }
+
+            @Override
+            public String toString() {
+                return "password";
             }
         }
-        final var internals = new ArrayList<org.pcpcontroller.api.net.IpPrefix>();
-        for (var prefix : requireNonNullElse(gateway.getInternalPrefix(), Set.<IpPrefix>of())) {
-            internals.add(prefix(prefix));
-        }
 
-        final var range = gateway.getExternalPortRange();
-        final int portStart = range == null || range.getStart() == null ? 1024
-            : range.getStart().getValue().toJava();
-        final int portEnd = range == null || range.getEnd() == null ? 65535 : range.getEnd().getValue().toJava();
-        if (portStart > portEnd) {
-            problems.add("external-port-range start " + portStart + " is above end " + portEnd);
-        }
-
-        // Defaults are not materialised in the datastore: every absent leaf takes its YANG default here.
-        final var policy = gateway.getPolicy();
-        final var noPolicy = policy == null;
-        final long minLifetime = noPolicy || policy.getMinLifetime() == null ? 120
-            : policy.getMinLifetime().getValue().toJava();
-        final long maxLifetime = noPolicy || policy.getMaxLifetime() == null ? 86400
-            : policy.getMaxLifetime().getValue().toJava();
-        if (minLifetime > maxLifetime) {
-            problems.add("policy min-lifetime " + minLifetime + " is above max-lifetime " + maxLifetime);
-        }
-        final var rules = new ArrayList<PermissionRule>();
-        if (!noPolicy) {
-            for (var rule : policy.nonnullPermissionRule().values()) {
-                final var seq = rule.requireSequence().toJava();
-                final var ext = rule.getExternalPorts();
-                final var intPorts = rule.getInternalPorts();
-                final var intPrefix = rule.getInternalPrefix();
-                rules.add(new PermissionRule(seq, rule.requireAction() == PermissionAction.Allow,
-                    ext == null ? null : portRange(ext, "permission-rule " + seq + " external-ports", problems),
-                    intPrefix == null ? null : prefix(intPrefix),
-                    intPorts == null ? null : portRange(intPorts, "permission-rule " + seq + " internal-ports",
-                        problems)));
+        /**
+         * A private key and its passphrase, as stored.
+         */
+        record PrivateKey(String privateKey, @Nullable String passphrase) implements Credentials {
+            public PrivateKey {
+                requireNonNull(privateKey);
             }
-            rules.sort(Comparator.comparingLong(PermissionRule::sequence));
+
+            @Override
+            public String toString() {
+                return "private key";
+            }
         }
-        if (!problems.isEmpty()) {
-            throw new InvalidGatewayException(id, problems);
+    }
+
+    /**
+     * The DSCP marking policy ({@code pcp-flow-priority} entry of the gateway, or the model's defaults).
+     *
+     * @param allowedUp DSCP values a client may ask for upstream; empty allows every value
+     * @param allowedDown the same downstream
+     * @param rejectDisallowed whether a request for a value not allowed is refused ({@code reject}) rather than
+     *        mapped without marking ({@code ignore})
+     * @param markMap whether MAP mappings with FLOW_PRIORITY are marked too
+     * @param tableId the table of the marking flows
+     * @param priority their OpenFlow priority
+     * @param gotoTable the table to continue in, or -1 to output to NORMAL
+     */
+    public record Marking(Set<Integer> allowedUp, Set<Integer> allowedDown, boolean rejectDisallowed,
+            boolean markMap, int tableId, int priority, int gotoTable) {
+        public Marking {
+            allowedUp = Set.copyOf(allowedUp);
+            allowedDown = Set.copyOf(allowedDown);
         }
 
-        final var compat = noPolicy ? null : policy.getCompatibility();
-        return new GatewayView(id,
-            !Boolean.FALSE.equals(gateway.getEnabled()),
-            externals,
-            internals,
-            new org.pcpcontroller.api.net.PortRange(portStart, portEnd),
-            minLifetime,
-            maxLifetime,
-            noPolicy || policy.getShortErrorLifetime() == null ? 30 : policy.getShortErrorLifetime().toJava(),
-            noPolicy || policy.getPerClientQuota() == null ? 256 : policy.getPerClientQuota().toJava(),
-            noPolicy || policy.getMaxFilters() == null ? 8 : policy.getMaxFilters().toJava(),
-            noPolicy || policy.getDefaultAction() != PermissionAction.Deny,
-            rules,
-            noPolicy ? List.of() : requireNonNullElse(policy.getThirdPartyPrefix(), Set.<IpPrefix>of()).stream()
-                .map(GatewayView::prefix).toList(),
-            !noPolicy && Boolean.TRUE.equals(policy.getAllowProtocolAll()),
-            !noPolicy && Boolean.TRUE.equals(policy.getAllowAllPorts()),
-            noPolicy || policy.getFlowPriorityOptionCode() == null ? 99
-                : policy.getFlowPriorityOptionCode().toJava(),
-            compat != null && Boolean.TRUE.equals(compat.getNonceTakeoverOnRefresh()),
-            compat != null && Boolean.TRUE.equals(compat.getDeleteUnknownNoResources()));
+        /**
+         * Whether a client may have its flow marked with these values.
+         */
+        public boolean allows(final int dscpUp, final int dscpDown) {
+            return (allowedUp.isEmpty() || allowedUp.contains(dscpUp))
+                && (allowedDown.isEmpty() || allowedDown.contains(dscpDown));
+        }
     }
 
     /**
@@ -161,6 +221,13 @@ public record GatewayView(
     }
 
     /**
+     * The first external IPv4 address: the one NAT-PMP announces and the epoch follows.
+     */
+    public Optional<InetAddress> firstExternalIpv4() {
+        return externalAddresses.stream().filter(Inet4Address.class::isInstance).findFirst();
+    }
+
+    /**
      * Whether the gateway may use this external address for this internal address.
      */
     public boolean canUseExternal(final InetAddress internal, final InetAddress external) {
@@ -172,19 +239,19 @@ public record GatewayView(
      * no limit.
      */
     public boolean quotaReached(final long held) {
-        return perClientQuota > 0 && held >= perClientQuota;
+        return policy.perClientQuota() > 0 && held >= policy.perClientQuota();
     }
 
     /**
      * Whether the permission rules allow this mapping; first match wins, then the default action.
      */
     public boolean permits(final int externalPort, final InetAddress internalAddress, final int internalPort) {
-        for (var rule : permissionRules) {
+        for (var rule : policy.permissionRules()) {
             if (rule.matches(externalPort, internalAddress, internalPort)) {
                 return rule.allow();
             }
         }
-        return defaultAllow;
+        return policy.defaultAllow();
     }
 
     /**
@@ -192,12 +259,11 @@ public record GatewayView(
      * ascending disjoint ranges. First match wins per port, as in {@link #permits}; computed over ranges rather than
      * port by port, so its cost depends on the number of rules only.
      */
-    public List<org.pcpcontroller.api.net.PortRange> permittedExternalPorts(final InetAddress internalAddress,
-            final int internalPort) {
+    public List<PortRange> permittedExternalPorts(final InetAddress internalAddress, final int internalPort) {
         // Ports no rule has decided yet, and those decided "allow"; both ascending and disjoint.
         var undecided = List.of(externalPorts);
-        final var allowed = new ArrayList<org.pcpcontroller.api.net.PortRange>();
-        for (var rule : permissionRules) {
+        final var allowed = new ArrayList<PortRange>();
+        for (var rule : policy.permissionRules()) {
             if (undecided.isEmpty()) {
                 break;
             }
@@ -205,9 +271,8 @@ public record GatewayView(
                 || rule.internalPorts() != null && !rule.internalPorts().contains(internalPort)) {
                 continue;
             }
-            final var ext = rule.externalPorts() == null ? org.pcpcontroller.api.net.PortRange.ALL
-                : rule.externalPorts();
-            final var remaining = new ArrayList<org.pcpcontroller.api.net.PortRange>();
+            final var ext = rule.externalPorts() == null ? PortRange.ALL : rule.externalPorts();
+            final var remaining = new ArrayList<PortRange>();
             for (var range : undecided) {
                 final int start = Math.max(range.start(), ext.start());
                 final int end = Math.min(range.end(), ext.end());
@@ -216,28 +281,28 @@ public record GatewayView(
                     continue;
                 }
                 if (rule.allow()) {
-                    allowed.add(new org.pcpcontroller.api.net.PortRange(start, end));
+                    allowed.add(new PortRange(start, end));
                 }
                 if (range.start() < start) {
-                    remaining.add(new org.pcpcontroller.api.net.PortRange(range.start(), start - 1));
+                    remaining.add(new PortRange(range.start(), start - 1));
                 }
                 if (end < range.end()) {
-                    remaining.add(new org.pcpcontroller.api.net.PortRange(end + 1, range.end()));
+                    remaining.add(new PortRange(end + 1, range.end()));
                 }
             }
             undecided = remaining;
         }
-        if (defaultAllow) {
+        if (policy.defaultAllow()) {
             allowed.addAll(undecided);
         }
-        allowed.sort(Comparator.comparingInt(org.pcpcontroller.api.net.PortRange::start));
+        allowed.sort(Comparator.comparingInt(PortRange::start));
         // merge neighbours, so that callers see the fewest ranges
-        final var merged = new ArrayList<org.pcpcontroller.api.net.PortRange>();
+        final var merged = new ArrayList<PortRange>();
         for (var range : allowed) {
             final int last = merged.size() - 1;
             if (last >= 0 && merged.get(last).end() + 1 >= range.start()) {
-                merged.set(last, new org.pcpcontroller.api.net.PortRange(merged.get(last).start(),
-                    Math.max(merged.get(last).end(), range.end())));
+                merged.set(last, new PortRange(merged.get(last).start(), Math.max(merged.get(last).end(),
+                    range.end())));
             } else {
                 merged.add(range);
             }
@@ -249,28 +314,13 @@ public record GatewayView(
      * Whether this client may ask for mappings on behalf of other hosts (THIRD_PARTY, RFC 6887 section 13.1).
      */
     public boolean allowsThirdParty(final InetAddress client) {
-        return thirdPartyPrefixes.stream().anyMatch(prefix -> prefix.contains(client));
+        return policy.thirdPartyPrefixes().stream().anyMatch(prefix -> prefix.contains(client));
     }
 
     /**
      * Clamps a requested lifetime to [min-lifetime, max-lifetime] (RFC 6887 section 15).
      */
     public long clampLifetime(final long requested) {
-        return Math.max(minLifetime, Math.min(maxLifetime, requested));
-    }
-
-    private static org.pcpcontroller.api.net.PortRange portRange(final PortRange range, final String what,
-            final List<String> problems) {
-        final int start = range.requireStart().getValue().toJava();
-        final int end = range.requireEnd().getValue().toJava();
-        if (start > end) {
-            problems.add(what + " start " + start + " is above end " + end);
-            return null;
-        }
-        return new org.pcpcontroller.api.net.PortRange(start, end);
-    }
-
-    private static org.pcpcontroller.api.net.IpPrefix prefix(final IpPrefix prefix) {
-        return org.pcpcontroller.api.net.IpPrefix.parse(prefix.stringValue());
+        return Math.max(policy.minLifetime(), Math.min(policy.maxLifetime(), requested));
     }
 }

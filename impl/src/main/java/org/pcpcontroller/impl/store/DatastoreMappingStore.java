@@ -395,10 +395,17 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
 
     @Override
     public ListenableFuture<Optional<Mapping>> remove(final MappingKey key) {
+        return remove(key, null);
+    }
+
+    private ListenableFuture<Optional<Mapping>> remove(final MappingKey key, final @Nullable Mapping expected) {
         final var result = SettableFuture.<Optional<Mapping>>create();
         synchronized (this) {
             if (closed) {
                 return Futures.immediateFailedFuture(new IllegalStateException("Mapping store is closed"));
+            }
+            if (expected != null && !table.get(key).equals(Optional.of(expected))) {
+                return Futures.immediateFuture(Optional.empty());
             }
             final var removed = table.remove(key);
             if (removed == null) {
@@ -411,6 +418,11 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
         }
         commitPending();
         return result;
+    }
+
+    @Override
+    public ListenableFuture<Optional<Mapping>> removeIfUnchanged(final Mapping expected) {
+        return remove(expected.key(), expected);
     }
 
     @Override
@@ -502,7 +514,7 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     private void tick() {
         try {
             final var now = clock.instant();
-            final var due = new ArrayList<MappingKey>();
+            final var due = new ArrayList<Mapping>();
             synchronized (this) {
                 final long second = now.getEpochSecond();
                 for (long slot = expiredUpTo + 1; slot <= second; slot++) {
@@ -511,15 +523,16 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
                         for (var key : keys) {
                             table.get(key)
                                 .filter(mapping -> mapping.expires() != null && !mapping.expires().isAfter(now))
-                                .ifPresent(mapping -> due.add(mapping.key()));
+                                .ifPresent(due::add);
                         }
                     }
                 }
                 expiredUpTo = Math.max(expiredUpTo, second);
             }
-            for (var key : due) {
-                LOG.debug("Lease of {} ended", key);
-                remove(key);
+            for (var mapping : due) {
+                LOG.debug("Lease of {} ended", mapping.key());
+                // only the lease that ended: a refresh between the look above and this removal keeps the mapping
+                removeIfUnchanged(mapping);
             }
         } catch (RuntimeException e) {
             LOG.warn("Expiry tick failed", e);

@@ -91,6 +91,14 @@ public interface MappingStore {
     ListenableFuture<Optional<Mapping>> remove(MappingKey key);
 
     /**
+     * Removes a mapping only if it is still exactly {@code expected}: a change made by another request in between
+     * (a refresh that was answered SUCCESS, say) keeps it.
+     *
+     * @return a future completing with the removed mapping, or empty if it was gone or had changed
+     */
+    ListenableFuture<Optional<Mapping>> removeIfUnchanged(Mapping expected);
+
+    /**
      * Removes every mapping of a gateway, or those of one origin. The gateway's epoch continues.
      *
      * @return a future completing with the removed mappings

@@ -47,8 +47,10 @@ import org.pcpcontroller.api.pcp.PcpOption;
 import org.pcpcontroller.api.pcp.PcpRequest;
 import org.pcpcontroller.api.pcp.PcpResponse;
 import org.pcpcontroller.impl.MutableClock;
+import org.pcpcontroller.impl.TestModel;
 import org.pcpcontroller.impl.gateway.GatewayCounters;
 import org.pcpcontroller.impl.gateway.GatewayTracker;
+import org.pcpcontroller.impl.render.AnswerGate;
 import org.pcpcontroller.impl.store.DatastoreMappingStore;
 
 /**
@@ -67,6 +69,7 @@ final class EngineFixture implements AutoCloseable {
     final MutableClock clock = new MutableClock(START);
     final DatastoreMappingStore store;
     final GatewayTracker tracker;
+    final AnswerGate gate;
     final PcpEngine engine;
     final PcpCodec codec = new PcpCodec();
     final GatewayCounters counters = new GatewayCounters();
@@ -75,8 +78,9 @@ final class EngineFixture implements AutoCloseable {
             throws Exception {
         this.broker = broker;
         store = new DatastoreMappingStore(broker, domBroker, clock, 3_600_000, 10);
-        tracker = new GatewayTracker(broker, store, counters, clock);
-        engine = new PcpEngine(tracker, store, counters, RenderGate.NONE, clock);
+        tracker = new GatewayTracker(broker, store, counters, TestModel.PARSER, clock);
+        gate = new AnswerGate(tracker, store);
+        engine = new PcpEngine(tracker, store, counters, gate, clock);
         putGateway(gateway(policy).build());
     }
 
@@ -168,6 +172,7 @@ final class EngineFixture implements AutoCloseable {
     @Override
     public void close() {
         engine.close();
+        gate.close();
         tracker.close();
         store.close();
     }

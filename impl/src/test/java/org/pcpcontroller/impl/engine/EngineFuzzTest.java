@@ -71,8 +71,10 @@ import org.pcpcontroller.api.pcp.PreferFailureOption;
 import org.pcpcontroller.api.pcp.ThirdPartyOption;
 import org.pcpcontroller.api.pcp.UnknownOption;
 import org.pcpcontroller.impl.MutableClock;
+import org.pcpcontroller.impl.TestModel;
 import org.pcpcontroller.impl.gateway.GatewayCounters;
 import org.pcpcontroller.impl.gateway.GatewayTracker;
+import org.pcpcontroller.impl.render.AnswerGate;
 import org.pcpcontroller.impl.store.BindingMappings;
 import org.pcpcontroller.impl.store.DatastoreMappingStore;
 import org.pcpcontroller.impl.store.StoreTestAccess;
@@ -128,8 +130,8 @@ class EngineFuzzTest {
             broker = getDataBroker();
             // expiry runs only when the target says so: the store's own timer waits for ever
             store = new DatastoreMappingStore(broker, getDomBroker(), clock, TimeUnit.DAYS.toMillis(365_000), 10);
-            final var tracker = new GatewayTracker(broker, store, new GatewayCounters(), clock);
-            engine = new PcpEngine(tracker, store, new GatewayCounters(), RenderGate.NONE, clock);
+            final var tracker = new GatewayTracker(broker, store, new GatewayCounters(), TestModel.PARSER, clock);
+            engine = new PcpEngine(tracker, store, new GatewayCounters(), new AnswerGate(tracker, store), clock);
             final var tx = broker.newWriteOnlyTransaction();
             for (var gateway : List.of(gatewayA(), gatewayB())) {
                 tx.put(LogicalDatastoreType.CONFIGURATION, DataObjectIdentifier.builder(Gateways.class)

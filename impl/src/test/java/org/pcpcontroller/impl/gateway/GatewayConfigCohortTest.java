@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 
 import java.util.List;
@@ -48,6 +49,7 @@ import org.opendaylight.yangtools.yang.data.api.schema.MapEntryNode;
 import org.opendaylight.yangtools.yang.data.api.schema.NormalizedNode;
 import org.opendaylight.yangtools.yang.data.spi.node.ImmutableNodes;
 import org.opendaylight.yangtools.yang.data.tree.api.DataTreeCandidateNode;
+import org.pcpcontroller.impl.TestModel;
 
 /**
  * The cohort's decisions, driven with the normalized form of real binding objects. The in-memory test broker takes
@@ -65,10 +67,12 @@ class GatewayConfigCohortTest extends AbstractDataBrokerTest {
         final var cohorts = mock(DOMDataBroker.CommitCohortExtension.class);
         doReturn(cohorts).when(broker).extension(DOMDataBroker.CommitCohortExtension.class);
         doReturn(mock(Registration.class)).when(cohorts).registerCommitCohort(any(), any());
-        cohort = new GatewayConfigCohort(broker, getDataBrokerTestCustomizer().getAdapterContext().currentSerializer());
+        cohort = new GatewayConfigCohort(broker, getDataBrokerTestCustomizer().getAdapterContext().currentSerializer(),
+            TestModel.PARSER);
         final var captor = ArgumentCaptor.forClass(DOMDataTreeCommitCohort.class);
-        verify(cohorts).registerCommitCohort(any(), captor.capture());
-        registered = captor.getValue();
+        verify(cohorts, times(2)).registerCommitCohort(any(), captor.capture());
+        // the same cohort checks both trees
+        registered = captor.getAllValues().getFirst();
     }
 
     @AfterEach

@@ -49,6 +49,8 @@ import org.opendaylight.yangtools.yang.common.RpcResult;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint32;
 import org.pcpcontroller.impl.MutableClock;
+import org.pcpcontroller.impl.TestModel;
+import org.pcpcontroller.impl.gateway.GatewayCounters;
 import org.pcpcontroller.impl.gateway.GatewayTracker;
 import org.pcpcontroller.impl.store.DatastoreMappingStore;
 
@@ -64,7 +66,7 @@ class OperatorMappingRpcsTest extends AbstractDataBrokerTest {
         setup();
         final var clock = new MutableClock(START);
         store = new DatastoreMappingStore(getDataBroker(), getDomBroker(), clock, 3_600_000, 10);
-        tracker = new GatewayTracker(getDataBroker(), store);
+        tracker = new GatewayTracker(getDataBroker(), store, new GatewayCounters(), TestModel.PARSER, clock);
         final var rpcProvider = mock(RpcProviderService.class);
         doReturn(mock(Registration.class)).when(rpcProvider).registerRpcImplementations(any(), any(), any(), any());
         rpcs = new OperatorMappingRpcs(rpcProvider, tracker, store, clock);

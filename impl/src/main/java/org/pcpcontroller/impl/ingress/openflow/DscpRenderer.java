@@ -27,31 +27,31 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.mdsal.binding.api.DataBroker;
 import org.opendaylight.mdsal.binding.api.WriteTransaction;
 import org.opendaylight.mdsal.common.api.CommitInfo;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
-import org.opendaylight.mdsal.dom.api.DOMDataBroker;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.Dscp;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.Direction;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.FlowPriority;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.MarkedFlows;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.marked.flows.gateway.Flow;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.marked.flows.gateway.FlowBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.marked.flows.gateway.FlowKey;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Renderer;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Renderer;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mapping.common.RenderStatus;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mapping.common.RenderStatusBuilder;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
-import org.opendaylight.yangtools.binding.DataObjectReference;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.opendaylight.yangtools.yang.common.Uint64;
 import org.opendaylight.yangtools.yang.common.Uint8;
 import org.pcpcontroller.api.mapping.Mapping;
 import org.pcpcontroller.api.mapping.MappingKey;
+import org.pcpcontroller.impl.gateway.GatewayView;
 import org.pcpcontroller.impl.store.BindingMappings;
 import org.pcpcontroller.impl.store.MappingChanges;
+import org.pcpcontroller.impl.store.MappingFeed;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
 import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
@@ -70,6 +70,9 @@ import org.slf4j.LoggerFactory;
 final class DscpRenderer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DscpRenderer.class);
     private static final long MAX_HARD_TIMEOUT = 0xFFFF;
+    /** The marking of a gateway not served (yet): renders nothing. */
+    private static final GatewayView.Marking UNKNOWN = new GatewayView.Marking(Set.of(), Set.of(), false, false, 0, 0,
+        -1);
     private static final InetAddress ANY_V4 = com.google.common.net.InetAddresses.forString("0.0.0.0");
     private static final InetAddress ANY_V6 = com.google.common.net.InetAddresses.forString("::");
 
@@ -83,51 +86,39 @@ final class DscpRenderer implements AutoCloseable {
         .setNameFormat("pcp-openflow-dscp").setDaemon(true).build());
     // All state below is confined to the executor.
     private final Map<String, Boolean> enabled = new HashMap<>();
-    private final Map<String, MarkingPolicy> policies = new HashMap<>();
+    private final Map<String, GatewayView.Marking> policies = new HashMap<>();
     /** Every mapping with FLOW_PRIORITY, rendered or not (policy or renderer choice may change). */
     private final Map<String, Map<MappingKey, Mapping>> withPriority = new HashMap<>();
     /** What is on the switches, per gateway. */
     private final Map<String, Map<MappingKey, Rendered>> rendered = new HashMap<>();
     private final List<Registration> registrations;
 
-    DscpRenderer(final DataBroker dataBroker, final DOMDataBroker domBroker,
+    DscpRenderer(final DataBroker dataBroker, final MappingFeed feed,
             final Function<String, List<? extends MarkingSwitch>> switches) {
         this.dataBroker = requireNonNull(dataBroker);
         this.switches = requireNonNull(switches);
-        registrations = List.of(
-            // only a mapping with FLOW_PRIORITY, before or after a change, can have marking flows
-            MappingChanges.register(domBroker, MappingChanges.FLOW_PRIORITY, this::onMappings),
-            dataBroker.registerTreeChangeListener(LogicalDatastoreType.CONFIGURATION,
-                DataObjectReference.builder(FlowPriority.class)
-                    .child(org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.flow
-                        .priority.Gateway.class).build(),
-                changes -> {
-                    final var updates = new LinkedHashMap<String, MarkingPolicy>();
-                    for (var change : changes) {
-                        final var after = change.getRootNode().dataAfter();
-                        final var before = change.getRootNode().dataBefore();
-                        final var id = (after != null ? after : requireNonNull(before)).requireGatewayId()
-                            .getValue();
-                        updates.put(id, MarkingPolicy.of(after));
-                    }
-                    executor.execute(() -> updates.forEach((gateway, policy) -> {
-                        final var previous = policies.getOrDefault(gateway, MarkingPolicy.DEFAULT);
-                        if (!policy.equals(previous)) {
-                            policies.put(gateway, policy);
-                            rerender(gateway, previous);
-                        }
-                    }));
-                }));
+        // only a mapping with FLOW_PRIORITY, before or after a change, can have marking flows
+        registrations = List.of(feed.subscribe(MappingChanges.FLOW_PRIORITY, this::onMappings));
     }
 
     /**
-     * A gateway's choice of DSCP renderer changed (or the gateway went away).
+     * A gateway's view changed: its choice of DSCP renderer or its marking policy (or the gateway went away).
      */
-    void gatewayChanged(final String gateway, final boolean openflow) {
+    void gatewayChanged(final String gateway, final @Nullable GatewayView view) {
+        final boolean openflow = view != null && view.policy().dscpRenderer() == GatewayView.DscpRenderer.OPENFLOW;
+        final var policy = view == null ? null : view.marking();
         executor.execute(() -> {
+            final var previousPolicy = policy(gateway);
             final var previous = enabled.put(gateway, openflow);
-            if (previous == null || previous != openflow) {
-                rerender(gateway, policy(gateway));
+            if (policy != null && !policy.equals(previousPolicy)) {
+                policies.put(gateway, policy);
+                rerender(gateway, previousPolicy);
+            } else if (previous == null || previous != openflow) {
+                rerender(gateway, previousPolicy);
+            }
+            if (view == null) {
+                policies.remove(gateway);
+                enabled.remove(gateway);
             }
         });
     }
@@ -216,7 +207,7 @@ final class DscpRenderer implements AutoCloseable {
         final var gatewayFlows = rendered.computeIfAbsent(gateway, k -> new HashMap<>());
         final var known = withPriority.computeIfAbsent(gateway, k -> new HashMap<>());
         final var policy = policy(gateway);
-        final boolean on = enabled.getOrDefault(gateway, true);
+        final boolean on = enabled.getOrDefault(gateway, false);
         final var removed = new ArrayList<Rendered>();
         final var added = new ArrayList<Rendered>();
         final var cleared = new ArrayList<MappingKey>();
@@ -246,7 +237,7 @@ final class DscpRenderer implements AutoCloseable {
         clearStatus(gateway, removed, cleared);
     }
 
-    private void push(final String gateway, final MarkingPolicy policy, final List<Rendered> removed,
+    private void push(final String gateway, final GatewayView.Marking policy, final List<Rendered> removed,
             final List<Rendered> added) {
         final var sessions = switches.apply(gateway);
         final var keys = added.stream().map(entry -> entry.mapping.key()).toList();
@@ -281,7 +272,7 @@ final class DscpRenderer implements AutoCloseable {
      * Re-renders every mapping of a gateway after its policy or renderer choice changed: the old flows go (they
      * may sit at another priority or table), the new ones come.
      */
-    private void rerender(final String gateway, final MarkingPolicy previousPolicy) {
+    private void rerender(final String gateway, final GatewayView.Marking previousPolicy) {
         final var gatewayFlows = rendered.computeIfAbsent(gateway, k -> new HashMap<>());
         final var old = List.copyOf(gatewayFlows.values());
         final var changes = withPriority.getOrDefault(gateway, Map.of()).values().stream()
@@ -294,8 +285,9 @@ final class DscpRenderer implements AutoCloseable {
         apply(gateway, changes);
     }
 
-    private MarkingPolicy policy(final String gateway) {
-        return policies.getOrDefault(gateway, MarkingPolicy.DEFAULT);
+    private GatewayView.Marking policy(final String gateway) {
+        // a gateway without a view has nothing rendered, so nothing is ever deleted under this
+        return policies.getOrDefault(gateway, UNKNOWN);
     }
 
     private static int hardTimeout(final Mapping mapping) {

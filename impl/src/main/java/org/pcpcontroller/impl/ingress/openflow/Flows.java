@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import org.pcpcontroller.impl.gateway.GatewayView;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowModFlags;
 import org.projectfloodlight.openflow.protocol.OFMessage;
@@ -168,7 +169,7 @@ final class Flows {
     /**
      * Installs one direction of a marked flow: set the DSCP, then continue where the gateway's policy says.
      */
-    static OFMessage addMarking(final OFFactory factory, final MarkedFlow flow, final MarkingPolicy policy,
+    static OFMessage addMarking(final OFFactory factory, final MarkedFlow flow, final GatewayView.Marking policy,
             final int hardTimeout) {
         final var actions = new ArrayList<OFAction>(2);
         actions.add(factory.actions().setField(factory.oxms().ipDscp(IpDscp.of((byte) flow.dscp()))));

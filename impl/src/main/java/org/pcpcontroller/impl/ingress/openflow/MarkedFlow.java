@@ -16,6 +16,7 @@ import java.util.List;
 import org.eclipse.jdt.annotation.Nullable;
 import org.pcpcontroller.api.mapping.Mapping;
 import org.pcpcontroller.api.mapping.MappingKey;
+import org.pcpcontroller.impl.gateway.GatewayView;
 import org.projectfloodlight.openflow.types.U64;
 
 /**
@@ -52,7 +53,7 @@ record MarkedFlow(boolean upstream, int protocol, @Nullable InetAddress source, 
      * The marked flows of a mapping: none without FLOW_PRIORITY, none for a MAP unless the policy marks MAPs, else
      * one per direction. A MAP is matched on its internal endpoint only, since its remote peers are not known.
      */
-    static List<MarkedFlow> of(final Mapping mapping, final MarkingPolicy policy) {
+    static List<MarkedFlow> of(final Mapping mapping, final GatewayView.Marking policy) {
         final var priority = mapping.flowPriority();
         final var key = mapping.key();
         if (priority == null || key instanceof MappingKey.Map && !policy.markMap()) {

@@ -40,24 +40,17 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.mdsal.binding.api.DataBroker;
-import org.opendaylight.mdsal.binding.api.DataTreeChangeListener;
-import org.opendaylight.mdsal.binding.api.DataTreeModification;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
-import org.opendaylight.mdsal.dom.api.DOMDataBroker;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Counter64;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.DatapathId;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Gateways;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Switches;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.Gateway;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.Policy;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.switches.Switch;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.switches.SwitchBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.switches.SwitchKey;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
-import org.opendaylight.yangtools.binding.DataObjectReference;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.opendaylight.yangtools.yang.common.Uint64;
 import org.osgi.service.component.annotations.Activate;
@@ -68,8 +61,11 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.pcpcontroller.impl.engine.RequestEngine;
+import org.pcpcontroller.impl.gateway.GatewayRegistry;
+import org.pcpcontroller.impl.gateway.GatewayView;
 import org.pcpcontroller.impl.ingress.ClientRateLimiter;
 import org.pcpcontroller.impl.store.BindingMappings;
+import org.pcpcontroller.impl.store.MappingFeed;
 import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -129,8 +125,6 @@ public final class OpenFlowEndpoint implements SwitchSession.Listener, AutoClose
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(OpenFlowEndpoint.class);
-    private static final DataObjectReference<Gateway> GATEWAYS = DataObjectReference.builder(Gateways.class)
-        .child(Gateway.class).build();
 
     private final DataBroker dataBroker;
     private final RequestEngine engine;
@@ -147,8 +141,8 @@ public final class OpenFlowEndpoint implements SwitchSession.Listener, AutoClose
     private final ConcurrentHashMap<String, SwitchSession> sessions = new ConcurrentHashMap<>();
 
     @Activate
-    public OpenFlowEndpoint(@Reference final DataBroker dataBroker, @Reference final DOMDataBroker domBroker,
-            @Reference final RequestEngine engine,
+    public OpenFlowEndpoint(@Reference final DataBroker dataBroker, @Reference final MappingFeed feed,
+            @Reference final GatewayRegistry registry, @Reference final RequestEngine engine,
             final Configuration configuration) {
         this.dataBroker = requireNonNull(dataBroker);
         this.engine = requireNonNull(engine);
@@ -158,7 +152,7 @@ public final class OpenFlowEndpoint implements SwitchSession.Listener, AutoClose
         group = new MultiThreadIoEventLoopGroup(threads, new ThreadFactoryBuilder()
             .setNameFormat("pcp-openflow-%d").setDaemon(true).build(),
             epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-        renderer = new DscpRenderer(dataBroker, domBroker, this::sessionsOf);
+        renderer = new DscpRenderer(dataBroker, feed, this::sessionsOf);
         if (!configuration.enabled()) {
             LOG.info("OpenFlow endpoint disabled by configuration");
             server = null;
@@ -201,8 +195,7 @@ public final class OpenFlowEndpoint implements SwitchSession.Listener, AutoClose
         }
         server = bound;
         gatewayListener = new GatewayListener();
-        gatewayRegistration = dataBroker.registerTreeChangeListener(LogicalDatastoreType.CONFIGURATION, GATEWAYS,
-            gatewayListener);
+        gatewayRegistration = registry.subscribe(gatewayListener);
         housekeeping.scheduleWithFixedDelay(this::publishCounters, 5, 5, TimeUnit.SECONDS);
     }
 
@@ -225,58 +218,46 @@ public final class OpenFlowEndpoint implements SwitchSession.Listener, AutoClose
         }
     }
 
-    /** Follows which gateway claims which datapath. */
-    private final class GatewayListener implements DataTreeChangeListener<Gateway> {
+    /** Follows which gateway claims which datapath; on the registry's view thread. */
+    private final class GatewayListener implements GatewayRegistry.ViewListener {
         private final Map<String, List<String>> claims = new HashMap<>();
         private final Map<String, Registration> announcers = new HashMap<>();
 
         @Override
-        public void onDataTreeChanged(final List<DataTreeModification<Gateway>> changes) {
+        public void viewsChanged(final List<GatewayRegistry.ViewChange> changes) {
             for (var change : changes) {
-                final var after = change.getRootNode().dataAfter();
-                final var before = change.getRootNode().dataBefore();
-                final var id = (after != null ? after : requireNonNull(before)).requireId().getValue();
-                claims.getOrDefault(id, List.of()).forEach(datapath -> bindings.computeIfPresent(datapath,
-                    (key, binding) -> binding.gateway().equals(id) ? null : binding));
-                claims.remove(id);
-                final var announcer = announcers.remove(id);
-                if (announcer != null) {
-                    announcer.close();
-                }
-                if (after != null) {
-                    final var openflow = after.getOpenflow();
-                    final var datapaths = openflow == null || openflow.getDatapathId() == null ? List.<String>of()
-                        : openflow.getDatapathId().stream().map(DatapathId::getValue).toList();
-                    final long rate = openflow == null || openflow.getPuntMeterRate() == null ? 10_000
-                        : openflow.getPuntMeterRate().toJava();
-                    final var lanPorts = openflow == null || openflow.getLanPort() == null ? List.<Long>of()
-                        : openflow.getLanPort().stream().map(port -> port.toJava()).toList();
-                    for (var datapath : datapaths) {
-                        final var previous = bindings.putIfAbsent(datapath, new SwitchSession.Binding(id, rate,
-                            lanPorts));
-                        if (previous != null) {
-                            LOG.warn("Datapath {} is claimed by gateway {} and gateway {}; it serves {}", datapath,
-                                previous.gateway(), id, previous.gateway());
+                final var id = change.gatewayId();
+                final var after = change.after();
+                if (change.changed(GatewayView::openflow)) {
+                    claims.getOrDefault(id, List.of()).forEach(datapath -> bindings.computeIfPresent(datapath,
+                        (key, binding) -> binding.gateway().equals(id) ? null : binding));
+                    claims.remove(id);
+                    final var announcer = announcers.remove(id);
+                    if (announcer != null) {
+                        announcer.close();
+                    }
+                    if (after != null) {
+                        final var openflow = after.openflow();
+                        for (var datapath : openflow.datapathIds()) {
+                            final var previous = bindings.putIfAbsent(datapath, new SwitchSession.Binding(id,
+                                openflow.puntMeterRate(), openflow.lanPorts()));
+                            if (previous != null) {
+                                LOG.warn("Datapath {} is claimed by gateway {} and gateway {}; it serves {}",
+                                    datapath, previous.gateway(), id, previous.gateway());
+                            }
+                        }
+                        claims.put(id, openflow.datapathIds());
+                        if (!openflow.datapathIds().isEmpty()) {
+                            // the engine's announcements for this gateway also leave through its switches
+                            announcers.put(id, engine.registerAnnouncer(id,
+                                announcement -> sessionsOf(id).forEach(session -> session.announce(announcement))));
                         }
                     }
-                    claims.put(id, datapaths);
-                    if (!datapaths.isEmpty()) {
-                        // the engine's announcements for this gateway also leave through its switches
-                        announcers.put(id, engine.registerAnnouncer(id,
-                            announcement -> sessionsOf(id).forEach(session -> session.announce(announcement))));
-                    }
-                    renderer.gatewayChanged(id, openflowDscp(after.getPolicy()));
-                } else {
-                    renderer.gatewayChanged(id, false);
                 }
+                renderer.gatewayChanged(id, after);
             }
             sessions.values().forEach(OpenFlowEndpoint.this::rebind);
         }
-    }
-
-    private static boolean openflowDscp(final @Nullable Policy policy) {
-        return policy == null || policy.getDscpRenderer() == null
-            || policy.getDscpRenderer() == Policy.DscpRenderer.Openflow;
     }
 
     private void rebind(final SwitchSession session) {

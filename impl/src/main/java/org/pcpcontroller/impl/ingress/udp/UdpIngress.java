@@ -25,14 +25,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.opendaylight.mdsal.binding.api.DataBroker;
-import org.opendaylight.mdsal.binding.api.DataTreeChangeListener;
-import org.opendaylight.mdsal.binding.api.DataTreeModification;
-import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
-import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Gateways;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.Gateway;
-import org.opendaylight.yangtools.binding.DataObjectReference;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -42,6 +34,8 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.pcpcontroller.impl.engine.RequestEngine;
+import org.pcpcontroller.impl.gateway.GatewayRegistry;
+import org.pcpcontroller.impl.gateway.GatewayView;
 import org.pcpcontroller.impl.ingress.ClientRateLimiter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +47,7 @@ import org.slf4j.LoggerFactory;
  */
 @Component(service = { }, immediate = true, configurationPid = "org.pcpcontroller.ingress.udp")
 @Designate(ocd = UdpIngress.Configuration.class)
-public final class UdpIngress implements DataTreeChangeListener<Gateway>, AutoCloseable {
+public final class UdpIngress implements AutoCloseable {
     /**
      * Configuration of the UDP ingress.
      */
@@ -94,7 +88,7 @@ public final class UdpIngress implements DataTreeChangeListener<Gateway>, AutoCl
     private final Registration registration;
 
     @Activate
-    public UdpIngress(@Reference final DataBroker dataBroker, @Reference final RequestEngine engine,
+    public UdpIngress(@Reference final GatewayRegistry registry, @Reference final RequestEngine engine,
             final Configuration configuration) {
         this.engine = requireNonNull(engine);
         this.configuration = requireNonNull(configuration);
@@ -109,38 +103,23 @@ public final class UdpIngress implements DataTreeChangeListener<Gateway>, AutoCl
             registration = () -> { };
             return;
         }
-        registration = dataBroker.registerTreeChangeListener(LogicalDatastoreType.CONFIGURATION,
-            DataObjectReference.builder(Gateways.class).child(Gateway.class).build(), this);
+        registration = registry.subscribe(this::onViews);
         LOG.info("UDP ingress started ({}, {} threads, {} requests/s per client, burst {})",
             epoll ? "epoll" : "nio", threads, configuration.clientRate(), configuration.clientBurst());
     }
 
-    @Override
-    public void onDataTreeChanged(final List<DataTreeModification<Gateway>> changes) {
+    // On the registry's view thread: only the udp-ingress section matters here.
+    private void onViews(final List<GatewayRegistry.ViewChange> changes) {
         final var updates = new LinkedHashMap<String, List<InetSocketAddress>>();
         for (var change : changes) {
-            final var after = change.getRootNode().dataAfter();
-            final var before = change.getRootNode().dataBefore();
-            if (after != null) {
-                updates.put(after.requireId().getValue(), addresses(after));
-            } else if (before != null) {
-                updates.put(before.requireId().getValue(), List.of());
+            if (change.changed(GatewayView::udpListen)) {
+                final var after = change.after();
+                updates.put(change.gatewayId(), after == null ? List.of() : after.udpListen());
             }
         }
-        reconciler.execute(() -> apply(updates));
-    }
-
-    private static List<InetSocketAddress> addresses(final Gateway gateway) {
-        final var ingress = gateway.getUdpIngress();
-        if (ingress == null) {
-            return List.of();
+        if (!updates.isEmpty()) {
+            reconciler.execute(() -> apply(updates));
         }
-        final int port = ingress.getPort() == null ? 5351 : ingress.getPort().getValue().toJava();
-        final var addresses = ingress.getListenAddress();
-        return addresses == null ? List.of() : addresses.stream()
-            .map(address -> new InetSocketAddress(IetfInetUtil.inetAddressFor(address), port))
-            .distinct()
-            .toList();
     }
 
     // On the reconciler.

@@ -13,7 +13,9 @@ import com.google.common.collect.ImmutableList;
 import com.google.common.net.InetAddresses;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
+import com.google.common.util.concurrent.SettableFuture;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.SocketAddress;
@@ -71,6 +73,7 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.netfilter.rev2611
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.pcpcontroller.api.mapping.Mapping;
 import org.pcpcontroller.api.mapping.MappingKey;
+import org.pcpcontroller.impl.render.RenderOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.w3c.dom.Document;
@@ -90,8 +93,7 @@ final class GatewaySession implements AutoCloseable {
      */
     record Settings(String address, int port, String username, @Nullable String password,
             @Nullable String privateKey, @Nullable String passphrase, @Nullable String pinnedHostKey,
-            long keepaliveMillis, long reconcileMillis, long responseTimeoutMillis, boolean waitForAck,
-            boolean renderDscp) {
+            long keepaliveMillis, long reconcileMillis, boolean renderDscp) {
         Settings {
             requireNonNull(address);
             requireNonNull(username);
@@ -117,7 +119,7 @@ final class GatewaySession implements AutoCloseable {
             @Nullable Instant lastReconcile, long editsSent, long editsFailed, long reconnects) {
     }
 
-    private record Waiter(List<Rule> rules, CompletableFuture<Boolean> future) {
+    private record Waiter(List<Rule> rules, SettableFuture<RenderOutcome> future) {
     }
 
     /**
@@ -287,30 +289,38 @@ final class GatewaySession implements AutoCloseable {
     }
 
     /**
-     * Completes with true once the gateway acknowledged the rules of this mapping as it is now, or with false after
-     * the settings' response timeout.
+     * Completes once the gateway acknowledged the rules of this mapping as it is now, or at once with a failure when
+     * pcp-netfilter cannot express the mapping. It does not time out; a cancelled future is forgotten.
      */
-    CompletableFuture<Boolean> awaitRendered(final Mapping mapping) {
-        final var future = new CompletableFuture<Boolean>();
-        final var rules = NetfilterRules.canRender(mapping) ? NetfilterRules.render(mapping, settings.renderDscp())
-            : List.<Rule>of();
+    ListenableFuture<RenderOutcome> awaitRendered(final Mapping mapping) {
+        if (!NetfilterRules.canRender(mapping)) {
+            return Futures.immediateFuture(new RenderOutcome.Failed(mapping.key() + " cannot be expressed in "
+                + "pcp-netfilter"));
+        }
+        final var future = SettableFuture.<RenderOutcome>create();
+        final var rules = NetfilterRules.render(mapping, settings.renderDscp());
         serial.execute(() -> {
+            if (closed) {
+                future.set(new RenderOutcome.Failed("the gateway's NETCONF session was closed"));
+                return;
+            }
             if (isAcked(rules)) {
-                future.complete(true);
+                future.set(RenderOutcome.INSTALLED);
                 return;
             }
             final var waiter = new Waiter(rules, future);
             waiters.computeIfAbsent(mapping.key(), k -> new ArrayList<>()).add(waiter);
-            scheduler.schedule(() -> serial.execute(() -> {
-                final var list = waiters.get(mapping.key());
-                if (list != null) {
-                    list.remove(waiter);
-                    if (list.isEmpty()) {
-                        waiters.remove(mapping.key());
-                    }
+            // whoever waited gave up (the answer gate's timeout): forget the waiter
+            future.addListener(() -> {
+                if (future.isCancelled()) {
+                    serial.execute(() -> {
+                        final var list = waiters.get(mapping.key());
+                        if (list != null && list.remove(waiter) && list.isEmpty()) {
+                            waiters.remove(mapping.key());
+                        }
+                    });
                 }
-                future.complete(false);
-            }), settings.responseTimeoutMillis(), TimeUnit.MILLISECONDS);
+            }, MoreExecutors.directExecutor());
         });
         return future;
     }
@@ -323,7 +333,7 @@ final class GatewaySession implements AutoCloseable {
         waiters.values().removeIf(list -> {
             list.removeIf(waiter -> {
                 if (isAcked(waiter.rules)) {
-                    waiter.future.complete(true);
+                    waiter.future.set(RenderOutcome.INSTALLED);
                     return true;
                 }
                 return false;
@@ -755,7 +765,8 @@ final class GatewaySession implements AutoCloseable {
             if (pending != null) {
                 pending.cancel(false);
             }
-            waiters.values().forEach(list -> list.forEach(waiter -> waiter.future.complete(false)));
+            waiters.values().forEach(list -> list.forEach(waiter -> waiter.future.set(
+                new RenderOutcome.Failed("the gateway's NETCONF session was closed"))));
             waiters.clear();
             dropSession();
         });

@@ -11,6 +11,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.nio.charset.StandardCharsets;
@@ -19,35 +20,28 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.aaa.encrypt.AAAEncryptionService;
 import org.opendaylight.mdsal.binding.api.DataBroker;
-import org.opendaylight.mdsal.binding.api.DataTreeModification;
 import org.opendaylight.mdsal.common.api.CommitInfo;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
-import org.opendaylight.mdsal.dom.api.DOMDataBroker;
 import org.opendaylight.netconf.client.NetconfClientFactory;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.Counter64;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Gateways;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Renderer;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.Gateway;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.GatewayKey;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.Netconf;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.NetconfBuilder;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.Policy;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.Credentials;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.Password;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.PasswordBuilder;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.PrivateKey;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.PrivateKeyBuilder;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.host.key.policy.Pinned;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
-import org.opendaylight.yangtools.binding.DataObjectReference;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.opendaylight.yangtools.yang.common.Uint64;
 import org.osgi.service.component.annotations.Activate;
@@ -58,10 +52,13 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.pcpcontroller.api.mapping.Mapping;
-import org.pcpcontroller.impl.engine.RenderGate;
 import org.pcpcontroller.impl.gateway.GatewayRegistry;
+import org.pcpcontroller.impl.gateway.GatewayView;
+import org.pcpcontroller.impl.render.MappingRenderer;
+import org.pcpcontroller.impl.render.RenderOutcome;
 import org.pcpcontroller.impl.store.BindingMappings;
 import org.pcpcontroller.impl.store.MappingChanges;
+import org.pcpcontroller.impl.store.MappingFeed;
 import org.pcpcontroller.impl.store.MappingStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,12 +66,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The NETCONF netfilter renderer: one {@link GatewaySession} per gateway that has a {@code netconf} configuration,
  * fed with every change of the gateway's mappings (data tree change listeners, so whatever made the change), and
- * its session state published in {@code gateways/gateway/state/netconf}. It is also the engine's
- * {@link RenderGate}: a SUCCESS answer can wait until the gateway acknowledged the mapping's rules.
+ * its session state published in {@code gateways/gateway/state/netconf}. The answer gate waits for it where a gateway
+ * asks for {@code answer-after gateway-ack}: SUCCESS only once the gateway acknowledged the mapping's rules.
  */
-@Component(service = RenderGate.class, immediate = true, configurationPid = "org.pcpcontroller.render.netfilter")
+@Component(service = MappingRenderer.class, immediate = true,
+    configurationPid = "org.pcpcontroller.render.netfilter")
 @Designate(ocd = NetfilterRenderer.Configuration.class)
-public final class NetfilterRenderer implements RenderGate, AutoCloseable {
+public final class NetfilterRenderer implements MappingRenderer, AutoCloseable {
     /**
      * Configuration of the renderer.
      */
@@ -104,12 +102,10 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
     private final ExecutorService pool;
     private final ConnectSlots connectSlots;
     private final ConcurrentHashMap<String, GatewaySession> sessions = new ConcurrentHashMap<>();
-    /** Gateways whose SUCCESS answers wait for the gateway's acknowledgement. */
-    private final ConcurrentHashMap<String, Boolean> waitForAck = new ConcurrentHashMap<>();
     private final List<Registration> registrations;
 
     @Activate
-    public NetfilterRenderer(@Reference final DataBroker dataBroker, @Reference final DOMDataBroker domBroker,
+    public NetfilterRenderer(@Reference final DataBroker dataBroker, @Reference final MappingFeed feed,
             @Reference final NetconfClientFactory clientFactory, @Reference final MappingStore store,
             @Reference final AAAEncryptionService encryption, @Reference final GatewayRegistry registry,
             final Configuration configuration) {
@@ -122,11 +118,9 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
             .setNameFormat("pcp-netconf-%d").setDaemon(true).build());
         connectSlots = new ConnectSlots(Math.max(1, configuration.connectConcurrency()));
         registrations = List.of(
-            dataBroker.registerTreeChangeListener(LogicalDatastoreType.CONFIGURATION,
-                DataObjectReference.builder(Gateways.class).child(Gateway.class).build(), this::onGateways),
+            registry.subscribe(this::onViews),
             // only the gateways rendered over NETCONF: the others' mappings are not even converted
-            MappingChanges.register(domBroker, MappingChanges.ofGateways(sessions::containsKey),
-                this::onMappings));
+            feed.subscribe(MappingChanges.ofGateways(sessions::containsKey), this::onMappings));
         LOG.info("NETCONF netfilter renderer started");
     }
 
@@ -140,14 +134,14 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
         }
     }
 
-    private void onGateways(final List<DataTreeModification<Gateway>> changes) {
+    // On the registry's view thread.
+    private void onViews(final List<GatewayRegistry.ViewChange> changes) {
         final var toEncrypt = new ArrayList<Encrypted>();
         for (var change : changes) {
-            final var after = change.getRootNode().dataAfter();
-            final var before = change.getRootNode().dataBefore();
-            final var id = (after != null ? after : requireNonNull(before)).requireId().getValue();
-            if (after != null) {
-                final var encrypted = encryptPassword(after);
+            final var id = change.gatewayId();
+            final var after = change.after();
+            if (after != null && after.netconf() != null) {
+                final var encrypted = encryptPassword(id, after.netconf());
                 if (encrypted != null) {
                     toEncrypt.add(encrypted);
                 }
@@ -162,13 +156,11 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
                 current.close();
             }
             if (settings == null) {
-                waitForAck.remove(id);
                 if (after != null) {
                     publish(id, null);
                 }
                 continue;
             }
-            waitForAck.put(id, settings.waitForAck());
             final var session = new GatewaySession(id, settings, clientFactory, connectSlots, scheduler, pool,
                 state -> publish(id, state));
             if (current != null) {
@@ -193,33 +185,36 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
      * encrypt. {@link #storeEncrypted} replaces it, so that neither RESTCONF nor a datastore backup shows it
      * afterwards (the netconf-topology way; the cleartext lived only between the operator's commit and this one).
      */
-    private @Nullable Encrypted encryptPassword(final Gateway gateway) {
-        final var netconf = gateway.getNetconf();
-        if (netconf == null) {
-            return null;
-        }
+    private @Nullable Encrypted encryptPassword(final String gateway, final GatewayView.Netconf netconf) {
+        final Credentials written;
         final Credentials encrypted;
         try {
-            encrypted = switch (netconf.getCredentials()) {
-                case Password password when needsEncryption(password.getPassword()) -> new PasswordBuilder()
-                    .setPassword(encrypt(password.getPassword())).build();
-                case PrivateKey key when needsEncryption(key.getPrivateKey())
-                        || needsEncryption(key.getPassphrase()) -> new PrivateKeyBuilder()
-                    .setPrivateKey(encrypt(key.getPrivateKey()))
-                    .setPassphrase(encrypt(key.getPassphrase()))
-                    .build();
-                case null, default -> null;
-            };
+            switch (netconf.credentials()) {
+                case GatewayView.Credentials.Password password when needsEncryption(password.password()) -> {
+                    written = new PasswordBuilder().setPassword(password.password()).build();
+                    encrypted = new PasswordBuilder().setPassword(encrypt(password.password())).build();
+                }
+                case GatewayView.Credentials.PrivateKey key when needsEncryption(key.privateKey())
+                        || needsEncryption(key.passphrase()) -> {
+                    written = new PrivateKeyBuilder().setPrivateKey(key.privateKey()).setPassphrase(key.passphrase())
+                        .build();
+                    encrypted = new PrivateKeyBuilder()
+                        .setPrivateKey(encrypt(key.privateKey()))
+                        .setPassphrase(encrypt(key.passphrase()))
+                        .build();
+                }
+                default -> {
+                    return null;
+                }
+            }
         } catch (GeneralSecurityException e) {
-            LOG.error("Gateway {}: cannot encrypt the NETCONF credentials; they stay as written",
-                gateway.requireId().getValue(), e);
+            LOG.error("Gateway {}: cannot encrypt the NETCONF credentials; they stay as written", gateway, e);
             return null;
         }
-        return encrypted == null ? null : new Encrypted(gateway.requireId().getValue(),
-            DataObjectIdentifier.builder(Gateways.class)
-                .child(Gateway.class, new GatewayKey(gateway.requireId()))
-                .child(Netconf.class)
-                .build(), netconf.getCredentials(), encrypted);
+        return new Encrypted(gateway, DataObjectIdentifier.builder(Gateways.class)
+            .child(Gateway.class, new GatewayKey(new GatewayId(gateway)))
+            .child(Netconf.class)
+            .build(), written, encrypted);
     }
 
     /**
@@ -295,7 +290,7 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
                 StandardCharsets.UTF_8)));
     }
 
-    private @Nullable String decrypt(final Gateway gateway, final String stored) {
+    private @Nullable String decrypt(final String gateway, final String stored) {
         if (!stored.startsWith(ENCRYPTED)) {
             return stored;
         }
@@ -303,57 +298,42 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
             return new String(encryption.decrypt(Base64.getDecoder().decode(stored.substring(ENCRYPTED.length()))),
                 StandardCharsets.UTF_8);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            LOG.error("Gateway {}: a stored NETCONF secret cannot be decrypted; write it again",
-                gateway.requireId().getValue(), e);
+            LOG.error("Gateway {}: a stored NETCONF secret cannot be decrypted; write it again", gateway, e);
             return null;
         }
     }
 
-    private GatewaySession.@Nullable Settings settings(final Gateway gateway) {
-        final Netconf netconf = gateway.getNetconf();
+    /**
+     * What a session to this gateway needs, secrets decrypted; null when the gateway is not rendered over NETCONF or
+     * its secrets cannot be read.
+     */
+    private GatewaySession.@Nullable Settings settings(final GatewayView view) {
+        final var netconf = view.netconf();
         if (netconf == null) {
             return null;
         }
+        final var gateway = view.id();
         String password = null;
         String privateKey = null;
         String passphrase = null;
-        switch (netconf.getCredentials()) {
-            case Password written when written.getPassword() != null -> {
-                password = decrypt(gateway, written.getPassword());
+        switch (netconf.credentials()) {
+            case GatewayView.Credentials.Password written -> {
+                password = decrypt(gateway, written.password());
                 if (password == null) {
                     return null;
                 }
             }
-            case PrivateKey written when written.getPrivateKey() != null -> {
-                privateKey = decrypt(gateway, written.getPrivateKey());
-                passphrase = written.getPassphrase() == null ? null : decrypt(gateway, written.getPassphrase());
-                if (privateKey == null || written.getPassphrase() != null && passphrase == null) {
+            case GatewayView.Credentials.PrivateKey written -> {
+                privateKey = decrypt(gateway, written.privateKey());
+                passphrase = written.passphrase() == null ? null : decrypt(gateway, written.passphrase());
+                if (privateKey == null || written.passphrase() != null && passphrase == null) {
                     return null;
                 }
             }
-            case null, default -> {
-                LOG.warn("Gateway {}: NETCONF without a password or private key; not rendered",
-                    gateway.requireId().getValue());
-                return null;
-            }
         }
-        final var address = netconf.requireAddress();
-        final String host = address.getIpAddress() != null
-            ? org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil
-                .inetAddressFor(address.getIpAddress()).getHostAddress()
-            : address.getDomainName().getValue();
-        final var policy = gateway.getPolicy();
-        final boolean dscp = policy != null && policy.getDscpRenderer() == Policy.DscpRenderer.Netfilter;
-        return new GatewaySession.Settings(host,
-            netconf.getPort() == null ? 830 : netconf.getPort().getValue().toJava(),
-            netconf.requireUsername(), password, privateKey, passphrase,
-            netconf.getHostKeyPolicy() instanceof Pinned pinned ? pinned.getHostKeySha256() : null,
-            TimeUnit.SECONDS.toMillis(netconf.getKeepaliveInterval() == null ? 30
-                : netconf.getKeepaliveInterval().toJava()),
-            TimeUnit.SECONDS.toMillis(netconf.getReconcileInterval() == null ? 300
-                : netconf.getReconcileInterval().toJava()),
-            netconf.getResponseTimeout() == null ? 2000 : netconf.getResponseTimeout().toJava(),
-            netconf.getAnswerAfter() != Netconf.AnswerAfter.DatastoreCommit, dscp);
+        return new GatewaySession.Settings(netconf.host(), netconf.port(), netconf.username(), password, privateKey,
+            passphrase, netconf.pinnedHostKey(), netconf.keepalive().toMillis(), netconf.reconcileInterval().toMillis(),
+            view.policy().dscpRenderer() == GatewayView.DscpRenderer.NETFILTER);
     }
 
     private void publish(final String gateway, final GatewaySession.@Nullable State state) {
@@ -389,14 +369,20 @@ public final class NetfilterRenderer implements RenderGate, AutoCloseable {
     }
 
     @Override
-    public boolean waitsFor(final String gateway) {
-        return waitForAck.getOrDefault(gateway, false);
+    public Renderer kind() {
+        return Renderer.Netfilter;
     }
 
     @Override
-    public CompletableFuture<Boolean> rendered(final Mapping mapping) {
+    public boolean renders(final Mapping mapping) {
+        return sessions.containsKey(mapping.key().gateway());
+    }
+
+    @Override
+    public ListenableFuture<RenderOutcome> whenRendered(final Mapping mapping) {
         final var session = sessions.get(mapping.key().gateway());
-        return session == null ? CompletableFuture.completedFuture(true) : session.awaitRendered(mapping);
+        return session == null ? Futures.immediateFuture(new RenderOutcome.Failed("no NETCONF session"))
+            : session.awaitRendered(mapping);
     }
 
     @Override

@@ -26,10 +26,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.opendaylight.mdsal.binding.dom.adapter.test.AbstractDataBrokerTest;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.FlowPriority;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.flow.priority.Gateway;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.flow.priority.GatewayBuilder;
-import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.flow.priority.GatewayKey;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mapping.common.RenderStatus;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Peer;
@@ -40,7 +38,11 @@ import org.pcpcontroller.api.mapping.Mapping;
 import org.pcpcontroller.api.mapping.MappingKey;
 import org.pcpcontroller.api.mapping.Nonce;
 import org.pcpcontroller.api.mapping.Origin;
+import org.pcpcontroller.impl.TestModel;
+import org.pcpcontroller.impl.gateway.GatewayView;
+import org.pcpcontroller.impl.gateway.InvalidGatewayException;
 import org.pcpcontroller.impl.store.BindingMappings;
+import org.pcpcontroller.impl.store.DomMappingFeed;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFactory;
@@ -116,8 +118,15 @@ class DscpRendererTest extends AbstractDataBrokerTest {
     void beforeEach() throws Exception {
         setup();
         connected.add(sw);
-        renderer = new DscpRenderer(getDataBroker(), getDomBroker(),
+        renderer = new DscpRenderer(getDataBroker(), new DomMappingFeed(getDomBroker()),
             gateway -> "gw".equals(gateway) ? connected : List.of());
+        renderer.gatewayChanged("gw", view(null));
+    }
+
+    // The view of gateway gw as the registry hands it over, with a pcp-flow-priority entry or without one.
+    private static GatewayView view(final @Nullable Gateway marking) throws InvalidGatewayException {
+        return TestModel.PARSER.parse(new org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
+            .gateways.GatewayBuilder().setId(new GatewayId("gw")).build(), marking);
     }
 
     @AfterEach
@@ -239,14 +248,11 @@ class DscpRendererTest extends AbstractDataBrokerTest {
     void aPolicyChangeMovesTheFlows() throws Exception {
         store(peer(new org.pcpcontroller.api.mapping.FlowPriority(46, 10), Instant.now().plusSeconds(600)));
         await(() -> sw.sentOf(OFFlowAdd.class), list -> list.size() == 2);
-        final var tx = getDataBroker().newWriteOnlyTransaction();
-        tx.mergeParentStructurePut(LogicalDatastoreType.CONFIGURATION, DataObjectIdentifier.builder(FlowPriority.class)
-            .child(Gateway.class, new GatewayKey(new GatewayId("gw"))).build(), new GatewayBuilder()
+        renderer.gatewayChanged("gw", view(new GatewayBuilder()
             .setGatewayId(new GatewayId("gw")).setTableId(Uint8.valueOf(3)).setFlowPriority(Uint16.valueOf(100))
             .setContinuation(new org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123
                 .flow.priority.gateway.continuation.GotoTableBuilder().setGotoTable(Uint8.valueOf(4)).build())
-            .build());
-        tx.commit().get(5, TimeUnit.SECONDS);
+            .build()));
         // the old flows go from where they were, the new ones come where the policy says
         final var deletes = await(() -> sw.sentOf(OFFlowDeleteStrict.class), list -> list.size() == 2);
         assertEquals(TableId.of(0), deletes.getFirst().getTableId());
