@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.Host;
@@ -127,7 +128,7 @@ class GatewayParserTest {
         assertNull(view.netconf());
         assertEquals(TestModel.PARSER.defaultMarking(), view.marking());
         assertEquals(40000, view.marking().priority());
-        assertEquals(-1, view.marking().gotoTable());
+        assertEquals(OptionalInt.empty(), view.marking().gotoTable());
     }
 
     @Test
@@ -160,7 +161,7 @@ class GatewayParserTest {
         assertEquals(Duration.ofSeconds(30), netconf.keepalive());
         assertTrue(view.marking().allows(46, 0));
         assertFalse(view.marking().allows(34, 0));
-        assertEquals(3, view.marking().gotoTable());
+        assertEquals(OptionalInt.of(3), view.marking().gotoTable());
         // secrets never in a log line
         assertFalse(netconf.toString().contains("secret"));
     }

@@ -15,6 +15,7 @@ import com.google.common.net.InetAddresses;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.List;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.pcpcontroller.api.mapping.Mapping;
 import org.pcpcontroller.api.mapping.MappingKey;
@@ -92,16 +93,16 @@ class MappingTableTest {
         final var range = new org.pcpcontroller.api.net.PortRange(5000, 5003);
         table.put(map(17, HOST_A, 1, 5001));
         table.put(map(17, HOST_A, 2, 5002));
-        assertEquals(5000, table.nextFreePort("gw1", EXT, 17, range, 5000));
-        assertEquals(5003, table.nextFreePort("gw1", EXT, 17, range, 5001));
+        assertEquals(OptionalInt.of(5000), table.nextFreePort("gw1", EXT, 17, range, 5000));
+        assertEquals(OptionalInt.of(5003), table.nextFreePort("gw1", EXT, 17, range, 5001));
         table.put(map(17, HOST_A, 3, 5003));
-        assertEquals(5000, table.nextFreePort("gw1", EXT, 17, range, 5001));
+        assertEquals(OptionalInt.of(5000), table.nextFreePort("gw1", EXT, 17, range, 5001));
         table.put(map(17, HOST_A, 4, 5000));
-        assertEquals(-1, table.nextFreePort("gw1", EXT, 17, range, 5002));
+        assertEquals(OptionalInt.empty(), table.nextFreePort("gw1", EXT, 17, range, 5002));
         // another protocol has its own ports
-        assertEquals(5002, table.nextFreePort("gw1", EXT, 6, range, 5002));
+        assertEquals(OptionalInt.of(5002), table.nextFreePort("gw1", EXT, 6, range, 5002));
         table.remove(map(17, HOST_A, 2, 5002).key());
-        assertEquals(5002, table.nextFreePort("gw1", EXT, 17, range, 5000));
+        assertEquals(OptionalInt.of(5002), table.nextFreePort("gw1", EXT, 17, range, 5000));
     }
 
     @Test
@@ -110,9 +111,9 @@ class MappingTableTest {
         for (int port = 1024; port < 65535; port++) {
             table.put(map(6, HOST_A, port, port));
         }
-        assertEquals(65535, table.nextFreePort("gw1", EXT, 6, range, 1024));
+        assertEquals(OptionalInt.of(65535), table.nextFreePort("gw1", EXT, 6, range, 1024));
         table.put(map(6, HOST_A, 65535, 65535));
-        assertEquals(-1, table.nextFreePort("gw1", EXT, 6, range, 30000));
+        assertEquals(OptionalInt.empty(), table.nextFreePort("gw1", EXT, 6, range, 30000));
     }
 
     @Test
