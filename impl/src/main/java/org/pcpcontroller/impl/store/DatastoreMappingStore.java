@@ -355,11 +355,17 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
                     scheduleExpiry(mapping.key(), expires);
                     reached(ChangeStep.EXPIRY_SCHEDULED);
                 }
-                batch.put(mapping.key().gateway(), binding);
-                reached(ChangeStep.WRITTEN);
             } catch (RuntimeException e) {
                 // a stale expiry entry is harmless: the timer checks the mapping it finds
                 undo.accept(e);
+                return result;
+            }
+            try {
+                batch.put(mapping.key().gateway(), binding);
+                reached(ChangeStep.WRITTEN);
+            } catch (RuntimeException e) {
+                undo.accept(e);
+                abandon(batch, e);
                 return result;
             }
             batch.onSuccess.add(() -> result.set(mapping));
@@ -367,6 +373,21 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
         }
         commitPending();
         return result;
+    }
+
+    /**
+     * Gives up the open batch after a change failed while writing into its transaction: the transaction may hold
+     * part of that change, so none of the batch's changes can be committed, and each is undone as if the commit had
+     * failed. Called with the lock held, for the pending batch.
+     */
+    private void abandon(final Batch batch, final Throwable cause) {
+        if (pending == batch) {
+            pending = null;
+        }
+        batch.tx.cancel();
+        for (int i = batch.onFailure.size() - 1; i >= 0; i--) {
+            batch.onFailure.get(i).accept(cause);
+        }
     }
 
     /**
@@ -425,6 +446,7 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
                 commit = batch.tx.commit();
             } catch (RuntimeException e) {
                 // the changes of this batch are not stored: the callback below undoes each of them
+                batch.tx.cancel();
                 commit = Futures.immediateFailedFuture(e);
             }
         }
@@ -486,10 +508,16 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
             final var restore = restore(List.of(removed), result);
             try {
                 reached(ChangeStep.INDEXED);
+            } catch (RuntimeException e) {
+                restore.accept(e);
+                return result;
+            }
+            try {
                 batch.tx.delete(LogicalDatastoreType.CONFIGURATION, BindingMappings.path(key));
                 reached(ChangeStep.WRITTEN);
             } catch (RuntimeException e) {
                 restore.accept(e);
+                abandon(batch, e);
                 return result;
             }
             batch.onSuccess.add(() -> result.set(Optional.of(removed)));
@@ -549,10 +577,12 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
                     batch.deleteGateway(gateway);
                 }
             } catch (RuntimeException e) {
+                // the transaction may hold some of the deletes
                 if (forgotten != null) {
                     epochs.put(gateway, forgotten);
                 }
                 restore(removed, result).accept(e);
+                abandon(batch, e);
                 return result;
             }
             final var copy = List.copyOf(removed);
@@ -613,6 +643,7 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
                     BindingMappings.gatewayPath(gateway).toBuilder().child(Epoch.class).build(), epoch.build());
             } catch (RuntimeException e) {
                 restore.accept(e);
+                abandon(batch, e);
                 return result;
             }
             batch.onSuccess.add(() -> result.set(origin));

@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.Host;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
@@ -119,6 +121,9 @@ class GatewayParserTest {
         assertEquals(120, view.policy().minLifetime());
         assertEquals(86400, view.policy().maxLifetime());
         assertEquals(256, view.policy().perClientQuota());
+        assertEquals(64, view.policy().ipv6ClientPrefixLength());
+        assertEquals(16384, view.policy().maxMappings());
+        assertEquals(1000, view.policy().requestRate());
         assertEquals(99, view.policy().flowPriorityOptionCode());
         assertEquals(GatewayView.DscpRenderer.OPENFLOW, view.policy().dscpRenderer());
         assertTrue(view.render().waitForAck());
@@ -198,6 +203,28 @@ class GatewayParserTest {
                 .GatewayBuilder().setGatewayId(new GatewayId("gw")).setTableId(Uint8.valueOf(5))
                 .setContinuation(new GotoTableBuilder().setGotoTable(Uint8.valueOf(5)).build()).build()));
         assertTrue(invalid.getMessage().contains("goto-table 5"), invalid.getMessage());
+    }
+
+    /**
+     * Under a code IANA gave another option, FLOW_PRIORITY would take that option's place for every client of the
+     * gateway: under 1, 2, 3 or 128 the server could no longer read THIRD_PARTY, PREFER_FAILURE, FILTER or
+     * DESCRIPTION, and under RFC 7652's or RFC 7225/7753/7843's codes it would read their data as DSCP values.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = { 0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 128, 129, 130, 131 })
+    void aFlowPriorityOptionCodeThatIanaAssignedIsRefused(final int code) {
+        final var invalid = assertThrows(InvalidGatewayException.class, () -> TestModel.PARSER.parse(
+            new GatewayBuilder(minimal()).setPolicy(new PolicyBuilder().setFlowPriorityOptionCode(Uint8.valueOf(code))
+                .build()).build(), null));
+        assertTrue(invalid.getMessage().contains("flow-priority-option-code " + code + " is taken by"),
+            invalid.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = { 4, 99, 127, 200, 255 })
+    void aFreeFlowPriorityOptionCodeOrMiniupnpdsIsServed(final int code) throws Exception {
+        assertEquals(code, TestModel.PARSER.parse(new GatewayBuilder(minimal()).setPolicy(new PolicyBuilder()
+            .setFlowPriorityOptionCode(Uint8.valueOf(code)).build()).build(), null).policy().flowPriorityOptionCode());
     }
 
     private static PortNumber port(final int port) {
