@@ -77,6 +77,16 @@ class UdpIngressSystemTest {
           "policy":{"third-party-prefix":["127.0.0.1/32"]}
         }]}""";
 
+    private static final String OTHER_GATEWAY = "/data/pcp-gateway:gateways/gateway=udp-gw-b";
+    private static final String OTHER_GATEWAY_JSON = """
+        {"pcp-gateway:gateway":[{
+          "id":"udp-gw-b",
+          "external-address":["192.0.3.2"],
+          "internal-prefix":["127.0.0.0/8"],
+          "udp-ingress":{"listen-address":["127.0.0.2"]},
+          "policy":{"request-rate":10}
+        }]}""";
+
     private final PcpCodec codec = new PcpCodec();
     private final List<byte[]> answers = new ArrayList<>();
     private Distribution karaf;
@@ -87,6 +97,10 @@ class UdpIngressSystemTest {
     void boot() throws Exception {
         karaf = Distribution.copy(Path.of(System.getProperty("pcp.assembly")),
             Path.of(System.getProperty("pcp.workdir")));
+        // a low client rate, so that a flood in twoHomesSharingAClientAddressHaveTheirOwnLimits lasts; the other
+        // tests send far fewer than 100 requests from one address
+        Files.writeString(karaf.home().resolve("etc/org.pcpcontroller.ingress.udp.cfg"),
+            "clientRate=1\nclientBurst=100\n");
         karaf.start(Duration.ofMinutes(4));
         assertEquals(201, karaf.put(GATEWAY, GATEWAY_JSON).statusCode());
         // the listener binds once the gateway is configured
@@ -306,8 +320,85 @@ class UdpIngressSystemTest {
         assertTrue(mappings().contains("\"internal-address\":\"::1\""));
     }
 
+    /**
+     * Two homes with the same private addresses are two tenants (issue 13, item 4): a client's rate is its own in
+     * each home, and one home's request-rate does not touch the other's. The distribution runs with a client rate of
+     * 1 request/s and a burst of 100 (etc/org.pcpcontroller.ingress.udp.cfg, written at boot), so that a flood uses
+     * a client's budget up for far longer than this test takes.
+     */
     @Test
     @Order(9)
+    void twoHomesSharingAClientAddressHaveTheirOwnLimits() throws Exception {
+        final var other = new InetSocketAddress(InetAddresses.forString("127.0.0.2"), 5351);
+        assertEquals(201, karaf.put(OTHER_GATEWAY, OTHER_GATEWAY_JSON).statusCode());
+        final byte[] publicAddress = { 0, 0 };
+        try (var socket = client(LOOPBACK)) {
+            socket.setSoTimeout(500);
+            // its listener binds once the gateway is configured
+            byte[] first = null;
+            for (int i = 0; i < 60 && first == null; i++) {
+                first = exchange(socket, publicAddress, other);
+            }
+            assertTrue(first != null, "the second home does not answer");
+
+            // 127.0.0.1 floods the first home: far more than its burst, answers or not
+            for (int i = 0; i < 300; i++) {
+                socket.send(new DatagramPacket(publicAddress, 2, SERVER));
+            }
+            int answered = 0;
+            socket.setSoTimeout(300);
+            while (receive(socket) != null) {
+                answered++;
+            }
+            assertTrue(answered < 300, "the flood was not limited: " + answered + " of 300 answered");
+            // the same address in the other home is another client, with its budget untouched
+            socket.setSoTimeout(5000);
+            assertTrue(exchange(socket, publicAddress, other) != null, "the other home's 127.0.0.1 was limited too");
+        }
+
+        // 30 clients of the second home together exceed its request-rate of 10/s; the first home serves the same
+        // 30 addresses, and drops nothing over its own rate
+        final var sockets = new ArrayList<DatagramSocket>();
+        try {
+            for (int i = 1; i <= 30; i++) {
+                sockets.add(client(InetAddresses.forString("127.0.1." + i)));
+            }
+            for (var socket : sockets) {
+                socket.send(new DatagramPacket(publicAddress, 2, other));
+            }
+            for (var socket : sockets) {
+                socket.setSoTimeout(5000);
+                assertTrue(exchange(socket, publicAddress) != null, "the first home did not serve "
+                    + socket.getLocalAddress());
+            }
+        } finally {
+            sockets.forEach(DatagramSocket::close);
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String counters = "";
+        while (System.nanoTime() < deadline && !counters.matches("(?s).*\"dropped-over-request-rate\":\"?[1-9].*")) {
+            counters = karaf.get(OTHER_GATEWAY + "/state/counters").body();
+            Thread.sleep(200);
+        }
+        assertTrue(counters.matches("(?s).*\"dropped-over-request-rate\":\"?[1-9].*"), counters);
+        final var own = karaf.get(GATEWAY + "/state/counters").body();
+        assertTrue(own.matches("(?s).*\"dropped-over-request-rate\":\"?0\"?[,}].*"), own);
+        assertEquals(204, karaf.delete(OTHER_GATEWAY).statusCode());
+    }
+
+    private static byte[] receive(final DatagramSocket socket) throws IOException {
+        final var buffer = new byte[1500];
+        final var packet = new DatagramPacket(buffer, buffer.length);
+        try {
+            socket.receive(packet);
+        } catch (SocketTimeoutException e) {
+            return null;
+        }
+        return Arrays.copyOf(buffer, packet.getLength());
+    }
+
+    @Test
+    @Order(10)
     void tsharkDecodesEveryAnswerWithoutWarnings() throws Exception {
         assumeTrue(tshark != null, "no capture (tshark or root missing)");
         stopCapture();
