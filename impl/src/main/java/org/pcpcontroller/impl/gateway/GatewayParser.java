@@ -180,6 +180,7 @@ public final class GatewayParser {
             throw new InvalidGatewayException(id, problems);
         }
         return new GatewayView(id,
+            requireNonNullElse(gateway.getDescription(), ""),
             gateway.getEnabled() == null ? enabled : gateway.getEnabled(),
             externals,
             internals,

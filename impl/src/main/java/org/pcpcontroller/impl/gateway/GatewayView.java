@@ -30,6 +30,7 @@ import org.pcpcontroller.api.net.PortRange;
  * {@link Marking} and {@link Render}.
  *
  * @param id the gateway id
+ * @param description the operator's text, for logs and state (a home is found by it); empty if none
  * @param enabled whether requests are served (a disabled gateway answers NETWORK_FAILURE)
  * @param externalAddresses external addresses, in configured order
  * @param internalPrefixes the LAN prefixes whose hosts may map
@@ -43,6 +44,7 @@ import org.pcpcontroller.api.net.PortRange;
  */
 public record GatewayView(
         String id,
+        String description,
         boolean enabled,
         List<InetAddress> externalAddresses,
         List<IpPrefix> internalPrefixes,
@@ -56,6 +58,7 @@ public record GatewayView(
 
     public GatewayView {
         requireNonNull(id);
+        requireNonNull(description);
         externalAddresses = List.copyOf(externalAddresses);
         internalPrefixes = List.copyOf(internalPrefixes);
         requireNonNull(externalPorts);
@@ -64,6 +67,13 @@ public record GatewayView(
         udpListen = List.copyOf(udpListen);
         requireNonNull(openflow);
         requireNonNull(marking);
+    }
+
+    /**
+     * The gateway as logs name it: its id, and its description when it has one.
+     */
+    public String describe() {
+        return description.isEmpty() ? id : id + " (" + description + ")";
     }
 
     /** Which renderer enforces FLOW_PRIORITY ({@code policy/dscp-renderer}). */

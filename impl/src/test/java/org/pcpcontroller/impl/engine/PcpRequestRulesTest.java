@@ -156,6 +156,13 @@ class PcpRequestRulesTest extends AbstractEngineTest {
     }
 
     @Test
+    void section7_4_shortLifetimeErrorsCarryTheGatewaysShortErrorLifetime() throws Exception {
+        reconfigure(policy -> policy.setShortErrorLifetime(Uint32.valueOf(7)).setPerClientQuota(Uint32.ONE));
+        fixture.pcp(map(600, 1001, 0));
+        assertRefused(ResultCode.USER_EX_QUOTA, 7, map(600, 1002, 0));
+    }
+
+    @Test
     void section11_1_protocolZeroWithAPortIsTheAllProtocolsMappingWhichPolicyDecides() throws Exception {
         // the port is ignored, so this asks for all protocols: refused by the default policy, not as malformed
         assertRefused(ResultCode.NOT_AUTHORIZED, 0, map(CLIENT, 3600, NONCE, 0, 1234, 0));

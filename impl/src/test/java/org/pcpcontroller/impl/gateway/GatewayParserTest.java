@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.common.net.InetAddresses;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,14 +28,17 @@ import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.FlowPriority;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.flow.priority.gateway.continuation.GotoTableBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.flow.priority.gateway.continuation.NormalBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Gateways;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Lifetime;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.PermissionAction;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.Gateway;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.GatewayBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.ExternalPortRangeBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.NetconfBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.OpenflowBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.Policy;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.PolicyBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.Render;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.RenderBuilder;
@@ -42,6 +46,11 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.PasswordBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.PrivateKeyBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.host.key.policy.PinnedBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.host.key.policy.TrustOnFirstUseBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.policy.PermissionRuleBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.policy.PermissionRuleKey;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.policy.permission.rule.InternalPortsBuilder;
+import org.opendaylight.yangtools.yang.common.Empty;
 import org.opendaylight.yangtools.yang.common.QName;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint32;
@@ -169,6 +178,50 @@ class GatewayParserTest {
         assertEquals(OptionalInt.of(3), view.marking().gotoTable());
         // secrets never in a log line
         assertFalse(netconf.toString().contains("secret"));
+    }
+
+    /**
+     * The configuration leaves that no other test sets to a value of its own (docs/model-leaves.md): each reaches
+     * the view, where its stage reads it.
+     */
+    @Test
+    void everyLeafReachesTheView() throws Exception {
+        final var view = TestModel.PARSER.parse(new GatewayBuilder(minimal())
+            .setDescription("home 42, Mrs Example")
+            .setOpenflow(new OpenflowBuilder().setPuntMeterRate(Uint32.valueOf(500)).build())
+            .setNetconf(new NetconfBuilder().setAddress(new Host(IetfInetUtil.ipAddressFor("192.0.2.7")))
+                .setUsername("u").setCredentials(new PasswordBuilder().setPassword("x").build())
+                .setHostKeyPolicy(new TrustOnFirstUseBuilder().setTrustOnFirstUse(Empty.value()).build())
+                .setKeepaliveInterval(Uint32.valueOf(5)).setReconcileInterval(Uint32.valueOf(60)).build())
+            .setPolicy(new PolicyBuilder()
+                .setShortErrorLifetime(Uint32.valueOf(7))
+                .setDscpRenderer(Policy.DscpRenderer.Netfilter)
+                .setPermissionRule(java.util.Map.of(new PermissionRuleKey(Uint32.ONE), new PermissionRuleBuilder()
+                    .setSequence(Uint32.ONE).setAction(PermissionAction.Deny)
+                    .setInternalPrefix(IetfInetUtil.ipPrefixFor("10.0.0.0/24"))
+                    .setInternalPorts(new InternalPortsBuilder().setStart(port(22)).setEnd(port(23)).build())
+                    .build()))
+                .build())
+            .build(), new org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.flow
+                .priority.GatewayBuilder().setGatewayId(new GatewayId("gw"))
+                .setAllowedDscpDown(Set.of(new org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet
+                    .types.rev130715.Dscp(Uint8.valueOf(10))))
+                .setMarkMap(true)
+                .setContinuation(new NormalBuilder().setNormal(Empty.value()).build()).build());
+        assertEquals("gw (home 42, Mrs Example)", view.describe());
+        assertEquals(500, view.openflow().puntMeterRate());
+        assertNull(view.netconf().pinnedHostKey());
+        assertEquals(Duration.ofSeconds(5), view.netconf().keepalive());
+        assertEquals(Duration.ofSeconds(60), view.netconf().reconcileInterval());
+        assertEquals(7, view.policy().shortErrorLifetime());
+        assertEquals(GatewayView.DscpRenderer.NETFILTER, view.policy().dscpRenderer());
+        final var internal = InetAddresses.forString("10.0.0.2");
+        assertFalse(view.permits(5000, internal, 22));
+        assertTrue(view.permits(5000, internal, 24));
+        assertTrue(view.marking().allows(0, 10));
+        assertFalse(view.marking().allows(0, 11));
+        assertTrue(view.marking().markMap());
+        assertEquals(OptionalInt.empty(), view.marking().gotoTable());
     }
 
     @Test
