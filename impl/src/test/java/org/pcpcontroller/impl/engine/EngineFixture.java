@@ -46,6 +46,7 @@ import org.pcpcontroller.api.pcp.PcpDecodeResult;
 import org.pcpcontroller.api.pcp.PcpOption;
 import org.pcpcontroller.api.pcp.PcpRequest;
 import org.pcpcontroller.api.pcp.PcpResponse;
+import org.pcpcontroller.impl.Await;
 import org.pcpcontroller.impl.MutableClock;
 import org.pcpcontroller.impl.TestModel;
 import org.pcpcontroller.impl.gateway.GatewayCounters;
@@ -111,10 +112,8 @@ final class EngineFixture implements AutoCloseable {
         tx.put(LogicalDatastoreType.CONFIGURATION, DataObjectIdentifier.builder(Gateways.class)
             .child(Gateway.class, gateway.key()).build(), gateway);
         tx.commit().get(5, TimeUnit.SECONDS);
-        for (int i = 0; i < 250 && (tracker.lookup(GATEWAY).equals(before) || tracker.epochOrigin(GATEWAY).isEmpty());
-                i++) {
-            Thread.sleep(20);
-        }
+        Await.until(() -> !tracker.lookup(GATEWAY).equals(before) && tracker.epochOrigin(GATEWAY).isPresent(),
+            served -> served);
     }
 
     Optional<byte[]> send(final InetAddress source, final byte[] datagram) throws Exception {
