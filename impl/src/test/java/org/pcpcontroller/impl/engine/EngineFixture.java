@@ -113,10 +113,8 @@ final class EngineFixture implements AutoCloseable {
         tx.put(LogicalDatastoreType.CONFIGURATION, DataObjectIdentifier.builder(Gateways.class)
             .child(Gateway.class, gateway.key()).build(), gateway);
         tx.commit().get(5, TimeUnit.SECONDS);
-        for (int i = 0; i < 250 && (tracker.lookup(GATEWAY).equals(before) || tracker.epochOrigin(GATEWAY).isEmpty());
-                i++) {
-            Thread.sleep(20);
-        }
+        Await.until(() -> !tracker.lookup(GATEWAY).equals(before) && tracker.epochOrigin(GATEWAY).isPresent(),
+            served -> served);
     }
 
     /**
