@@ -10,7 +10,6 @@ package org.pcpcontroller.impl.ingress.udp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.net.InetAddresses;
 import com.google.common.util.concurrent.Futures;
@@ -23,17 +22,20 @@ import io.netty.channel.nio.NioIoHandler;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.jdt.annotation.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.opendaylight.yangtools.concepts.Registration;
+import org.pcpcontroller.impl.Await;
 import org.pcpcontroller.impl.engine.Announcer;
 import org.pcpcontroller.impl.engine.RequestEngine;
 import org.pcpcontroller.impl.ingress.ClientRateLimiter;
@@ -45,12 +47,21 @@ class UdpListenerTest {
     private final CopyOnWriteArrayList<Announcer> announcers = new CopyOnWriteArrayList<>();
     private final UdpListener.Counters counters = new UdpListener.Counters();
     private MultiThreadIoEventLoopGroup group;
-    private boolean limited;
+    private final AtomicReference<@Nullable Held> held = new AtomicReference<>();
     private UdpListener listener;
 
     /**
-     * Echoes the payload reversed; payloads starting with 0x7f throw, 0x7e fail, 0x7d are answered 100 ms later,
-     * 0x7c are dropped.
+     * An engine answer the test completes when it chooses.
+     */
+    private record Held(SettableFuture<Optional<byte[]>> answer, byte[] reversed) {
+        void complete() {
+            answer.set(Optional.of(reversed));
+        }
+    }
+
+    /**
+     * Echoes the payload reversed; payloads starting with 0x7f throw, 0x7e fail, 0x7d are held until the test
+     * completes them ({@link #held}), 0x7c are dropped.
      */
     private final RequestEngine engine = new RequestEngine() {
         @Override
@@ -69,15 +80,9 @@ class UdpListenerTest {
                         return Futures.immediateFailedFuture(new IllegalStateException("engine failure"));
                     }
                     case 0x7d -> {
+                        // answered when the test completes it: the listener must answer whenever the engine does
                         final var later = SettableFuture.<Optional<byte[]>>create();
-                        new Thread(() -> {
-                            try {
-                                Thread.sleep(100);
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                            later.set(Optional.of(reversed));
-                        }).start();
+                        held.set(new Held(later, reversed));
                         return later;
                     }
                     case 0x7c -> {
@@ -114,18 +119,22 @@ class UdpListenerTest {
         }
     }
 
-    // Expected answers may take a while on a busy machine; expected silence is waited for 300 ms.
-    private byte[] exchange(final DatagramSocket socket, final byte[] payload) throws Exception {
-        socket.setSoTimeout(payload.length > 0 && payload[0] >= 0x7c || limited ? 300 : 5000);
+    // Silence is never waited for: a datagram that must not be answered is followed by one that must, and the next
+    // datagram received has to be the latter's answer (one client socket is served in order by one channel).
+    private void send(final DatagramSocket socket, final byte[] payload) throws Exception {
         socket.send(new DatagramPacket(payload, payload.length, listener.localAddress()));
-        final var buffer = new byte[4096];
+    }
+
+    private static byte[] receive(final DatagramSocket socket) throws Exception {
+        final var buffer = new byte[UdpListener.RECEIVE_SIZE + 1];
         final var packet = new DatagramPacket(buffer, buffer.length);
-        try {
-            socket.receive(packet);
-        } catch (SocketTimeoutException e) {
-            return null;
-        }
+        socket.receive(packet);
         return Arrays.copyOf(buffer, packet.getLength());
+    }
+
+    private byte[] exchange(final DatagramSocket socket, final byte[] payload) throws Exception {
+        send(socket, payload);
+        return receive(socket);
     }
 
     @ParameterizedTest
@@ -136,14 +145,20 @@ class UdpListenerTest {
         }
         start(epoll, new ClientRateLimiter(1e6, 1e6));
         try (var socket = new DatagramSocket(new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 0))) {
-            socket.setSoTimeout(300);
+            // a busy machine may take a while; no assertion waits for this to pass
+            socket.setSoTimeout(10_000);
             assertArrayEquals(new byte[] { 3, 2, 1 }, exchange(socket, new byte[] { 1, 2, 3 }));
-            assertEquals(null, exchange(socket, new byte[] { 0x7f, 1 }));
-            assertEquals(null, exchange(socket, new byte[] { 0x7e, 1 }));
-            assertEquals(null, exchange(socket, new byte[] { 0x7c, 1 }));
-            assertArrayEquals(new byte[] { 1, 0x7d }, exchange(socket, new byte[] { 0x7d, 1 }));
-            // still serving after all that
+            send(socket, new byte[] { 0x7f, 1 });
+            send(socket, new byte[] { 0x7e, 1 });
+            send(socket, new byte[] { 0x7c, 1 });
+            send(socket, new byte[] { 0x7d, 1 });
+            final var later = Await.until(held::get, Objects::nonNull);
+            // the engine has not answered 0x7d yet: the next answer is this one, so none came for 0x7f, 0x7e, 0x7c
             assertArrayEquals(new byte[] { 5, 4 }, exchange(socket, new byte[] { 4, 5 }));
+            later.complete();
+            assertArrayEquals(new byte[] { 1, 0x7d }, receive(socket));
+            // still serving after all that
+            assertArrayEquals(new byte[] { 7, 6 }, exchange(socket, new byte[] { 6, 7 }));
             assertEquals(2, counters.failed().sum());
         }
     }
@@ -153,7 +168,7 @@ class UdpListenerTest {
         start(false, new ClientRateLimiter(1e6, 1e6));
         final var random = new Random(5351);
         try (var socket = new DatagramSocket(new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 0))) {
-            socket.setSoTimeout(2000);
+            socket.setSoTimeout(10_000);
             for (int i = 0; i < 200; i++) {
                 final var payload = new byte[random.nextInt(i % 20 == 0 ? 9000 : 1200) + 1];
                 random.nextBytes(payload);
@@ -170,16 +185,16 @@ class UdpListenerTest {
         final var now = new AtomicLong();
         start(false, new ClientRateLimiter(1, 3, now::get));
         try (var socket = new DatagramSocket(new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 0))) {
-            socket.setSoTimeout(300);
+            socket.setSoTimeout(10_000);
             for (int i = 0; i < 3; i++) {
-                assertTrue(exchange(socket, new byte[] { 1 }) != null);
+                assertArrayEquals(new byte[] { 1 }, exchange(socket, new byte[] { 1 }));
             }
-            limited = true;
-            assertEquals(null, exchange(socket, new byte[] { 1 }));
-            limited = false;
-            assertEquals(1, counters.limited().sum());
+            send(socket, new byte[] { 2 });
+            Await.until(() -> counters.limited().sum(), dropped -> dropped == 1);
             now.addAndGet(1_000_000_000L);
-            assertTrue(exchange(socket, new byte[] { 1 }) != null);
+            // the next answer is to 3, so 2 was not answered
+            assertArrayEquals(new byte[] { 3 }, exchange(socket, new byte[] { 3 }));
+            assertEquals(1, counters.limited().sum());
         }
     }
 
