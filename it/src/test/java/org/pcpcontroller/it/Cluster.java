@@ -280,19 +280,7 @@ final class Cluster implements AutoCloseable {
      * The resident set size of a member's JVM in KiB, if it runs.
      */
     Optional<Long> rssKib(final int member) throws IOException {
-        final var launcher = launchers[member - 1];
-        if (launcher == null || !launcher.isAlive()) {
-            return Optional.empty();
-        }
-        final var java = launcher.toHandle().descendants()
-            .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false)).findFirst();
-        if (java.isEmpty()) {
-            return Optional.empty();
-        }
-        try (var lines = Files.lines(Path.of("/proc", String.valueOf(java.orElseThrow().pid()), "status"))) {
-            return lines.filter(l -> l.startsWith("VmRSS:"))
-                .map(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst();
-        }
+        return Distribution.rssKib(launchers[member - 1]);
     }
 
     String restconf(final int member) {

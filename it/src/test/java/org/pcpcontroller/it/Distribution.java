@@ -143,7 +143,14 @@ final class Distribution implements AutoCloseable {
      * The resident set size of the Karaf JVM in KiB, if it runs.
      */
     Optional<Long> rssKib() throws IOException {
-        if (launcher == null) {
+        return rssKib(launcher);
+    }
+
+    /**
+     * The resident set size in KiB of the JVM a Karaf launcher started, if it runs (also the cluster's members).
+     */
+    static Optional<Long> rssKib(final Process launcher) throws IOException {
+        if (launcher == null || !launcher.isAlive()) {
             return Optional.empty();
         }
         final var java = launcher.toHandle().descendants()
