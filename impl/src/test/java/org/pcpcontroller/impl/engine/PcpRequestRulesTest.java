@@ -332,6 +332,17 @@ class PcpRequestRulesTest extends AbstractEngineTest {
     }
 
     @Test
+    void permissionRules_defaultActionDenyRefusesWhatNoRuleAllows() throws Exception {
+        reconfigure(policy -> policy.setDefaultAction(PermissionAction.Deny).setPermissionRule(Map.of(
+            new PermissionRuleKey(Uint32.ONE), new PermissionRuleBuilder().setSequence(Uint32.ONE)
+                .setAction(PermissionAction.Allow).setInternalPrefix(IetfInetUtil.ipPrefixFor("10.0.0.3/32"))
+                .build())));
+        assertRefused(ResultCode.NOT_AUTHORIZED, 0, map(600, 1234, 0));
+        assertEquals(ResultCode.SUCCESS, fixture.pcp(map(InetAddresses.forString("10.0.0.3"), 600, NONCE, 6, 1234,
+            0)).resultCode());
+    }
+
+    @Test
     void permissionRules_deniedSuggestionGetsAPermittedPort() throws Exception {
         reconfigure(policy -> policy.setPermissionRule(Map.of(
             new PermissionRuleKey(Uint32.ONE), new PermissionRuleBuilder().setSequence(Uint32.ONE)

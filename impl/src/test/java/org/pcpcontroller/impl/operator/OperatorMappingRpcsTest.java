@@ -15,6 +15,7 @@ import static org.mockito.ArgumentMatchers.any;
 import static org.mockito.Mockito.doReturn;
 import static org.mockito.Mockito.mock;
 
+import com.google.common.net.InetAddresses;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.opendaylight.mdsal.binding.api.RpcProviderService;
 import org.opendaylight.mdsal.binding.dom.adapter.test.AbstractDataBrokerTest;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
+import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.Dscp;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
@@ -42,12 +44,16 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.Mappings;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.RefreshMappingInputBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.RemoveMappingInputBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.add.mapping.input.FlowPriorityBuilder;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.opendaylight.yangtools.yang.common.ErrorTag;
 import org.opendaylight.yangtools.yang.common.RpcResult;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint32;
+import org.opendaylight.yangtools.yang.common.Uint8;
+import org.pcpcontroller.api.mapping.FlowPriority;
+import org.pcpcontroller.api.mapping.MappingKey;
 import org.pcpcontroller.impl.Await;
 import org.pcpcontroller.impl.MutableClock;
 import org.pcpcontroller.impl.TestModel;
@@ -138,6 +144,18 @@ class OperatorMappingRpcsTest extends AbstractDataBrokerTest {
         assertEquals(2001, result.getResult().getExternalPort().getValue().toJava());
         assertEquals("2026-11-23T12:10:00Z", result.getResult().getExpires().getValue());
         assertTrue(anyMappingStored());
+    }
+
+    @Test
+    void addStoresTheDescriptionAndFlowPriorityGiven() throws Exception {
+        final var result = rpcs.addMapping(add("10.0.0.2", 2001).setDescription("printer")
+            .setFlowPriority(new FlowPriorityBuilder().setDscpUp(new Dscp(Uint8.valueOf(46)))
+                .setDscpDown(new Dscp(Uint8.valueOf(10))).build()).build()).get(5, TimeUnit.SECONDS);
+        assertTrue(result.isSuccessful(), result.getErrors().toString());
+        final var stored = store.get(new MappingKey.Map("gw1", 17, InetAddresses.forString("10.0.0.2"), 2001))
+            .orElseThrow();
+        assertEquals("printer", stored.description());
+        assertEquals(new FlowPriority(46, 10), stored.flowPriority());
     }
 
     @Test
