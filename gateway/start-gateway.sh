@@ -73,7 +73,7 @@ MODULE=$(readlink -f "$MODULE")
 if [ "$NETNS" = "-" ]; then
   NSEXEC=()
 else
-  ip netns list | awk '{print $1}' | grep -qx -- "$NETNS" || die "network namespace $NETNS does not exist"
+  ip netns list 2>/dev/null | awk '{print $1}' | grep -qx -- "$NETNS" || die "network namespace $NETNS does not exist"
   NSEXEC=(ip netns exec "$NETNS")
 fi
 
