@@ -15,7 +15,7 @@ PIDS=$WORKDIR/pids
 # the process still is the one we started (guards against a recycled PID)
 ours() {
   local name=$1 pid=$2 cmd
-  cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) || return 1
+  cmd=$( { tr '\0' ' ' < "/proc/$pid/cmdline"; } 2>/dev/null) || return 1
   case "$name" in
     netconfd) [[ $cmd == *netconfd* ]] ;;
     sshd) [[ $cmd == *sshd* ]] ;;
