@@ -81,8 +81,10 @@ await() {
   done
 }
 table() { ip netns exec "$NS" nft list table inet pcp 2>/dev/null; }
-has() { table | grep -qF -- "$1"; }
-hasnt() { ! table | grep -qF -- "$1"; }
+# the listing is read whole before grep: with pipefail, grep -q leaving at the first match would kill nft with
+# SIGPIPE once the listing is longer than one write, and a rule that is there would read as missing
+has() { local t; t=$(table); grep -qF -- "$1" <<< "$t"; }
+hasnt() { local t; t=$(table); ! grep -qF -- "$1" <<< "$t"; }
 # one TCP connection from wan to 192.0.3.1:PORT; the listener in client answers its own port
 connects() { [ "$(ip netns exec "$W" socat -T 3 - "TCP:192.0.3.1:$1,connect-timeout=2" </dev/null 2>/dev/null)" = "pcp-selftest $2" ]; }
 refused() { ! ip netns exec "$W" socat -T 2 - "TCP:192.0.3.1:$1,connect-timeout=2" </dev/null >/dev/null 2>&1; }
