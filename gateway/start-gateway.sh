@@ -27,6 +27,7 @@
 #   PCPGW_TARGET           netconfd --target: candidate (default) or running (the nc agent: running only)
 #   PCPGW_MODULE           the YANG module (default: pcp-netfilter@2026-11-23.yang of this repository)
 #   PCPGW_APPLY_ARGS       extra arguments for pcp-nft-apply (e.g. "--poll --poll-interval 2")
+#   PCPGW_APPLY_READY_TIMEOUT  seconds to wait for pcp-nft-apply's first apply (default 90)
 #   PCPGW_AGENT            apply (default), sil or nc, see above
 #   PCPGW_NC_ARGS          extra arguments for pcp-nc-agent (e.g. "--no-sync --resync-interval 5")
 #   PCPGW_CALL_HOME        HOST:PORT of a controller's call-home listener (RFC 8071, port 4334): also start
@@ -232,6 +233,17 @@ if [ "$AGENT" = apply ]; then
   "${NSEXEC[@]}" /usr/bin/python3 "$HERE/pcp-nft-apply" --socket "$SOCK" --subsystem "$SUBSYS" \
     ${PCPGW_APPLY_ARGS:-} </dev/null >>"$WORKDIR/pcp-nft-apply.out" 2>>"$WORKDIR/pcp-nft-apply.log" &
   echo "pcp-nft-apply $!" >> "$PIDS"
+  # ready once it has read the running configuration and put it into nftables (its "startup:" line): edits
+  # before that are not lost (the first sync applies them), but a caller checking the kernel would race it.
+  # Under load netconfd has left the applier's first rpc unanswered (seen in the selftest at load 14 on 2 CPUs);
+  # the applier then reconnects after its RPC timeout (--timeout, 30 s), hence the long bound.
+  apid=$! ready=${PCPGW_APPLY_READY_TIMEOUT:-90}
+  for _ in $(seq 1 $((ready * 5))); do
+    grep -q ' startup: ' "$WORKDIR/pcp-nft-apply.log" 2>/dev/null && break
+    alive "$apid" || { tail -20 "$WORKDIR/pcp-nft-apply.log" >&2; die "pcp-nft-apply exited"; }
+    sleep 0.2
+  done
+  grep -q ' startup: ' "$WORKDIR/pcp-nft-apply.log" || die "pcp-nft-apply did not apply the running configuration within $ready s"
 fi
 
 # -- call home (RFC 8071) -------------------------------------------------------------------------
