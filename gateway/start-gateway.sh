@@ -183,12 +183,13 @@ start_netconfd() {
     </dev/null >"$WORKDIR/netconfd.out" 2>&1 &
   echo "netconfd $!" >> "$PIDS"
   local NETCONFD_PID=$!
-  for _ in $(seq 50); do
+  # it loads the whole startup configuration first: with 10,000 mappings held that took more than 5 s (load 20)
+  for _ in $(seq 1200); do
     [ -S "$SOCK" ] && break
     alive "$NETCONFD_PID" || { tail -20 "$WORKDIR/netconfd.log" >&2; die "netconfd exited"; }
     sleep 0.1
   done
-  [ -S "$SOCK" ] || die "netconfd did not create $SOCK within 5 s"
+  [ -S "$SOCK" ] || die "netconfd did not create $SOCK within 120 s"
 }
 if [ "$AGENT" = nc ]; then start_nc_agent; else start_netconfd; fi
 
