@@ -2,32 +2,37 @@
 # selftest.sh: end-to-end check of the reference gateway side, with real netconfd, sshd, nftables and
 # traffic, in network namespaces of its own.
 #
-# For each agent (SELFTEST_AGENTS, default "apply sil") and netconfd target (SELFTEST_TARGETS, default
-# "candidate running") it builds client (10.0.0.2) -- gw (10.0.0.1 | 192.0.3.1) -- wan (192.0.3.2),
+# For each agent (SELFTEST_AGENTS, default "apply sil nc") and netconfd target (SELFTEST_TARGETS, default
+# "candidate running"; the nc agent runs once, on running, the only datastore it has) it builds
+# client (10.0.0.2) -- gw (10.0.0.1 | 192.0.3.1) -- wan (192.0.3.2),
 # starts the gateway side in gw with start-gateway.sh, and over SSH on port 830 as the controller's user:
 #   1. pushes leased DNAT+ACCEPT rules for two TCP mappings (192.0.3.1:40000 -> 10.0.0.2:5000 and
 #      :40001 -> :5001), a static PEER SNAT, and a FILTER-restricted pinhole (a rule of its own); checks
-#      that they are in the kernel (sil: already when the commit reply arrives, without waiting) and
+#      that they are in the kernel (sil, nc: already when the reply arrives, without waiting) and
 #      that TCP from wan through both DNATs reaches the listeners in client;
-#   2. refreshes the second mapping's lease; sil: the other rules' elements and rule handles are
+#   2. refreshes the second mapping's lease; sil, nc: the other rules' elements and rule handles are
 #      untouched by that transaction (incremental apply);
 #   3. deletes the SNAT rule: gone, the others stay;
-#   4. NACM: the controller's user cannot read or write /nacm, the local applier user cannot edit;
+#   4. NACM: the controller's user cannot read or write /nacm, the local applier user cannot edit (nc: there is
+#      no /nacm to write, and a local user the agent was not given gets no session);
 #   5. <lock>/<unlock> around edit-config (+ commit) work;
-#   6. a foreign table named in /netfilter/table is left as it was (sil: the commit fails with an
+#   6. a foreign table named in /netfilter/table is left as it was (sil, nc: the edit fails with an
 #      rpc-error);
-#   7. (candidate runs) call home: call-home-relay dials a listener on port 4334, ssh + NETCONF run over
-#      it, and after that connection ended the relay dials again and a second session works;
+#      nc: gateway/nc-agent/edit-semantics-test.py, edit-config semantics with python3-ncclient over SSH;
+#   7. (candidate runs, and nc) call home: call-home-relay dials a listener on port 4334, ssh + NETCONF run
+#      over it, and after that connection ended the relay dials again and a second session works;
 #   8. stops the whole gateway side (no controller, no agent, no netconfd) and checks that the first
 #      mapping's lease ends in the kernel: TCP through its DNAT is refused afterwards, while the
-#      refreshed one still connects.
+#      refreshed one still connects;
+#   9. nc: starts the gateway side again on the same workdir: the configuration comes back from the agent's
+#      snapshot and journal, the refreshed mapping is in the kernel again, the ended lease is not.
 # Exit 0 only if every check passed; 77 (skip) without root or the packages. Logs are kept on failure.
 # SELFTEST_APPLY_ARGS goes to pcp-nft-apply (e.g. "--poll --poll-interval 1"); SELFTEST_LEASE (default
 # 20) is the first leases' length in seconds; SELFTEST_AUTH=key logs in with a key instead of sshpass.
 set -uo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
-AGENTS=${SELFTEST_AGENTS:-apply sil}
+AGENTS=${SELFTEST_AGENTS:-apply sil nc}
 TARGETS=${SELFTEST_TARGETS:-candidate running}
 LEASE=${SELFTEST_LEASE:-20}
 FAILS=0
@@ -45,6 +50,12 @@ done
 command -v nft >/dev/null || { say "SKIP: nft missing (apt-get install -y nftables)"; exit 77; }
 if [[ " $AGENTS " == *" sil "* ]] && [ ! -f /usr/include/yuma/agt/agt_cb.h ]; then
   say "SKIP: libyuma-dev missing for the SIL agent (apt-get install -y libyuma-dev build-essential)"; exit 77
+fi
+if [[ " $AGENTS " == *" nc "* ]]; then
+  for f in /usr/include/libnetconf2/session_server.h /usr/include/libyang/libyang.h /usr/include/nftables/libnftables.h \
+      /usr/include/jansson.h /usr/lib/python3/dist-packages/ncclient/__init__.py; do
+    [ -f "$f" ] || { say "SKIP: $f missing for the nc agent (apt-get install -y libnetconf2-dev libyang2-dev libnftables-dev libjansson-dev python3-ncclient)"; exit 77; }
+  done
 fi
 
 NS="" C="" W="" WORK="" LISTENER=""
@@ -70,8 +81,10 @@ await() {
   done
 }
 table() { ip netns exec "$NS" nft list table inet pcp 2>/dev/null; }
-has() { table | grep -qF -- "$1"; }
-hasnt() { ! table | grep -qF -- "$1"; }
+# the listing is read whole before grep: with pipefail, grep -q leaving at the first match would kill nft with
+# SIGPIPE once the listing is longer than one write, and a rule that is there would read as missing
+has() { local t; t=$(table); grep -qF -- "$1" <<< "$t"; }
+hasnt() { local t; t=$(table); ! grep -qF -- "$1" <<< "$t"; }
 # one TCP connection from wan to 192.0.3.1:PORT; the listener in client answers its own port
 connects() { [ "$(ip netns exec "$W" socat -T 3 - "TCP:192.0.3.1:$1,connect-timeout=2" </dev/null 2>/dev/null)" = "pcp-selftest $2" ]; }
 refused() { ! ip netns exec "$W" socat -T 2 - "TCP:192.0.3.1:$1,connect-timeout=2" </dev/null >/dev/null 2>&1; }
@@ -95,6 +108,7 @@ for o in json.load(sys.stdin)["nftables"]:
             sys.exit(0)
 sys.exit(1)' "$@"
 }
+hasnt_elem() { ! has_elem "$@"; }
 elem_timeout() {  # SET KEY...: the element's timeout in seconds, or none
   local set=$1; shift
   elem "$set" | /usr/bin/python3 -c '
@@ -166,7 +180,7 @@ NFT
   local SSH_BASE=("${SSH[@]}")
   SSH+=(-p 830 -s "$user@127.0.0.1" netconf)
   local callhome=""
-  [ "$TARGET" = candidate ] && callhome=127.0.0.1:4334
+  { [ "$TARGET" = candidate ] || [ "$AGENT" = nc ]; } && callhome=127.0.0.1:4334
   if ! PCPGW_APPLY_ARGS=${SELFTEST_APPLY_ARGS:-} CALL_HOME_MAX_BACKOFF=1 PCPGW_CALL_HOME=$callhome PCPGW_USER=$user PCPGW_TARGET=$TARGET PCPGW_AGENT=$AGENT \
       PCPGW_TABLE=pcp "$HERE/start-gateway.sh" "$NS" "$WORK" | sed 's/^/  /'; then
     fail "start-gateway.sh"; return
@@ -189,7 +203,7 @@ NFT
   local out; out=$(nc --edit "$WORK/add.xml")
   if [[ $out == *"add.xml: ok"* ]]; then pass "edit-config of 6 rules as $user ($(grep -o 'target [a-z+]*' <<< "$out"))"
   else fail "edit-config: $out"; return; fi
-  if [ "$AGENT" = sil ]; then
+  if [ "$AGENT" != apply ]; then
     # the reply came: the rules must be in the kernel now, without any wait
     check "in the kernel when the reply arrived: DNAT map elements" has_elem dnat4a 192.0.3.1 tcp 40000
     check "in the kernel when the reply arrived: leased (timeout $(elem_timeout dnat4p 192.0.3.1 tcp 40000) s)" \
@@ -217,7 +231,7 @@ NFT
   } | sed 's/<rule>/<rule xmlns:nc="urn:ietf:params:xml:ns:netconf:base:1.0" nc:operation="replace">/' > "$WORK/refresh.xml"
   out=$(nc --edit "$WORK/refresh.xml")
   check "refresh of map/tcp/10.0.0.2/5001 (expires only)" grep -q "refresh.xml: ok" <<< "$out"
-  if [ "$AGENT" = sil ]; then
+  if [ "$AGENT" != apply ]; then
     check "refreshed lease in the kernel at the reply (timeout $(elem_timeout dnat4a 192.0.3.1 tcp 40001) s)" \
       [ "$(elem_timeout dnat4a 192.0.3.1 tcp 40001)" -gt 500 ]
     check "incremental: the FILTER rule kept its handle $h_before" [ "$(handle_of accept_forward map/tcp/10.0.0.3/22/from/198.51.100.0/24/0/accept)" = "$h_before" ]
@@ -242,15 +256,27 @@ EOF
   echo '<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><nacm xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-acm"><enable-nacm>false</enable-nacm></nacm></config>' > "$WORK/nacm-off.xml"
   echo '<nacm xmlns="urn:ietf:params:xml:ns:yang:ietf-netconf-acm"/>' > "$WORK/nacm-filter.xml"
   out=$(nc --edit "$WORK/nacm-off.xml")
-  check "NACM: $user may not write /nacm (access-denied)" grep -q "access-denied" <<< "$out"
+  if [ "$AGENT" = nc ]; then
+    check "$user may not write /nacm (unknown-namespace: the agent serves pcp-netfilter only)" grep -q "unknown-namespace" <<< "$out"
+  else
+    check "NACM: $user may not write /nacm (access-denied)" grep -q "access-denied" <<< "$out"
+  fi
   out=$(nc --get-config "$WORK/nacm-filter.xml")
   check "NACM: $user reads nothing of /nacm" bash -c '! grep -q "enable-nacm\|rule-list" <<< "$1"' _ "$out"
-  echo '<kill-session><session-id>1</session-id></kill-session>' > "$WORK/kill.xml"
-  out=$(nc --rpc "$WORK/kill.xml")
-  check "NACM: $user may not kill-session" grep -q "access-denied" <<< "$out"
-  out=$(env SSH_CONNECTION="127.0.0.1 0 127.0.0.1 830" USER=pcp-nft-apply ip netns exec "$NS" /usr/bin/python3 "$HERE/nc-ssh" \
-    --edit "$WORK/del.xml" -- /usr/sbin/netconf-subsystem --ncxserver-sockname="830@$WORK/ncxserver.sock" 2>&1)
-  check "NACM: the local applier user may not edit" grep -q "access-denied" <<< "$out"
+  if [ "$AGENT" = nc ]; then
+    # who gets a session is the uid of the relay's end of the socket: a local user the agent was not given is refused
+    out=$(ip netns exec "$NS" runuser -u nobody -- /usr/bin/python3 "$HERE/nc-ssh" --get-config "$WORK/nacm-filter.xml" \
+      -- socat STDIO "UNIX-CONNECT:$WORK/agent.sock" 2>&1)
+    check "a local user the agent was not given gets no NETCONF session" \
+      bash -c 'grep -q "no NETCONF session" <<< "$1" && grep -q "refused a connection from nobody" "$2"' _ "$out" "$WORK/pcp-nc-agent.log"
+  else
+    echo '<kill-session><session-id>1</session-id></kill-session>' > "$WORK/kill.xml"
+    out=$(nc --rpc "$WORK/kill.xml")
+    check "NACM: $user may not kill-session" grep -q "access-denied" <<< "$out"
+    out=$(env SSH_CONNECTION="127.0.0.1 0 127.0.0.1 830" USER=pcp-nft-apply ip netns exec "$NS" /usr/bin/python3 "$HERE/nc-ssh" \
+      --edit "$WORK/del.xml" -- /usr/sbin/netconf-subsystem --ncxserver-sockname="830@$WORK/ncxserver.sock" 2>&1)
+    check "NACM: the local applier user may not edit" grep -q "access-denied" <<< "$out"
+  fi
 
   # 5. lock around edit (+ commit)
   local ds=running; [ "$TARGET" = candidate ] && ds=candidate
@@ -262,15 +288,29 @@ EOF
   # 6. a foreign table is never touched
   echo '<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><netfilter xmlns="urn:pcpcontroller:yang:pcp-netfilter"><table>foreign</table></netfilter></config>' > "$WORK/foreign.xml"
   out=$(nc --edit "$WORK/foreign.xml")
-  if [ "$AGENT" = sil ]; then
+  if [ "$AGENT" != apply ]; then
     check "table foreign refused with an rpc-error" grep -q "rpc-error.*not created by a PCP gateway agent" <<< "$out"
   else
-    check "applier refuses table foreign" await 5 grep -q "not created by a PCP gateway agent" "$WORK/pcp-nft-apply.log"
+    check "applier refuses table foreign" await 5 grep -q "not created by a PCP gateway agent" "$WORK/pcp-nft-apply.log" ||
+      echo "$out" | sed 's/^/    | /'   # the edit's own answer: once, under load, its commit never reached netconfd
     echo '<config xmlns="urn:ietf:params:xml:ns:netconf:base:1.0"><netfilter xmlns="urn:pcpcontroller:yang:pcp-netfilter"><table>pcp</table></netfilter></config>' > "$WORK/back.xml"
     nc --edit "$WORK/back.xml" >/dev/null
   fi
   check "table inet foreign unchanged" [ "$(ip netns exec "$NS" nft list table inet foreign)" = "$foreign_before" ]
   check "our table still there" await 5 has 'comment "map/tcp/10.0.0.3/22/from/198.51.100.0/24/0/accept"'
+
+  # the nc agent's edit-config semantics, with a real NETCONF client (python3-ncclient) over the gateway's sshd
+  if [ "$AGENT" = nc ]; then
+    if [ -n "${PCPGW_PASSWORD:-}" ]; then
+      out=$(ip netns exec "$NS" /usr/bin/python3 "$HERE/nc-agent/edit-semantics-test.py" --port 830 --user "$user" \
+        --password "$PCPGW_PASSWORD" --table pcp 2>&1)
+      grep -v ': PASS ' <<< "$out" | sed 's/^/    | /'
+      check "edit-config semantics with ncclient ($(tail -1 <<< "$out" | sed 's/^edit-semantics: //'))" \
+        grep -q ' 0 failed$' <<< "$out"
+    else
+      say "edit-semantics-test.py skipped: it logs in with a password (SELFTEST_AUTH=key)"
+    fi
+  fi
 
   # 7. call home: the controller's side is a listener on 4334 that ssh uses as its transport
   if [ -n "$callhome" ]; then
@@ -303,11 +343,33 @@ EOF
   check "lease of 192.0.3.1:40000 ended in the kernel: TCP through the DNAT refused" await "$wait" refused 40000
   check "refreshed mapping 192.0.3.1:40001 still connects" connects 40001 5001
 
-  [ "$FAILS" -gt 0 ] && { for f in netconfd.log netconfd.out pcp-nft-apply.log call-home-relay.log; do
+  # 9. nc: the datastore survives a restart; a lease that ended while the agent was down is not put back
+  if [ "$AGENT" = nc ]; then
+    if PCPGW_USER=$user PCPGW_AGENT=$AGENT PCPGW_TABLE=pcp "$HERE/start-gateway.sh" "$NS" "$WORK" >/dev/null; then
+      echo '<netfilter xmlns="urn:pcpcontroller:yang:pcp-netfilter"/>' > "$WORK/all.xml"
+      out=$(nc --get-config "$WORK/all.xml")
+      check "restarted: the configuration is back from snapshot + journal (owner, the ended lease, the refreshed one)" \
+        bash -c 'grep -q "selftest/gateway=st" <<< "$1" && grep -q "5000/dnat" <<< "$1" && grep -q "5001/dnat" <<< "$1"' _ "$out"
+      check "restarted: the refreshed mapping is in the kernel again and connects" await 5 connects 40001 5001
+      check "restarted: the lease that ended while down was not put back" \
+        hasnt_elem dnat4a 192.0.3.1 tcp 40000
+      check "restarted: TCP to 40000 still refused" refused 40000
+    else
+      fail "start-gateway.sh on the same workdir"
+    fi
+  fi
+
+  [ "$FAILS" -gt 0 ] && { for f in netconfd.log netconfd.out pcp-nft-apply.log pcp-nc-agent.log call-home-relay.log; do
       [ -f "$WORK/$f" ] && { say "--- $f (tail)"; grep -v '^\s*$' "$WORK/$f" | tail -15 | sed 's/^/    | /'; }; done; }
   cleanup
 }
 
-for a in $AGENTS; do for t in $TARGETS; do run_one "$a" "$t"; done; done
+for a in $AGENTS; do
+  for t in $TARGETS; do
+    # the nc agent has one datastore, running: it runs once
+    if [ "$a" = nc ]; then [ "$t" = running ] || [[ " $TARGETS " != *" running "* ]] || continue; t=running; fi
+    run_one "$a" "$t"
+  done
+done
 say "$((CHECKS - FAILS)) passed, $FAILS failed"
 [ "$FAILS" -eq 0 ] && [ "$CHECKS" -gt 0 ]

@@ -2,7 +2,7 @@
 # stop-gateway.sh WORKDIR
 #
 # Stops exactly the processes that start-gateway.sh recorded in WORKDIR/pids (never by name),
-# in reverse order of start: pcp-nft-apply, sshd, netconfd. The nftables table stays as it is:
+# in reverse order of start: call-home-relay, pcp-nft-apply, sshd, netconfd or pcp-nc-agent. The nftables table stays as it is:
 # the mappings remain in force while the gateway side is down (delete it with
 # `nft delete table inet <table>` if that is what you want).
 set -uo pipefail
@@ -15,11 +15,12 @@ PIDS=$WORKDIR/pids
 # the process still is the one we started (guards against a recycled PID)
 ours() {
   local name=$1 pid=$2 cmd
-  cmd=$(tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null) || return 1
+  cmd=$( { tr '\0' ' ' < "/proc/$pid/cmdline"; } 2>/dev/null) || return 1
   case "$name" in
     netconfd) [[ $cmd == *netconfd* ]] ;;
     sshd) [[ $cmd == *sshd* ]] ;;
     pcp-nft-apply) [[ $cmd == *pcp-nft-apply* ]] ;;
+    pcp-nc-agent) [[ $cmd == *pcp-nc-agent* ]] ;;
     call-home-relay) [[ $cmd == *call-home-relay* ]] ;;
     *) return 1 ;;
   esac
@@ -40,7 +41,7 @@ for e in "${entries[@]}"; do
     kill -KILL "$pid" && echo "stop-gateway: SIGKILL $name (PID $pid), it ignored SIGTERM for 10 s"
   fi
 done
-rm -f "$PIDS" "$WORKDIR/ncxserver.sock"
+rm -f "$PIDS" "$WORKDIR/ncxserver.sock" "$WORKDIR/agent.sock"
 if [ -f "$WORKDIR/keydir" ]; then
   kd=$(cat "$WORKDIR/keydir")
   case "$kd" in /run/pcp-gateway/?*) rm -f "$kd/authorized_keys"; rmdir "$kd" 2>/dev/null ;; esac
