@@ -282,7 +282,10 @@ def gateway_dnat(namespace, table):
                     if left.get("meta", {}).get("key") == "l4proto":
                         proto = match["right"]
                     elif left.get("payload", {}).get("field") == "dport":
+                        # nft lists 'meta l4proto tcp th dport N' as 'tcp dport N'
                         port = match["right"]
+                        if left["payload"].get("protocol") in PROTO:
+                            proto = left["payload"]["protocol"]
                     elif left.get("meta", {}).get("key") == "time" and match["op"] == "<":
                         live = lease_end_ns(match["right"]) > now_ns
                 if "dnat" in expr:
