@@ -366,7 +366,10 @@ def heap(args):
         out.write("seconds,heap_used_mb,mappings\n")
         while not os.path.exists(args.until_file):
             try:
-                jolokia(root, {"type": "exec", "mbean": "java.lang:type=Memory", "operation": "gc"})
+                # the distribution runs with -XX:+DisableExplicitGC, which makes java.lang:type=Memory gc() a no-op;
+                # the diagnostic command (jcmd GC.run) still collects the whole heap
+                jolokia(root, {"type": "exec", "mbean": "com.sun.management:type=DiagnosticCommand",
+                               "operation": "gcRun"})
                 used = jolokia(root, {"type": "read", "mbean": "java.lang:type=Memory",
                                       "attribute": "HeapMemoryUsage"})["value"]["used"]
                 held = len(datastore(args.rest, args.gateway))
