@@ -12,6 +12,8 @@ import static java.util.Objects.requireNonNull;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import org.eclipse.jdt.annotation.Nullable;
 
@@ -44,6 +46,11 @@ public record Mapping(
         @Nullable String description,
         @Nullable FlowPriority flowPriority,
         List<Filter> filters) {
+    private static final Comparator<Filter> FILTER_ORDER = Comparator
+        .comparing((Filter filter) -> filter.remotePeerAddress().getAddress(), Arrays::compareUnsigned)
+        .thenComparingInt(Filter::prefixLength)
+        .thenComparingInt(Filter::remotePeerPort);
+
     public Mapping {
         requireNonNull(key);
         requireNonNull(externalAddress);
@@ -52,7 +59,9 @@ public record Mapping(
         if (expires != null) {
             expires = expires.truncatedTo(ChronoUnit.MILLIS);
         }
-        filters = List.copyOf(filters);
+        // FILTER options form a set (RFC 6887 section 13.3) and the datastore keeps them as a keyed list in an order
+        // of its own: one canonical order makes a mapping read back from the datastore equal to the one stored
+        filters = filters.stream().distinct().sorted(FILTER_ORDER).toList();
         Checks.port(externalPort);
         if (!filters.isEmpty() && key instanceof MappingKey.Peer) {
             throw new IllegalArgumentException("FILTER applies to MAP only");

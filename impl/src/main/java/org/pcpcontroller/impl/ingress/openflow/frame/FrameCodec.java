@@ -247,6 +247,11 @@ public final class FrameCodec {
         // RFC 1122 section 3.3.6: a datagram that came as a link-layer broadcast or multicast but is addressed to
         // a unicast IP address is discarded
         final var destination = network.destination();
+        // RFC 1122 section 3.2.1.3 and RFC 4291 section 2.5.2: the unspecified address is never a destination; an
+        // answer would have to come from it, which no host accepts
+        if (destination.isAnyLocalAddress()) {
+            return reject("IP destination %s is the unspecified address", destination.getHostAddress());
+        }
         if (isGroupMac(link.destinationMac(), 0) && !destination.isMulticastAddress()
                 && !isLimitedBroadcast(destination)) {
             return reject("unicast IP destination %s in a frame to a group MAC address", destination.getHostAddress());

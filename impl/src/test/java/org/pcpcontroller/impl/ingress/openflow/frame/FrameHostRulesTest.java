@@ -7,6 +7,7 @@
  */
 package org.pcpcontroller.impl.ingress.openflow.frame;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.pcpcontroller.impl.ingress.openflow.frame.TestFrames.hex;
 
@@ -52,5 +53,27 @@ class FrameHostRulesTest {
     })
     void rfc1122_3_3_6_unicastDatagramInAGroupFrameIsDiscarded(final String frame) {
         assertInstanceOf(FrameDecodeResult.Rejected.class, FrameCodec.decode(hex(frame)));
+    }
+
+    /**
+     * FRAME-3. RFC 1122 section 3.2.1.3 and RFC 4291 section 2.5.2: the unspecified address (0.0.0.0, ::) is never a
+     * destination. The codec accepted a request to it (found by {@link FrameFuzzTest}: natpmpc's request from 1.0.0.0
+     * to 0.0.0.0, with two bytes of Ethernet padding), and the answer, which must come from the address asked, was a
+     * frame from 0.0.0.0 that the codec itself refuses. Checksums are written by {@link ChecksumFixer} as the fuzz
+     * target did.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "52540000000152540000000208004500001e1c46400040110a870100000000000000a21514e7000a32db000000",
+        // the same to :: over IPv6
+        "52540000000152540000000286dd60000000000a1140fd000000000000000000000000000002000000000000000000000000"
+            + "00000000a21514e7000a00000000",
+    })
+    void rfc1122_3_2_1_3_datagramsToTheUnspecifiedAddressAreDiscarded(final String frame) {
+        final byte[] bytes = hex(frame);
+        ChecksumFixer.fix(bytes, true);
+        final String unspecified = frame.contains("86dd") ? "0:0:0:0:0:0:0:0" : "0.0.0.0";
+        final var rejected = assertInstanceOf(FrameDecodeResult.Rejected.class, FrameCodec.decode(bytes));
+        assertEquals("IP destination " + unspecified + " is the unspecified address", rejected.reason());
     }
 }
