@@ -147,9 +147,12 @@ public record GatewayView(
      *
      * @param host address or host name
      * @param pinnedHostKey the pinned SHA-256 host key fingerprint, or null for trust on first use
+     * @param trustedHostKey with trust on first use, the key trusted at the first session, once recorded
+     * @param keepRulesOnRemoval whether the gateway keeps its rules when the controller stops managing it
      */
     public record Netconf(String host, int port, String username, Credentials credentials,
-            @Nullable String pinnedHostKey, Duration keepalive, Duration reconcileInterval) {
+            @Nullable String pinnedHostKey, @Nullable String trustedHostKey, Duration keepalive,
+            Duration reconcileInterval, boolean keepRulesOnRemoval) {
         public Netconf {
             requireNonNull(host);
             requireNonNull(username);
