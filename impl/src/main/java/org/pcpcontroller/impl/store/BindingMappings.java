@@ -115,12 +115,20 @@ public final class BindingMappings {
      * entry ({@link #mergeGateway}).
      */
     public static void putUnderGateway(final WriteOperations tx, final Mapping mapping) {
-        switch (toBinding(mapping)) {
+        putUnderGateway(tx, mapping.key().gateway(), toBinding(mapping));
+    }
+
+    /**
+     * Writes a mapping already converted by {@link #toBinding}; the same transaction must already have merged its
+     * gateway entry ({@link #mergeGateway}).
+     */
+    public static void putUnderGateway(final WriteOperations tx, final String gateway, final MappingCommon binding) {
+        switch (binding) {
             case Map map -> tx.put(LogicalDatastoreType.CONFIGURATION,
-                gatewayPath(mapping.key().gateway()).toBuilder().child(Map.class, map.key()).build(), map);
+                gatewayPath(gateway).toBuilder().child(Map.class, map.key()).build(), map);
             case Peer peer -> tx.put(LogicalDatastoreType.CONFIGURATION,
-                gatewayPath(mapping.key().gateway()).toBuilder().child(Peer.class, peer.key()).build(), peer);
-            default -> throw new IllegalStateException("Unexpected binding for " + mapping.key());
+                gatewayPath(gateway).toBuilder().child(Peer.class, peer.key()).build(), peer);
+            default -> throw new IllegalStateException("Unexpected binding " + binding);
         }
     }
 
