@@ -119,10 +119,10 @@ public final class BindingMappings {
     }
 
     /**
-     * Writes a mapping already converted by {@link #toBinding}; the same transaction must already have merged its
-     * gateway entry ({@link #mergeGateway}).
+     * Writes a mapping already converted ({@link #toBinding}) under its gateway's entry, which the same transaction
+     * must already have merged.
      */
-    public static void putUnderGateway(final WriteOperations tx, final String gateway, final MappingCommon binding) {
+    static void putUnderGateway(final WriteOperations tx, final String gateway, final MappingCommon binding) {
         switch (binding) {
             case Map map -> tx.put(LogicalDatastoreType.CONFIGURATION,
                 gatewayPath(gateway).toBuilder().child(Map.class, map.key()).build(), map);
@@ -132,9 +132,6 @@ public final class BindingMappings {
         }
     }
 
-    /**
-     * The binding object of a mapping: a {@link Map} or a {@link Peer}.
-     */
     /**
      * Records a renderer's status of a mapping in the operational datastore. The mapping's own leaves come along:
      * the operational datastore checks mandatory leaves too, and an operator reading it sees what was rendered.
@@ -163,6 +160,11 @@ public final class BindingMappings {
         tx.delete(LogicalDatastoreType.OPERATIONAL, path(key));
     }
 
+    /**
+     * The binding object of a mapping: a {@link Map} or a {@link Peer}.
+     *
+     * @throws IllegalArgumentException if the mapping breaks a restriction of the model
+     */
     public static MappingCommon toBinding(final Mapping mapping) {
         return switch (mapping.key()) {
             case MappingKey.Map key -> {

@@ -27,6 +27,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -67,6 +68,7 @@ import org.pcpcontroller.api.mapping.Mapping.ExternalEndpoint;
 import org.pcpcontroller.api.mapping.MappingKey;
 import org.pcpcontroller.api.mapping.MappingKey.InternalEndpoint;
 import org.pcpcontroller.api.mapping.Origin;
+import org.pcpcontroller.api.net.IpPrefix;
 import org.pcpcontroller.api.net.PortRange;
 import org.pcpcontroller.impl.store.StoredEntries.StoredEpoch;
 import org.pcpcontroller.impl.store.StoredEntries.Unreadable;
@@ -167,6 +169,8 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     private final HashMap<MappingKey, Unreadable> unreadableByKey = new HashMap<>();
 
     private volatile CommitHook commitHook = CommitHook.DATASTORE;
+    /** Where a test makes a change fail ({@link #failAt}); never in production. */
+    private volatile @Nullable ChangeStep failingStep;
     private TransactionChain chain;
     private boolean closed;
     /** The changes waiting for the next transaction. */
@@ -293,8 +297,13 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     }
 
     @Override
-    public synchronized int countForInternalHost(final String gateway, final InetAddress internal) {
-        return table.countForInternalHost(gateway, internal);
+    public synchronized int countAll() {
+        return table.total();
+    }
+
+    @Override
+    public synchronized int countForClient(final String gateway, final IpPrefix client) {
+        return table.countForInternalPrefix(gateway, client);
     }
 
     @Override
@@ -309,8 +318,8 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     }
 
     @Override
-    public synchronized int nextFreePort(final String gateway, final InetAddress externalAddress, final int protocol,
-            final PortRange range, final int from) {
+    public synchronized OptionalInt nextFreePort(final String gateway, final InetAddress externalAddress,
+            final int protocol, final PortRange range, final int from) {
         return table.nextFreePort(gateway, externalAddress, protocol, range, from);
     }
 
@@ -329,30 +338,14 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
         return store(mapping, false);
     }
 
-    /**
-     * A mapping as the datastore holds it: times to the millisecond ({@link BindingMappings#dateAndTime}). The index
-     * keeps the same, so that it equals the datastore, and a restart moves no lease.
-     */
-    static Mapping atStorePrecision(final Mapping mapping) {
-        final var created = mapping.created();
-        final var expires = mapping.expires();
-        if (created.getNano() % 1_000_000 == 0 && (expires == null || expires.getNano() % 1_000_000 == 0)) {
-            return mapping;
-        }
-        return new Mapping(mapping.key(), mapping.externalAddress(), mapping.externalPort(), mapping.origin(),
-            mapping.clientAddress(), mapping.nonce(), created.truncatedTo(ChronoUnit.MILLIS),
-            expires == null ? null : expires.truncatedTo(ChronoUnit.MILLIS), mapping.description(),
-            mapping.flowPriority(), mapping.filters());
-    }
-
     // Whatever the model refuses (a description too long, a protocol it has no name for) is refused before the
     // index changes: nothing is held for a mapping that cannot be stored.
     @SuppressWarnings("checkstyle:IllegalCatch")
-    private ListenableFuture<Mapping> store(final Mapping requested, final boolean replace) {
-        final var mapping = atStorePrecision(requested);
+    private ListenableFuture<Mapping> store(final Mapping mapping, final boolean replace) {
         final MappingCommon binding;
         try {
             binding = BindingMappings.toBinding(mapping);
+            reached(ChangeStep.CONVERTED);
         } catch (RuntimeException e) {
             return Futures.immediateFailedFuture(new IllegalArgumentException(mapping.key() + " cannot be stored: "
                 + e.getMessage(), e));
@@ -371,11 +364,7 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
                 return Futures.immediateFailedFuture(new MappingConflictException(mapping.externalEndpoint(), holder));
             }
             final var previous = table.put(mapping);
-            if (mapping.expires() != null) {
-                scheduleExpiry(key, mapping.expires());
-            }
-            dirty.put(key, Optional.of(binding));
-            add(new Change(() -> {
+            final Runnable undo = () -> {
                 if (table.get(key).filter(mapping::equals).isPresent()) {
                     if (previous != null) {
                         index(previous);
@@ -384,7 +373,21 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
                     }
                     markDirty(key);
                 }
-            }, () -> result.set(mapping), result::setException));
+            };
+            try {
+                reached(ChangeStep.INDEXED);
+                final var expires = mapping.expires();
+                if (expires != null) {
+                    scheduleExpiry(key, expires);
+                    reached(ChangeStep.EXPIRY_SCHEDULED);
+                }
+            } catch (RuntimeException e) {
+                // a stale expiry entry is harmless: the timer checks the mapping it finds
+                undo.run();
+                return Futures.immediateFailedFuture(e);
+            }
+            dirty.put(key, Optional.of(binding));
+            add(new Change(undo, () -> result.set(mapping), result::setException));
         }
         commitPending();
         return result;
@@ -395,26 +398,35 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
         return remove(key, null);
     }
 
+    // A failure injected by a test (failAt) is undone at once, like any failure after the index changed.
+    @SuppressWarnings("checkstyle:IllegalCatch")
     private ListenableFuture<Optional<Mapping>> remove(final MappingKey key, final @Nullable Mapping expected) {
         final var result = SettableFuture.<Optional<Mapping>>create();
         synchronized (this) {
             if (closed) {
                 return Futures.immediateFailedFuture(new IllegalStateException("Mapping store is closed"));
             }
-            if (expected != null && !table.get(key).equals(Optional.of(atStorePrecision(expected)))) {
+            if (expected != null && !table.get(key).equals(Optional.of(expected))) {
                 return Futures.immediateFuture(Optional.empty());
             }
             final var removed = table.remove(key);
             if (removed == null) {
                 return Futures.immediateFuture(Optional.empty());
             }
-            dirty.put(key, Optional.empty());
-            add(new Change(() -> {
+            final Runnable undo = () -> {
                 if (table.get(key).isEmpty()) {
                     index(removed);
                     markDirty(key);
                 }
-            }, () -> result.set(Optional.of(removed)), result::setException));
+            };
+            try {
+                reached(ChangeStep.INDEXED);
+            } catch (RuntimeException e) {
+                undo.run();
+                return Futures.immediateFailedFuture(e);
+            }
+            dirty.put(key, Optional.empty());
+            add(new Change(undo, () -> result.set(Optional.of(removed)), result::setException));
         }
         commitPending();
         return result;
@@ -435,6 +447,8 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
         return removeMappings(gateway, null, true);
     }
 
+    // A failure injected by a test (failAt) is undone at once, like any failure after the index changed.
+    @SuppressWarnings("checkstyle:IllegalCatch")
     private ListenableFuture<List<Mapping>> removeMappings(final String gateway, final @Nullable Origin origin,
             final boolean forget) {
         final var result = SettableFuture.<List<Mapping>>create();
@@ -458,7 +472,7 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
                 dirtyEpochs.remove(gateway);
                 deletedGateways.add(gateway);
             }
-            add(new Change(() -> {
+            final Runnable undo = () -> {
                 for (var mapping : copy) {
                     if (table.get(mapping.key()).isEmpty()) {
                         index(mapping);
@@ -472,7 +486,14 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
                         dirtyEpochs.add(gateway);
                     }
                 }
-            }, () -> result.set(copy), result::setException));
+            };
+            try {
+                reached(ChangeStep.INDEXED);
+            } catch (RuntimeException e) {
+                undo.run();
+                return Futures.immediateFailedFuture(e);
+            }
+            add(new Change(undo, () -> result.set(copy), result::setException));
         }
         commitPending();
         return result;
@@ -554,9 +575,18 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
             try {
                 // submitted under the lock: the chain refuses a new transaction while the previous one is open
                 final var tx = newTransaction();
-                batch.written = writeDirty(tx);
+                try {
+                    batch.written = writeDirty(tx);
+                    reached(ChangeStep.WRITTEN);
+                    reached(ChangeStep.SUBMITTED);
+                } catch (RuntimeException e) {
+                    // the transaction may hold part of the changes: none of them is committed
+                    tx.cancel();
+                    throw e;
+                }
                 commit = commitHook.commit(tx);
             } catch (RuntimeException e) {
+                // every change of the batch is undone by the callback below, and the keys written again later
                 commit = Futures.immediateFailedFuture(e);
             }
         }
@@ -794,6 +824,21 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
      */
     void expireNow() {
         tick();
+    }
+
+    /**
+     * Makes every later change fail at this step, or none (null): for tests that check that a failure anywhere
+     * between the index and the commit leaves the index as the datastore is. The commit's own outcome (failed, never
+     * confirmed, applied but reported failed) is the {@link CommitHook}'s.
+     */
+    void failAt(final @Nullable ChangeStep step) {
+        failingStep = step;
+    }
+
+    private void reached(final ChangeStep step) {
+        if (step == failingStep) {
+            throw new IllegalStateException("injected failure at " + step);
+        }
     }
 
     /**

@@ -15,7 +15,8 @@ import org.opendaylight.mdsal.dom.api.DOMDataBroker;
 
 /**
  * What tests of other packages need of the store that is package-private: running expiry now, on the driven clock;
- * faults around the datastore commit; waiting for commits; and the check that the index equals the datastore.
+ * making changes fail at a step between the index and the commit; the commit's outcome (failed, never confirmed,
+ * applied but reported failed); waiting for commits; and the check that the index equals the datastore.
  */
 public final class StoreTestAccess {
     private StoreTestAccess() {
@@ -51,5 +52,19 @@ public final class StoreTestAccess {
     public static List<String> consistencyProblems(final DatastoreMappingStore store, final DOMDataBroker domBroker)
             throws InterruptedException, ExecutionException, TimeoutException {
         return store.consistencyProblems(domBroker);
+    }
+
+    /**
+     * Makes every later change of the store fail at this step ({@link ChangeStep}), or none (null).
+     */
+    public static void failAt(final DatastoreMappingStore store, final ChangeStep step) {
+        store.failAt(step);
+    }
+
+    /**
+     * Lets changes of the store succeed again.
+     */
+    public static void failNowhere(final DatastoreMappingStore store) {
+        store.failAt(null);
     }
 }
