@@ -18,10 +18,12 @@ import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFMeterFlags;
 import org.projectfloodlight.openflow.protocol.OFMeterMod;
 import org.projectfloodlight.openflow.protocol.OFMeterModCommand;
+import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.action.OFAction;
 import org.projectfloodlight.openflow.protocol.instruction.OFInstruction;
 import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.protocol.meterband.OFMeterBand;
 import org.projectfloodlight.openflow.types.EthType;
 import org.projectfloodlight.openflow.types.IPv4Address;
 import org.projectfloodlight.openflow.types.IPv6Address;
@@ -80,11 +82,17 @@ final class Flows {
                 .setExact(MatchField.UDP_DST, TransportPort.of(SERVER_PORT))
                 .build();
             final var instructions = new ArrayList<OFInstruction>(2);
+            final var actions = new ArrayList<OFAction>(2);
             if (meterId != 0) {
-                instructions.add(factory.instructions().meter(meterId));
+                // OpenFlow 1.5 made the meter an action (OFPAT_METER, section 7.2.5) instead of an instruction
+                if (factory.getVersion().compareTo(OFVersion.OF_15) >= 0) {
+                    actions.add(factory.actions().meter(meterId));
+                } else {
+                    instructions.add(factory.instructions().meter(meterId));
+                }
             }
-            instructions.add(factory.instructions().applyActions(
-                List.of(factory.actions().output(OFPort.CONTROLLER, NO_BUFFER))));
+            actions.add(factory.actions().output(OFPort.CONTROLLER, NO_BUFFER));
+            instructions.add(factory.instructions().applyActions(actions));
             messages.add(factory.buildFlowAdd()
                 .setTableId(TableId.of(0))
                 .setPriority(priority)
@@ -102,13 +110,16 @@ final class Flows {
      */
     static OFMeterMod meter(final OFFactory factory, final OFMeterModCommand command, final long meterId,
             final long rate) {
-        return factory.buildMeterMod()
+        // a burst of one second's worth: a gateway's clients refresh in bursts after an epoch change
+        final List<OFMeterBand> bands = List.of(factory.meterBands().drop(rate, rate));
+        final var builder = factory.buildMeterMod()
             .setCommand(command)
             .setMeterId(meterId)
-            .setFlags(Set.of(OFMeterFlags.PKTPS, OFMeterFlags.BURST))
-            // a burst of one second's worth: a gateway's clients refresh in bursts after an epoch change
-            .setMeters(List.of(factory.meterBands().drop(rate, rate)))
-            .build();
+            .setFlags(Set.of(OFMeterFlags.PKTPS, OFMeterFlags.BURST));
+        // the same list is "meters" in openflowj's OpenFlow 1.3 and "bands" from 1.4 on (as the specifications name
+        // it); the other setter throws
+        return (factory.getVersion().compareTo(OFVersion.OF_14) >= 0 ? builder.setBands(bands)
+            : builder.setMeters(bands)).build();
     }
 
     /**

@@ -13,10 +13,12 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.MessageToByteEncoder;
 import java.util.List;
+import org.eclipse.jdt.annotation.Nullable;
 import org.projectfloodlight.openflow.exceptions.OFParseError;
 import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFMessageReader;
+import org.projectfloodlight.openflow.protocol.OFVersion;
 
 /**
  * OpenFlow framing on a TCP stream: every message starts with the common header (version, type, 16-bit length,
@@ -25,6 +27,10 @@ import org.projectfloodlight.openflow.protocol.OFMessageReader;
 final class OpenFlowCodec {
     /** The common header: version, type, length, xid. */
     static final int HEADER_LENGTH = 8;
+    /** OFPT_MULTIPART_REPLY in OpenFlow 1.3 to 1.5. */
+    private static final int MULTIPART_REPLY = 19;
+    /** OFPMP_METER_FEATURES in OpenFlow 1.3 to 1.5. */
+    private static final int METER_FEATURES = 11;
 
     private OpenFlowCodec() {
         // utility
@@ -63,11 +69,37 @@ final class OpenFlowCodec {
                     final var parsed = READER.readFrom(message);
                     out.add(parsed != null ? parsed : unparsed(message, "unknown message type"));
                 } catch (OFParseError | IllegalArgumentException | IndexOutOfBoundsException e) {
-                    out.add(unparsed(message, String.valueOf(e.getMessage())));
+                    final var tolerated = meterFeaturesInOpenFlow13Layout(message);
+                    out.add(tolerated != null ? tolerated : unparsed(message, String.valueOf(e.getMessage())));
                 } finally {
                     message.release();
                 }
             }
+        }
+
+        /**
+         * Open vSwitch (3.1 at least) answers an OpenFlow 1.5 OFPMP_METER_FEATURES request with the OpenFlow 1.3 body:
+         * 16 bytes, without the {@code features} word and padding that 1.5 added (section 7.3.5.13), so the message
+         * is 32 bytes where openflowj wants 40. Every field it does carry is where 1.5 has it: read those. Without
+         * this, a switch speaking 1.5 never got its punt flows (the session waited for the meter features).
+         */
+        static @Nullable OFMessage meterFeaturesInOpenFlow13Layout(final ByteBuf message) {
+            // the reader may have moved on before it failed: look at the message as a whole
+            if (message.capacity() != 32 || message.getUnsignedByte(0) != OFVersion.OF_15.getWireVersion()
+                    || message.getUnsignedByte(1) != MULTIPART_REPLY || message.getUnsignedShort(8) != METER_FEATURES) {
+                return null;
+            }
+            final var factory = OFFactories.getFactory(OFVersion.OF_15);
+            return factory.buildMeterFeaturesStatsReply()
+                .setXid(message.getUnsignedInt(4))
+                .setFeatures(factory.buildMeterFeatures()
+                    .setMaxMeter(message.getUnsignedInt(16))
+                    .setBandTypes(message.getUnsignedInt(20))
+                    .setCapabilities(message.getUnsignedInt(24))
+                    .setMaxBands(message.getUnsignedByte(28))
+                    .setMaxColor(message.getUnsignedByte(29))
+                    .build())
+                .build();
         }
 
         private static Unparsed unparsed(final ByteBuf message, final String reason) {

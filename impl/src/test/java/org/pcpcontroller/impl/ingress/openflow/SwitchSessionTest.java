@@ -22,11 +22,14 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.pcpcontroller.impl.engine.Announcement;
 import org.pcpcontroller.impl.engine.Announcer;
@@ -54,9 +57,13 @@ import org.projectfloodlight.openflow.protocol.OFMeterModFailedCode;
 import org.projectfloodlight.openflow.protocol.OFPacketInReason;
 import org.projectfloodlight.openflow.protocol.OFPacketOut;
 import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.projectfloodlight.openflow.protocol.action.OFActionMeter;
 import org.projectfloodlight.openflow.protocol.action.OFActionOutput;
 import org.projectfloodlight.openflow.protocol.errormsg.OFHelloFailedErrorMsg;
+import org.projectfloodlight.openflow.protocol.instruction.OFInstructionApplyActions;
+import org.projectfloodlight.openflow.protocol.instruction.OFInstructionMeter;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.protocol.meterband.OFMeterBandDrop;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.projectfloodlight.openflow.types.OFBufferId;
 import org.projectfloodlight.openflow.types.OFPort;
@@ -217,6 +224,54 @@ class SwitchSessionTest {
         final var modify = assertInstanceOf(OFMeterMod.class, sent());
         assertEquals(OFMeterModCommand.MODIFY, modify.getCommand());
         receive(OF13.buildBarrierReply().setXid(barrier.getXid()).build());
+        assertTrue(events.contains("serving"), events.toString());
+    }
+
+    /**
+     * Issue 13.1: over OpenFlow 1.4 the meter was built with openflowj's 1.3-only setter (exception, connection
+     * closed), over 1.5 Open vSwitch's meter features reply did not parse and the meter instruction no longer
+     * exists; either way no punt flow was ever installed. The meter features replies are Open vSwitch 3.1.0's, as
+     * captured.
+     */
+    @ParameterizedTest
+    @CsvSource({
+        "OF_13, 0413002000000103000b00000000000000040000000000020000000f08000000",
+        "OF_14, 0513002000000103000b00000000000000040000000000020000000f08000000",
+        "OF_15, 0613002000000103000b00000000000000040000000000020000000f08000000" })
+    void servingInstallsMeterAndPuntFlowsInEveryVersion(final OFVersion version, final String meterFeatures) {
+        final var factory = OFFactories.getFactory(version);
+        sent();
+        receive(factory.buildHello().setXid(1).setElements(List.of(factory.helloElemVersionbitmap(
+            List.of(U32.of(1 << version.getWireVersion()))))).build());
+        assertEquals(version, assertInstanceOf(OFFeaturesRequest.class, sent()).getVersion());
+        receive(factory.buildFeaturesReply().setXid(2).setDatapathId(DatapathId.of(10)).setNTables((short) 254)
+            .build());
+        session.serve(new SwitchSession.Binding("gw", 500, List.of()));
+        channel.runPendingTasks();
+        final var request = assertInstanceOf(OFMeterFeaturesStatsRequest.class, sent());
+        final var reply = Unpooled.wrappedBuffer(HexFormat.of().parseHex(meterFeatures));
+        reply.setInt(4, (int) request.getXid());
+        channel.writeInbound(reply);
+        channel.runPendingTasks();
+        final var meter = assertInstanceOf(OFMeterMod.class, sent());
+        assertEquals(version, meter.getVersion());
+        assertEquals(7, meter.getMeterId());
+        final var bands = version == OFVersion.OF_13 ? meter.getMeters() : meter.getBands();
+        assertEquals(500, ((OFMeterBandDrop) bands.getFirst()).getRate());
+        assertInstanceOf(OFFlowDelete.class, sent());
+        for (int i = 0; i < 2; i++) {
+            final var add = assertInstanceOf(OFFlowAdd.class, sent());
+            if (version == OFVersion.OF_15) {
+                // a meter action in 1.5, before the output
+                final var apply = (OFInstructionApplyActions) add.getInstructions().getFirst();
+                assertEquals(7, ((OFActionMeter) apply.getActions().getFirst()).getMeterId());
+            } else {
+                assertEquals(7, ((OFInstructionMeter) add.getInstructions().getFirst()).getMeterId());
+            }
+        }
+        final var barrier = assertInstanceOf(OFBarrierRequest.class, sent());
+        receive(factory.buildBarrierReply().setXid(barrier.getXid()).build());
+        assertEquals(0, session.errors());
         assertTrue(events.contains("serving"), events.toString());
     }
 
