@@ -5,12 +5,11 @@
  * terms of the Eclipse Public License v1.0 which accompanies this distribution,
  * and is available at http://www.eclipse.org/legal/epl-v10.html
  */
-package org.pcpcontroller.impl.ingress.openflow;
+package org.pcpcontroller.impl.openflow;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.MessageToByteEncoder;
 import java.util.List;
 import org.eclipse.jdt.annotation.Nullable;
@@ -19,12 +18,15 @@ import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFMessageReader;
 import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * OpenFlow framing on a TCP stream: every message starts with the common header (version, type, 16-bit length,
  * xid; OpenFlow 1.3 section 7.1), so a message is complete once {@code length} bytes are buffered.
  */
 final class OpenFlowCodec {
+    private static final Logger LOG = LoggerFactory.getLogger(OpenFlowCodec.class);
     /** The common header: version, type, length, xid. */
     static final int HEADER_LENGTH = 8;
     /** OFPT_MULTIPART_REPLY in OpenFlow 1.3 to 1.5. */
@@ -57,8 +59,13 @@ final class OpenFlowCodec {
                 final int start = in.readerIndex();
                 final int length = in.getUnsignedShort(start + 2);
                 if (length < HEADER_LENGTH) {
-                    // The stream cannot be resynchronised after a bad length: the connection has to go.
-                    throw new CorruptedFrameException("OpenFlow message length " + length + " is below the header");
+                    // The stream cannot be resynchronised after a bad length: the connection has to go. Closed here
+                    // rather than thrown, so that nothing a switch sends makes an exception leave the pipeline.
+                    LOG.warn("OpenFlow peer {} sent a message length {} below the header; closing",
+                        ctx.channel().remoteAddress(), length);
+                    in.skipBytes(in.readableBytes());
+                    ctx.close();
+                    return;
                 }
                 if (in.readableBytes() < length) {
                     return;
