@@ -198,7 +198,7 @@ final class PuntSwitch {
                 || frame.destination().getAddress().isMulticastAddress()) {
             return;
         }
-        if (!limiter.tryAcquire(frame.source().getAddress())) {
+        if (!limiter.tryAcquire(binding.gateway(), frame.source().getAddress())) {
             return;
         }
         remember(inPort, frame);

@@ -34,7 +34,8 @@ import org.pcpcontroller.impl.store.MappingChanges;
  */
 final class MarkingState<S> {
     /** The marking of a gateway that has no view (yet): renders nothing. */
-    static final GatewayView.Marking UNKNOWN = new GatewayView.Marking(Set.of(), Set.of(), false, false, 0, 0, -1);
+    static final GatewayView.Marking UNKNOWN = new GatewayView.Marking(Set.of(), Set.of(), false, false, 0, 0,
+        java.util.OptionalInt.empty());
 
     /** One mapping as rendered: its flows. */
     record Rendered(Mapping mapping, List<MarkedFlow> flows) {
