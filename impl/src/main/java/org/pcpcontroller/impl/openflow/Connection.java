@@ -231,6 +231,8 @@ final class Connection extends ChannelInboundHandlerAdapter implements SwitchCon
     }
 
     @Override
+    // a switch's message must not take the connection down, whatever openflowj or a listener throws
+    @SuppressWarnings("checkstyle:IllegalCatch")
     public void channelRead(final ChannelHandlerContext ctx, final Object msg) {
         lastRead = nanoTime.getAsLong();
         try {
@@ -372,6 +374,8 @@ final class Connection extends ChannelInboundHandlerAdapter implements SwitchCon
     /**
      * Tells a listener of the binding now, unless it knows it already. On the event loop.
      */
+    // one failing listener must not keep the others from being told
+    @SuppressWarnings("checkstyle:IllegalCatch")
     void tell(final SwitchListener listener) {
         if (!admitted) {
             return;

@@ -164,8 +164,9 @@ final class PuntSwitch {
             }
         }
         if (others.isEmpty()) {
-            LOG.info("Switch {} punts PCP and NAT-PMP for gateway {}{}", connection.describe(), binding.gateway(),
-                meterId != 0 ? " (meter " + meterId + ")" : "");
+            final String meter = meterId != 0 ? "meter " + meterId : "no meter";
+            LOG.info("Switch {} punts PCP and NAT-PMP for gateway {} ({})", connection.describe(), binding.gateway(),
+                meter);
         } else {
             LOG.warn("Switch {} refused the punt flows: {}", connection.describe(), others);
         }

@@ -95,6 +95,8 @@ final class MarkingState<S> {
     private final java.util.function.Function<S, String> names;
 
     /**
+     * An empty state.
+     *
      * @param names how a switch is named in outcomes
      */
     MarkingState(final java.util.function.Function<S, String> names) {
@@ -285,7 +287,7 @@ final class MarkingState<S> {
             return new Outcome.Failed(refusal);
         }
         final var rendered = state.rendered.get(key);
-        return rendered == null ? new Outcome.NotRendered() : outcome(state, key, rendered.flows);
+        return rendered == null ? new Outcome.NotRendered() : outcomeFor(state, key, rendered.flows);
     }
 
     /**
@@ -300,10 +302,10 @@ final class MarkingState<S> {
         if (flows == null) {
             return new Outcome.Failed(notAllowed(mapping));
         }
-        return flows.isEmpty() ? new Outcome.NotRendered() : outcome(state, mapping.key(), flows);
+        return flows.isEmpty() ? new Outcome.NotRendered() : outcomeFor(state, mapping.key(), flows);
     }
 
-    private Outcome outcome(final Gateway<S> state, final MappingKey key, final List<MarkedFlow> flows) {
+    private Outcome outcomeFor(final Gateway<S> state, final MappingKey key, final List<MarkedFlow> flows) {
         if (state.switches.isEmpty()) {
             return new Outcome.Pending("no switch of the gateway is connected");
         }
@@ -335,7 +337,7 @@ final class MarkingState<S> {
         long pending = 0;
         long failures = state.refused.size();
         for (var entry : state.rendered.entrySet()) {
-            switch (outcome(state, entry.getKey(), entry.getValue().flows)) {
+            switch (outcomeFor(state, entry.getKey(), entry.getValue().flows)) {
                 case Outcome.Installed ok -> installed++;
                 case Outcome.Failed failure -> failures++;
                 case Outcome.Pending waiting -> pending++;
