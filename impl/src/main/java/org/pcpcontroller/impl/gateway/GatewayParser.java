@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
@@ -291,14 +292,17 @@ public final class GatewayParser {
     private GatewayView.OpenFlow openflow(final Gateway gateway) {
         final var openflow = gateway.getOpenflow();
         if (openflow == null) {
-            return new GatewayView.OpenFlow(List.of(), puntMeterRate, List.of());
+            return new GatewayView.OpenFlow(List.of(), puntMeterRate, List.of(), List.of());
         }
         return new GatewayView.OpenFlow(
             requireNonNullElse(openflow.getDatapathId(), Set.<DatapathId>of()).stream().map(DatapathId::getValue)
                 .sorted().toList(),
             or(openflow.getPuntMeterRate(), value -> value.toJava(), puntMeterRate),
             requireNonNullElse(openflow.getLanPort(), Set.<org.opendaylight.yangtools.yang.common.Uint32>of())
-                .stream().map(port -> port.toJava()).sorted().toList());
+                .stream().map(port -> port.toJava()).sorted().toList(),
+            // openssl prints upper case; the model lets an operator write either
+            requireNonNullElse(openflow.getCertificateSha256(), Set.<String>of()).stream()
+                .map(fingerprint -> fingerprint.toUpperCase(Locale.ROOT)).distinct().sorted().toList());
     }
 
     private GatewayView.@Nullable Netconf netconf(final @Nullable Netconf config, final List<String> problems) {

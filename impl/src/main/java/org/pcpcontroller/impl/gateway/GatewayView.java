@@ -133,11 +133,15 @@ public record GatewayView(
      * @param datapathIds datapath ids in the model's form ({@code 00:00:00:00:00:00:00:01})
      * @param puntMeterRate packets per second through the punt meter
      * @param lanPorts where announcements go; empty for every port a request came in on
+     * @param certificateSha256 the switches' certificate fingerprints ({@code AB:CD:...}, upper case); empty when a
+     *        switch's datapath id is trusted as reported
      */
-    public record OpenFlow(List<String> datapathIds, long puntMeterRate, List<Long> lanPorts) {
+    public record OpenFlow(List<String> datapathIds, long puntMeterRate, List<Long> lanPorts,
+            List<String> certificateSha256) {
         public OpenFlow {
             datapathIds = List.copyOf(datapathIds);
             lanPorts = List.copyOf(lanPorts);
+            certificateSha256 = List.copyOf(certificateSha256);
         }
     }
 
