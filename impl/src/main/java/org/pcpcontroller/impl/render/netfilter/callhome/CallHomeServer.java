@@ -9,6 +9,7 @@ package org.pcpcontroller.impl.render.netfilter.callhome;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.net.HostAndPort;
 import com.google.common.net.InetAddresses;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
@@ -247,10 +248,10 @@ public final class CallHomeServer implements CallHome, AutoCloseable {
                     ledger.withdraw(entry, request);
                 }
             }, MoreExecutors.directExecutor());
-            if (listen()) {
-                execute(ledger.request(entry, request));
-            } else {
-                future.setException(new IOException("the call-home listener is stopped"));
+            // stored first: a listener that fails to bind at once fails it, rather than miss it
+            execute(ledger.request(entry, request));
+            if (!listen()) {
+                execute(ledger.failRequests("the call-home listener is stopped"));
             }
             return future;
         }
@@ -498,7 +499,7 @@ public final class CallHomeServer implements CallHome, AutoCloseable {
             return false;
         }
         final var fingerprint = KeyUtils.getFingerPrint(BuiltinDigests.sha256, key);
-        return switch (ledger.identify(call, fingerprint, String.valueOf(remote))) {
+        return switch (ledger.identify(call, fingerprint, hostAndPort(remote))) {
             case Identity.Unknown unknown -> {
                 LOG.warn("Call home from {}: host key {} identifies no gateway; refused", remote, fingerprint);
                 yield false;
@@ -518,6 +519,12 @@ public final class CallHomeServer implements CallHome, AutoCloseable {
                 yield true;
             }
         };
+    }
+
+    private static String hostAndPort(final SocketAddress address) {
+        return address instanceof InetSocketAddress inet && inet.getAddress() != null
+            ? HostAndPort.fromParts(InetAddresses.toAddrString(inet.getAddress()), inet.getPort()).toString()
+            : String.valueOf(address);
     }
 
     /**
