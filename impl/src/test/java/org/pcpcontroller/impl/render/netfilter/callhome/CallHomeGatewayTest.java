@@ -120,7 +120,7 @@ class CallHomeGatewayTest {
     private final String id = Long.toString(ProcessHandle.current().pid() % 100_000);
     private final String password = UUID.randomUUID().toString();
     private final DefaultNetconfTimer timer = new DefaultNetconfTimer();
-    private Path root;
+    private Path repository;
     private Path topology;
     private Path dir;
     private boolean up;
@@ -136,8 +136,9 @@ class CallHomeGatewayTest {
             "/usr/bin/socat", "/usr/sbin/nft", "/usr/bin/ssh-keygen").stream().allMatch(f -> Files.isExecutable(
                 Path.of(f))), "needs root, netconfd, sshd, socat and nftables; ./test.sh provides them");
         // surefire runs in the module's directory
-        root = Path.of("").toAbsolutePath().getParent();
-        topology = Path.of(getClass().getResource("callhome-topology.sh").toURI());
+        repository = Path.of("").toAbsolutePath().getParent();
+        // shared with the system test, which runs the same gateway against the distribution
+        topology = repository.resolve("it/src/test/resources/callhome-topology.sh");
         dir = Path.of("target", "callhome-" + id).toAbsolutePath();
         Files.createDirectories(dir);
         up = true;
@@ -161,7 +162,6 @@ class CallHomeGatewayTest {
         final var command = new ArrayList<>(List.of("bash", topology.toString(), args[0], dir.toString(), id));
         command.addAll(List.of(args).subList(1, args.length));
         final var builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().put("PCP_ROOT", root.toString());
         final var process = builder.start();
         final var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(120, TimeUnit.SECONDS), "timed out: " + command);

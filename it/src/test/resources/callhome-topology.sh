@@ -5,6 +5,7 @@
 # carrier NAT drops them, and its sshd listens on the gateway's loopback anyway. The reference gateway
 # (gateway/start-gateway.sh: netconfd behind sshd, pcp-nft-apply) runs there with PCPGW_CALL_HOME, so its
 # call-home-relay dials the controller's call-home port. Everything is named after ID and stopped by PID.
+# Used by impl's CallHomeGatewayTest (the listener alone) and it's CallHomeSystemTest (the distribution).
 #   callhome-topology.sh up DIR ID PORT PASSWORD   host key fingerprint -> DIR/host_key_sha256,
 #                                                 the controller's key pair -> DIR/client_key(.pub)
 #   callhome-topology.sh second-relay DIR ID PORT  another relay of the same gateway (PID -> DIR/relay2.pid)
@@ -14,7 +15,8 @@
 #   callhome-topology.sh down DIR ID
 set -euo pipefail
 cmd=$1 dir=$2 id=$3
-root=${PCP_ROOT:?PCP_ROOT must name the repository}
+here=$(cd "$(dirname "$0")" && pwd)
+root=${PCP_ROOT:-$(cd "$here/../../.." && pwd)}
 G=pcpchg$id V=pcpchc$id
 # the gateway's own directory holds netconfd's socket, which the SSH user must reach: not below a 0700 test directory
 gwdir=/tmp/pcpchgw-$id
