@@ -215,7 +215,7 @@ topology() {
         -d '{"pcp-gateway:gateway":[{"id":"bench",
              "external-address":["192.0.3.1","192.0.3.101","192.0.3.102","192.0.3.103"],
              "internal-prefix":["10.1.0.0/16"],"external-port-range":{"start":1024,"end":65535},
-             "udp-ingress":{"listen-address":["10.1.0.1"]},"policy":{"per-client-quota":1000000}}]}'
+             "udp-ingress":{"listen-address":["10.1.0.1"]},"policy":{"per-client-quota":1000000,"max-mappings":0,"request-rate":4294967295}}]}'
     for i in $(seq 120); do
         ip netns exec $client_ns /usr/bin/python3 - <<'PY' && break
 import socket, sys

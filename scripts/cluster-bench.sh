@@ -115,7 +115,7 @@ if [ "$mappings" -gt 0 ]; then
     curl -sf -u admin:admin -X PUT -H 'Content-Type: application/json' "$(url 1)/data/pcp-gateway:gateways/gateway=scale" \
         -d '{"pcp-gateway:gateway":[{"id":"scale","external-address":['"$external"'],"internal-prefix":["127.0.0.0/8"],
              "external-port-range":{"start":1024,"end":65535},"udp-ingress":{"listen-address":["127.0.0.1"]},
-             "policy":{"per-client-quota":1000000}}]}'
+             "policy":{"per-client-quota":1000000,"max-mappings":0,"request-rate":4294967295}}]}'
     for _ in $(seq 60); do
         ip netns exec "$("$cluster" namespace "$dir" 1)" ss -lun | grep -q '127.0.0.1:5351' && break
         sleep 0.5

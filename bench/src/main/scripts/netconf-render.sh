@@ -55,7 +55,7 @@ start_karaf org.pcpcontroller.ingress.udp
 curl -sf -u admin:admin -X PUT -H 'Content-Type: application/json' "$rest/data/pcp-gateway:gateways/gateway=bench" \
     -d '{"pcp-gateway:gateway":[{"id":"bench","external-address":["192.0.3.1"],"internal-prefix":["127.0.0.0/8"],
          "external-port-range":{"start":1024,"end":65535},"udp-ingress":{"listen-address":["127.0.0.1"]},
-         "policy":{"per-client-quota":1000000},
+         "policy":{"per-client-quota":1000000,"max-mappings":0,"request-rate":4294967295},
          "render":{"response-timeout":30000},
          "netconf":{"address":"172.31.254.2","username":"pcpgw","password":"'"$password"'",
                     "reconcile-interval":86400}}]}'

@@ -61,7 +61,7 @@ curl -sf -u admin:admin -X PUT -H 'Content-Type: application/json' "$rest/data/p
     -d '{"pcp-gateway:gateway":[{"id":"bench","external-address":["192.0.3.1"],"internal-prefix":["10.0.0.0/24"],
          "external-port-range":{"start":1024,"end":65535},
          "openflow":{"datapath-id":["00:00:00:00:00:00:00:01"],"punt-meter-rate":1000000},
-         "policy":{"per-client-quota":1000000}}]}'
+         "policy":{"per-client-quota":1000000,"max-mappings":0,"request-rate":4294967295}}]}'
 for _ in $(seq 100); do
     [ "$(ovs-ofctl -O OpenFlow13 dump-flows "$bridge" | grep -c 'cookie=0x5043010000000000')" = 2 ] && break
     sleep 0.2

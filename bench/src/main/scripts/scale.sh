@@ -10,7 +10,12 @@
 # One controller holding many mappings: the heap they take, and how long a restart takes until the controller
 # serves again with the same epoch and the same mappings.
 #
-#   [HEAP=4g] bench/src/main/scripts/scale.sh [MAPPINGS]      (default 1000000)
+#   [HEAP=4g] [FAMILY=ipv4|ipv6] bench/src/main/scripts/scale.sh [MAPPINGS]      (default 1000000)
+#
+# FAMILY=ipv6 makes the mappings IPv6 firewall pinholes instead (external endpoint = internal endpoint), from
+# MAPPINGS/10 client addresses of 2001:db8:1::/64 with 10 pinholes each (PINHOLES per client), to [::1]:5351: the
+# clients sit on an AnyIP route on the namespace's loopback. Every pinhole has an external address of its own, so this
+# is where a per-address structure shows in the heap per mapping.
 #
 # A private copy of the distribution boots, in a network namespace of its own, with -Xmx$HEAP and one gateway with enough external addresses
 # (192.0.3.1, .2, ...: 64,512 TCP ports each). The load generator creates MAPPINGS PCP MAPs (TCP, lifetime 2 h,
@@ -40,6 +45,8 @@ fi
 root=$(pwd)
 mappings=${1:-1000000}
 heap=${HEAP:-4g}
+family=${FAMILY:-ipv4}
+pinholes=${PINHOLES:-10}
 out=$root/bench/target/scale
 scratch=$out/scratch
 . "$root/scripts/common.sh"
@@ -104,13 +111,34 @@ row() {
 
 addresses=$(( mappings / 64000 + 2 ))
 external=$(seq -s, -f '"192.0.3.%g"' 1 "$addresses")
-clients=$(( mappings / 64000 + 1 ))
+case $family in
+    ipv4)
+        clients=$(( mappings / 64000 + 1 ))
+        target=127.0.0.1:5351
+        first_client=127.0.0.2
+        ;;
+    ipv6)
+        clients=$(( (mappings + pinholes - 1) / pinholes ))
+        target=[::1]:5351
+        first_client=2001:db8:1::2
+        # every address of the /64 is local on lo (AnyIP), and may be bound without being configured one by one
+        ip -6 route add local 2001:db8:1::/64 dev lo
+        sysctl -qw net.ipv6.ip_nonlocal_bind=1
+        # one socket per client
+        ulimit -n $(( clients + 4096 ))
+        ;;
+    *) echo "FAMILY is ipv4 or ipv6, not $family" >&2; exit 2 ;;
+esac
 
 start_karaf org.pcpcontroller.ingress.udp
+# the gateway holds every mapping (max-mappings 0: no limit) and takes the whole load (request-rate: the most the
+# model allows); its IPv6 clients are counted per /64, so the quota is the one limit they share
 curl -sf -u admin:admin -X PUT -H 'Content-Type: application/json' "$rest/data/pcp-gateway:gateways/gateway=scale" \
-    -d '{"pcp-gateway:gateway":[{"id":"scale","external-address":['"$external"'],"internal-prefix":["127.0.0.0/8"],
-         "external-port-range":{"start":1024,"end":65535},"udp-ingress":{"listen-address":["127.0.0.1"]},
-         "policy":{"per-client-quota":1000000}}]}'
+    -d '{"pcp-gateway:gateway":[{"id":"scale","external-address":['"$external"'],
+         "internal-prefix":["127.0.0.0/8","2001:db8:1::/64"],
+         "external-port-range":{"start":1024,"end":65535},"udp-ingress":{"listen-address":["127.0.0.1","::1"]},
+         "policy":{"per-client-quota":'"$(( mappings + 1000000 ))"',"max-mappings":0,
+                   "request-rate":4294967295}}]}'
 for _ in $(seq 60); do
     probe announce > /dev/null 2>&1 && break
     sleep 0.5
@@ -122,9 +150,10 @@ nonce=$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')
 read -r result probe_port _ < <(probe map 4242 "$nonce")
 [ "$result" = 0 ] || { echo "probe MAP refused: result $result" >&2; exit 1; }
 
-echo "== $mappings PCP MAPs from $clients clients"
-"$java" -cp "$jar" org.pcpcontroller.bench.load.LoadGenerator --target 127.0.0.1:5351 --mode pcp-map \
-    --requests "$mappings" --window 512 --threads 2 --clients "$clients" --shared-ports --port-base 1024 \
+echo "== $mappings PCP MAPs ($family) from $clients clients"
+"$java" -cp "$jar" org.pcpcontroller.bench.load.LoadGenerator --target "$target" --mode pcp-map \
+    --requests "$mappings" --window 512 --threads 2 --clients "$clients" --first-client "$first_client" \
+    --shared-ports --port-base 1024 \
     --lifetime 7200 --timeout 30s --pid "$karaf_pid" --out "$out/load.json" | tail -n 5
 created=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["main"]["resultCodes"].get("SUCCESS", 0))' \
     "$out/load.json")
@@ -143,7 +172,9 @@ held=$((created + 1))
 per=$(( (after - before) / held ))
 row "mappings held" pcp-controller "$held" mappings "created at $rate/s; gateway state says $count"
 row "heap used with $held mappings" pcp-controller "$((after / 1048576))" MiB "after full GC, -Xmx$heap"
-row "heap per mapping" pcp-controller "$per" bytes "($((after / 1048576)) - $((before / 1048576)) MiB) / $held"
+label=""
+[ "$family" = ipv6 ] && label=" (IPv6 pinholes)"
+row "heap per mapping$label" pcp-controller "$per" bytes "($((after / 1048576)) - $((before / 1048576)) MiB) / $held"
 
 echo "== restart"
 read -r _ epoch1 < <(probe announce)
@@ -190,7 +221,7 @@ row "epoch continuity after restart" pcp-controller "$continuity" "" \
 {
     echo "# Scale: $held mappings in one controller ($(date -u +%F))"
     echo
-    echo "Command: \`HEAP=$heap bench/src/main/scripts/scale.sh $mappings\`; machine: $(nproc) vCPUs," \
+    echo "Command: \`HEAP=$heap FAMILY=$family bench/src/main/scripts/scale.sh $mappings\`; machine: $(nproc) vCPUs," \
         "$(lscpu | sed -n 's/^Model name: *//p'), $(free -g | awk '/Mem:/ {print $2}') GiB, $("$java" -version 2>&1 | head -1)"
     echo
     echo "| figure | value |"

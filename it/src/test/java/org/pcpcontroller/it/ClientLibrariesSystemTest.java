@@ -18,11 +18,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,11 +32,8 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Client libraries that applications ship, unmodified, against the booted distribution's UDP ingress: the offbynull
@@ -49,8 +42,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * route points at the address the ingress listens on, maps TCP and UDP, learns the external address, refreshes and
  * unmaps; RESTCONF shows the mappings come and go, and tshark decodes every request and answer independently.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@SystemTest(root = true, tools = "ip")
 class ClientLibrariesSystemTest {
     private static final String GATEWAY = "/data/pcp-gateway:gateways/gateway=lib-gw";
     private static final String MAPPINGS = "/data/pcp-mapping:mappings/gateway=lib-gw";
@@ -61,50 +53,25 @@ class ClientLibrariesSystemTest {
 
     private final String id = Long.toString(ProcessHandle.current().pid());
     private final String namespace = "pcpcl" + id;
-    private final Path workdir = Path.of(System.getProperty("pcp.workdir"));
-    private final Path root = Path.of(System.getProperty("pcp.root"));
-    private final Path topology = root.resolve("it/src/test/resources/client-ns.sh");
+    private final Path workdir = Fixture.workdir(ClientLibrariesSystemTest.class);
+    private final Path root = Fixture.root();
+    private final Path topology = Fixture.resource("client-ns.sh");
     private Distribution karaf;
-    private Process tshark;
-    private Path capture;
+    private Capture capture;
     private LineClient portmapper;
     private LineClient libp2p;
 
     @BeforeAll
-    void boot() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")) && Shell.onPath("ip"),
-            "network namespaces need root and iproute2; ./test.sh runs as root");
-        Files.createDirectories(workdir);
+    void boot(final Distribution distribution) throws Exception {
+        karaf = distribution;
         Shell.run(workdir, Map.of(), "bash", topology.toString(), "down", id);
         Shell.run(workdir, Map.of(), "bash", topology.toString(), "up", id);
-        karaf = Distribution.copy(Path.of(System.getProperty("pcp.assembly")), workdir);
-        karaf.start(Duration.ofMinutes(4));
         assertEquals(201, karaf.put(GATEWAY, gatewayJson(false)).statusCode());
         // the listener binds once the gateway is configured; the host end is inside the internal prefix
-        try (var socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName(SERVER), 0))) {
-            socket.setSoTimeout(500);
-            boolean answered = false;
-            for (int i = 0; i < 60 && !answered; i++) {
-                socket.send(new DatagramPacket(new byte[2], 2, new InetSocketAddress(SERVER, 5351)));
-                try {
-                    socket.receive(new DatagramPacket(new byte[64], 64));
-                    answered = true;
-                } catch (SocketTimeoutException e) {
-                    // not bound yet
-                }
-            }
-            assertTrue(answered, "the UDP ingress never answered on " + SERVER);
-        }
+        Answers.await(new InetSocketAddress(SERVER, 0), new InetSocketAddress(SERVER, 5351), new byte[2],
+            Duration.ofSeconds(30));
         if (Shell.onPath("tshark") && Shell.onPath("dumpcap")) {
-            capture = workdir.resolve("client-libraries.pcapng");
-            Files.deleteIfExists(capture);
-            final var log = workdir.resolve("client-libraries-tshark.log");
-            // dumpcap itself, not tshark: stopped with SIGTERM it closes the file with every packet in it, where
-            // tshark lost the last few seconds of this test's capture
-            tshark = new ProcessBuilder("dumpcap", "-i", "pcplh" + id, "-f", "udp port 5351", "-w",
-                capture.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            Shell.await("tshark to capture", () -> Files.readString(log), text -> text.contains("Capturing on"),
-                Duration.ofSeconds(20));
+            capture = Capture.start(workdir.resolve("client-libraries.pcapng"), "pcplh" + id, "udp port 5351");
         }
     }
 
@@ -115,9 +82,8 @@ class ClientLibrariesSystemTest {
                 client.close();
             }
         }
-        stopCapture();
-        if (karaf != null) {
-            karaf.close();
+        if (capture != null) {
+            capture.close();
         }
         Shell.exit("bash", topology.toString(), "down", id);
     }
@@ -146,7 +112,7 @@ class ClientLibrariesSystemTest {
 
     private void awaitHeld(final boolean held, final String protocol, final int... ports) throws Exception {
         for (int port : ports) {
-            Shell.await(protocol + " " + port + (held ? " to be stored" : " to be removed"),
+            Await.until(protocol + " " + port + (held ? " to be stored" : " to be removed"),
                 () -> Boolean.toString(holds(protocol, port)), Boolean.toString(held)::equals, Duration.ofSeconds(10));
         }
     }
@@ -186,7 +152,7 @@ class ClientLibrariesSystemTest {
         assertTrue(holds("tcp", 8080), "the refused refresh must leave the mapping");
         // miniupnpd's behaviour, behind the gateway's compatibility switch: a refresh with another nonce takes over
         assertEquals(204, karaf.put(GATEWAY, gatewayJson(true)).statusCode());
-        final String answer = Shell.await("a refresh with nonce takeover", () -> portmapper.ask(
+        final String answer = Await.until("a refresh with nonce takeover", () -> portmapper.ask(
             "refresh pcp TCP 8080 900"), text -> text.startsWith("refreshed"), Duration.ofSeconds(60));
         assertEquals(List.of("8080", "8080", EXTERNAL, "900"), List.of(answer.split(" ")).subList(1, 5));
         assertEquals(204, karaf.put(GATEWAY, gatewayJson(false)).statusCode());
@@ -257,42 +223,32 @@ class ClientLibrariesSystemTest {
     @Test
     @Order(6)
     void tsharkSeesEveryAnswerFromTheGatewayAddressAsked() throws Exception {
-        assumeTrue(tshark != null, "tshark is missing; ./test.sh installs it");
-        stopCapture();
-        final String file = capture.toString();
-        final var answers = Shell.run(workdir, Map.of(), "tshark", "-r", file, "-Y", "udp.srcport == 5351", "-T",
-            "fields", "-e", "ip.src", "-e", "ip.dst").lines().filter(line -> !line.isBlank()).toList();
+        assumeTrue(capture != null, "tshark is missing; ./test.sh installs it");
+        // every request answered, in the file: awaited, since a capture stopped at once loses its tail (Capture)
+        capture.await("an answer to every request", lines -> lines.stream().filter(line -> line.startsWith("5351\t"))
+            .count() >= lines.stream().filter(line -> line.endsWith("\t5351")).count(), "udp.port == 5351",
+            "udp.srcport", "udp.dstport");
+        capture.stop();
+        final var answers = capture.fields("udp.srcport == 5351", "ip.src", "ip.dst");
         assertFalse(answers.isEmpty(), "no answers captured");
         // RFC 6887 section 8.2, RFC 6886 section 3.1: from the address the client asked, to the client's port
         for (var answer : answers) {
             assertTrue(answer.startsWith(SERVER + "\t"), answer);
         }
-        // not asserted: that every request has its answer in the file. The capture loses its last packets when
-        // stopped (seen with tshark and with dumpcap), so the tail cannot be counted on; the clients themselves
-        // checked every answer they needed.
-        final var decoded = Shell.run(workdir, Map.of(), "tshark", "-r", file, "-Y",
-            "udp.port == 5351 && !(portcontrol || nat-pmp)", "-T", "fields", "-e", "frame.number");
-        assertTrue(decoded.isBlank(), "datagrams tshark did not decode as PCP or NAT-PMP: " + decoded);
-        final var problems = Shell.run(workdir, Map.of(), "tshark", "-r", file, "-Y",
+        final var decoded = capture.fields("udp.port == 5351 && !(portcontrol || nat-pmp)", "frame.number");
+        assertTrue(decoded.isEmpty(), "datagrams tshark did not decode as PCP or NAT-PMP: " + decoded);
+        final var problems = capture.decode("-Y",
             "udp.port == 5351 && (_ws.malformed || _ws.expert.severity >= 6291456)", "-V");
         assertTrue(problems.isBlank(), "malformed or expert warnings:\n" + problems);
         // the refused refresh: the same internal port under two nonces, the second answered NOT_AUTHORIZED (2)
-        final var nonces = Shell.run(workdir, Map.of(), "tshark", "-r", file, "-Y",
-            "portcontrol.request && portcontrol.map.internal_port == 8080 && portcontrol.map.protocol == 6", "-T",
-            "fields", "-e", "portcontrol.map.nonce").lines().filter(line -> !line.isBlank()).distinct().count();
+        final var nonces = capture.fields(
+            "portcontrol.request && portcontrol.map.internal_port == 8080 && portcontrol.map.protocol == 6",
+            "portcontrol.map.nonce").stream().distinct().count();
         assertTrue(nonces >= 3, "map, refused refresh and taken-over refresh should use distinct nonces: " + nonces);
-        final var refused = Shell.run(workdir, Map.of(), "tshark", "-r", file, "-Y",
-            "portcontrol.response && portcontrol.map.internal_port == 8080 && portcontrol.result_code == 2", "-T",
-            "fields", "-e", "frame.number");
-        assertFalse(refused.isBlank(), "the refresh with another nonce was not answered NOT_AUTHORIZED");
-    }
-
-    private void stopCapture() throws InterruptedException {
-        if (tshark != null && tshark.isAlive()) {
-            // the last answers are on the wire already; dumpcap writes what it has when stopped
-            tshark.destroy();
-            tshark.waitFor(10, TimeUnit.SECONDS);
-        }
+        final var refused = capture.fields(
+            "portcontrol.response && portcontrol.map.internal_port == 8080 && portcontrol.result_code == 2",
+            "frame.number");
+        assertFalse(refused.isEmpty(), "the refresh with another nonce was not answered NOT_AUTHORIZED");
     }
 
     /**

@@ -19,11 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,8 +29,7 @@ import org.slf4j.LoggerFactory;
  * on the others, and the datastore keeps accepting writes when the leader of the shard that holds them is killed
  * (kill -9), and the killed member comes back with what was written while it was away.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@SystemTest(boot = false)
 class ClusterSystemTest {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterSystemTest.class);
     private static final int MEMBERS = 3;
@@ -105,7 +101,7 @@ class ClusterSystemTest {
         assertTrue(written(put), () -> "HTTP " + put.statusCode() + ": " + put.body());
         for (int member = 2; member <= MEMBERS; member++) {
             final int m = member;
-            Shell.await("the gateway on member-" + m, () -> read(m, "replicated"),
+            Await.until("the gateway on member-" + m, () -> read(m, "replicated"),
                 body -> body.startsWith("200 ") && body.contains("written on member-1"), REPLICATION_BOUND);
         }
     }
@@ -138,7 +134,7 @@ class ClusterSystemTest {
         // the other survivor sees it too: the two remaining members are a majority
         final int other = java.util.stream.IntStream.rangeClosed(1, MEMBERS)
             .filter(m -> m != leader && m != survivor).findFirst().orElseThrow();
-        Shell.await("the write after the kill on member-" + other, () -> read(other, "failover"),
+        Await.until("the write after the kill on member-" + other, () -> read(other, "failover"),
             body -> body.contains("after the kill " + lastAttempt), REPLICATION_BOUND);
         final var newLeader = cluster.shardLeader("config", "default");
         assertTrue(newLeader.isPresent() && newLeader.orElseThrow() != leader, () -> "leader now " + newLeader);
@@ -146,7 +142,7 @@ class ClusterSystemTest {
         // the killed member comes back and catches up with what was written while it was away
         final var restart = cluster.start(leader, BOOT_TIMEOUT);
         record("member-%d serves again %.1f s after its restart", leader, restart.toMillis() / 1000.0);
-        Shell.await("the write made while member-" + leader + " was down, on member-" + leader,
+        Await.until("the write made while member-" + leader + " was down, on member-" + leader,
             () -> read(leader, "failover"), body -> body.contains("after the kill " + lastAttempt), REPLICATION_BOUND);
         assertEquals(200, cluster.get(leader, GATEWAYS + "replicated?content=config").statusCode());
     }

@@ -34,6 +34,7 @@ final class Distribution implements AutoCloseable {
     private final Path home;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private Process launcher;
+    private Duration startedIn = Duration.ZERO;
 
     private Distribution(final Path home) {
         this.home = home;
@@ -81,11 +82,19 @@ final class Distribution implements AutoCloseable {
                     + home.resolve("karaf.out"));
             }
             if (ready()) {
-                return Duration.ofNanos(System.nanoTime() - started);
+                startedIn = Duration.ofNanos(System.nanoTime() - started);
+                return startedIn;
             }
             Thread.sleep(250);
         }
         throw new IllegalStateException("RESTCONF not ready within " + timeout + "; see " + home.resolve("data/log"));
+    }
+
+    /**
+     * The time from the last start to ready.
+     */
+    Duration startedIn() {
+        return startedIn;
     }
 
     private boolean ready() {

@@ -10,11 +10,8 @@ package org.pcpcontroller.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.common.net.InetAddresses;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,18 +27,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.pcpcontroller.api.codec.DecodeResult;
-import org.pcpcontroller.api.codec.MessageDispatcher;
 import org.pcpcontroller.api.mapping.Nonce;
 import org.pcpcontroller.api.pcp.PcpCodec;
-import org.pcpcontroller.api.pcp.PcpDecodeResult;
 import org.pcpcontroller.api.pcp.PcpRequest;
-import org.pcpcontroller.api.pcp.PcpResponse;
 import org.pcpcontroller.api.pcp.PeerData;
 import org.pcpcontroller.api.pcp.ResultCode;
 import org.slf4j.Logger;
@@ -54,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * carry real traffic from {@code wan} to {@code client}, survive a gateway that lost its configuration and a hand
  * edit, and a gateway that cannot be reached must cost the client a NETWORK_FAILURE, not a stale mapping.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@SystemTest(root = true,
+    tools = { "netconfd", "sshd", "nft", "natpmpc", "sshpass", "python3", "tshark", "dumpcap" })
 class NetconfSystemTest {
     private static final Logger LOG = LoggerFactory.getLogger(NetconfSystemTest.class);
     private static final String GATEWAY = "/data/pcp-gateway:gateways/gateway=nc-gw";
@@ -69,27 +59,17 @@ class NetconfSystemTest {
     private final String password = UUID.randomUUID().toString();
     private final PcpCodec codec = new PcpCodec();
     private final List<Process> listeners = new ArrayList<>();
-    private Path workdir;
-    private Path topology;
-    private Path udp;
+    private final Path workdir = Fixture.workdir(NetconfSystemTest.class);
+    private final Path topology = Fixture.resource("netconf-topology.sh");
+    private final Path udp = Fixture.resource("udp.py");
     private Distribution karaf;
     private boolean topologyUp;
     private int udpPort;
     private int tcpPort;
 
     @BeforeAll
-    void boot() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")) && Arrays.stream(new String[] {
-            "netconfd", "sshd", "nft", "natpmpc", "sshpass", "python3", "tshark" })
-            .allMatch(Shell::onPath),
-            "needs root, netconfd, sshd, nftables, natpmpc, sshpass, python3 and tshark; ./test.sh provides them");
-        workdir = Path.of(System.getProperty("pcp.workdir"), "netconf");
-        Files.createDirectories(workdir);
-        topology = Path.of(getClass().getResource("/netconf-topology.sh").toURI());
-        udp = Path.of(getClass().getResource("/udp.py").toURI());
-        karaf = Distribution.copy(Path.of(System.getProperty("pcp.assembly")),
-            Path.of(System.getProperty("pcp.workdir")));
-        karaf.start(Duration.ofMinutes(4));
+    void boot(final Distribution distribution) throws Exception {
+        karaf = distribution;
         topologyUp = true;
         run(topologyCommand("up", password));
         // the UDP ingress binds the management address, so the gateway is configured once the link exists
@@ -114,9 +94,6 @@ class NetconfSystemTest {
         listeners.forEach(Process::destroy);
         if (topologyUp) {
             run(topologyCommand("down"));
-        }
-        if (karaf != null) {
-            karaf.close();
         }
     }
 
@@ -159,11 +136,11 @@ class NetconfSystemTest {
     @Test
     @Order(1)
     void sessionComesUpAndRecordsTheHostKey() throws Exception {
-        final var state = Shell.await("the NETCONF session", this::netconfState,
+        final var state = Await.until("the NETCONF session", this::netconfState,
             body -> body.contains("\"connection-status\":\"connected\""), Duration.ofSeconds(60));
         assertTrue(Pattern.compile("\"host-key-sha256\":\"SHA256:[A-Za-z0-9+/]{43}\"").matcher(state).find(), state);
         // the password is kept encrypted: RESTCONF does not show it in clear any more
-        final var config = Shell.await("the password encrypted", () -> karaf.get(GATEWAY + "?content=config").body(),
+        final var config = Await.until("the password encrypted", () -> karaf.get(GATEWAY + "?content=config").body(),
             body -> body.contains("\"password\":\"aaa-encrypted:"), Duration.ofSeconds(10));
         assertFalse(config.contains(password), config);
     }
@@ -181,16 +158,16 @@ class NetconfSystemTest {
         final var running = getConfig();
         assertTrue(running.contains("<to-port>5000</to-port>") && running.contains("<to-port>5001</to-port>"),
             running);
-        final var table = Shell.await("the DNAT rules in nftables", this::nftOrEmpty,
+        final var table = Await.until("the DNAT rules in nftables", this::nftOrEmpty,
             text -> text.contains("dnat ip to 10.0.0.2:5000") && text.contains("dnat ip to 10.0.0.2:5001"),
             Duration.ofSeconds(10));
         assertTrue(table.contains("udp dport " + udpPort), table);
         assertTrue(table.contains("tcp dport " + tcpPort), table);
         // real traffic from wan to the external address reaches the listeners in client
-        Shell.await("UDP from wan at the client", () -> {
+        Await.until("UDP from wan at the client", () -> {
+            // sent again at every poll until one arrives: the first may meet rules still being committed
             run("ip", "netns", "exec", wan, "python3", udp.toString(), "send", "192.0.3.2", "40001", "192.0.3.1",
                 Integer.toString(udpPort), "1");
-            Thread.sleep(200);
             return received("udp", 5000);
         }, text -> text.contains("udp 192.0.3.2:40001"), Duration.ofSeconds(10));
         assertEquals(0, Shell.exit("ip", "netns", "exec", wan, "python3", udp.toString(), "tcp", "192.0.3.1",
@@ -204,36 +181,29 @@ class NetconfSystemTest {
         final var request = codec.encode(new PcpRequest(2, 600, InetAddresses.forString("10.0.0.2"),
             new PeerData(new Nonce(3, 4), 17, 7000, 0, InetAddresses.forString("::ffff:0.0.0.0"), 9000,
                 InetAddresses.forString("192.0.3.2")), List.of()));
-        final var response = decode(run("ip", "netns", "exec", client, "python3", udp.toString(), "ask", "10.0.0.1",
-            "5351", HexFormat.of().formatHex(request)).strip());
+        final var response = Answers.pcp(run("ip", "netns", "exec", client, "python3", udp.toString(), "ask",
+            "10.0.0.1", "5351", HexFormat.of().formatHex(request)).strip());
         assertEquals(ResultCode.SUCCESS, response.resultCode());
         final int external = ((PeerData) response.data()).externalPort();
-        Shell.await("the SNAT rule", this::nftOrEmpty, text -> text.contains("snat ip to 192.0.3.1:" + external),
+        Await.until("the SNAT rule", this::nftOrEmpty, text -> text.contains("snat ip to 192.0.3.1:" + external),
             Duration.ofSeconds(10));
-        final var pcap = workdir.resolve("wan.pcap");
-        final var capture = new ProcessBuilder("ip", "netns", "exec", wan, "tshark", "-i", "w-wan", "-f",
-            "udp port 9000", "-w", pcap.toString()).redirectErrorStream(true)
-            .redirectOutput(workdir.resolve("wan.pcap.log").toFile()).start();
-        for (int i = 0; i < 100 && !Files.readString(workdir.resolve("wan.pcap.log")).contains("Capturing on"); i++) {
-            Thread.sleep(100);
+        try (var capture = Capture.inNamespace(wan, workdir.resolve("wan.pcapng"), "w-wan", "udp port 9000")) {
+            run("ip", "netns", "exec", client, "python3", udp.toString(), "send", "10.0.0.2", "7000", "192.0.3.2",
+                "9000", "3");
+            final var seen = capture.await("the three datagrams", lines -> lines.size() >= 3, "udp", "ip.src",
+                "udp.srcport");
+            assertEquals(List.of("192.0.3.1\t" + external, "192.0.3.1\t" + external, "192.0.3.1\t" + external),
+                seen);
         }
-        run("ip", "netns", "exec", client, "python3", udp.toString(), "send", "10.0.0.2", "7000", "192.0.3.2", "9000",
-            "3");
-        Thread.sleep(500);
-        capture.destroy();
-        capture.waitFor(10, TimeUnit.SECONDS);
-        final var seen = run("tshark", "-r", pcap.toString(), "-T", "fields", "-e", "ip.src", "-e", "udp.srcport");
-        assertEquals(List.of("192.0.3.1\t" + external, "192.0.3.1\t" + external, "192.0.3.1\t" + external),
-            seen.lines().filter(line -> !line.isBlank()).toList(), seen);
     }
 
     @Test
     @Order(4)
     void gatewayRestartedEmptyIsReconciledWithoutClientAction() throws Exception {
         run(topologyCommand("restart-gateway"));
-        Shell.await("the rules back in nftables", this::nftOrEmpty,
+        Await.until("the rules back in nftables", this::nftOrEmpty,
             text -> text.contains("dnat ip to 10.0.0.2:5001"), Duration.ofSeconds(60));
-        Shell.await("TCP from wan at the client again", () -> Integer.toString(Shell.exit("ip", "netns", "exec", wan,
+        Await.until("TCP from wan at the client again", () -> Integer.toString(Shell.exit("ip", "netns", "exec", wan,
             "python3", udp.toString(), "tcp", "192.0.3.1", Integer.toString(tcpPort))), "0"::equals,
             Duration.ofSeconds(10));
         assertTrue(netconfState().contains("\"reconnects\""), netconfState());
@@ -262,7 +232,7 @@ class NetconfSystemTest {
         run(sshNetconf("--edit", edit.toString()));
         assertFalse(getConfig().contains("<name>" + removed + "</name>"));
         // the reconcile every 10 s reads the gateway and corrects it to exactly the store's view
-        final var corrected = Shell.await("the reconcile", this::getConfig,
+        final var corrected = Await.until("the reconcile", this::getConfig,
             text -> text.contains("<name>" + removed + "</name>") && !text.contains("stray/by/hand"),
             Duration.ofSeconds(40));
         assertTrue(corrected.contains("<to-port>5001</to-port>"), corrected);
@@ -276,7 +246,7 @@ class NetconfSystemTest {
         assertTrue(delete.contains("Mapped public port"), delete);
         // 30 s: on a loaded machine netconfd may miss the 5 s response timeout, and the edit then waits for the
         // reconnect (seen once in CI while benchmarks ran alongside)
-        Shell.await("the TCP rule gone", this::nftOrEmpty, text -> !text.contains("dnat ip to 10.0.0.2:5001"),
+        Await.until("the TCP rule gone", this::nftOrEmpty, text -> !text.contains("dnat ip to 10.0.0.2:5001"),
             Duration.ofSeconds(30));
         assertEquals(1, Shell.exit("ip", "netns", "exec", wan, "python3", udp.toString(), "tcp", "192.0.3.1",
             Integer.toString(tcpPort)));
@@ -299,21 +269,9 @@ class NetconfSystemTest {
         assertEquals(201, created.statusCode(), created.body());
         // NAT-PMP map UDP 6000 for 3600 s, straight to the UDP ingress
         final byte[] request = { 0, 1, 0, 0, 0x17, 0x70, 0x17, 0x70, 0, 0, 0x0e, 0x10 };
-        byte[] answer = null;
-        try (var socket = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
-            socket.setSoTimeout(3000);
-            for (int i = 0; i < 20 && answer == null; i++) {
-                socket.send(new DatagramPacket(request, request.length, new InetSocketAddress("127.0.0.1", 5351)));
-                final var packet = new DatagramPacket(new byte[64], 64);
-                try {
-                    socket.receive(packet);
-                    answer = Arrays.copyOf(packet.getData(), packet.getLength());
-                } catch (java.net.SocketTimeoutException e) {
-                    // the listener may not be bound yet
-                }
-            }
-        }
-        assertTrue(answer != null, "no answer");
+        // the listener may not be bound yet; 3 s between tries outlast the 1 s response timeout
+        final byte[] answer = Answers.await(new InetSocketAddress("127.0.0.1", 0),
+            new InetSocketAddress("127.0.0.1", 5351), request, Duration.ofSeconds(3), Duration.ofSeconds(60));
         // RFC 6886 section 3.5: result code 3, Network Failure
         assertEquals(3, answer[3], HexFormat.of().formatHex(answer));
         final var stored = karaf.get("/data/pcp-mapping:mappings/gateway=nc-dead");
@@ -333,15 +291,15 @@ class NetconfSystemTest {
         assertTrue(replaced.statusCode() / 100 == 2, replaced.body());
         // a new session, on the key: sshd says so, and the session is up and reconciled
         final var sshdLog = workdir.resolve("topology").resolve("gw").resolve("sshd.log");
-        Shell.await("sshd accepting the key", () -> Files.readString(sshdLog),
+        Await.until("sshd accepting the key", () -> Files.readString(sshdLog),
             log -> log.contains("Accepted publickey for pcpgw"), Duration.ofSeconds(60));
-        final var state = Shell.await("the session on the key", this::netconfState,
+        final var state = Await.until("the session on the key", this::netconfState,
             body -> body.contains("\"connection-status\":\"connected\""), Duration.ofSeconds(60));
         LOG.info("after the switch to key authentication: {}", state);
-        final var config = Shell.await("the key encrypted", () -> karaf.get(GATEWAY + "?content=config").body(),
+        final var config = Await.until("the key encrypted", () -> karaf.get(GATEWAY + "?content=config").body(),
             body -> body.contains("\"private-key\":\"aaa-encrypted:"), Duration.ofSeconds(10));
         assertFalse(config.contains("PRIVATE KEY"), config);
-        Shell.await("the rules still in nftables", this::nftOrEmpty,
+        Await.until("the rules still in nftables", this::nftOrEmpty,
             text -> text.contains("dnat ip to 10.0.0.2:5000"), Duration.ofSeconds(30));
     }
 
@@ -356,8 +314,8 @@ class NetconfSystemTest {
     }
 
     private String[] sshNetconf(final String... actions) {
-        final var command = new ArrayList<>(List.of("python3", Path.of(System.getProperty("pcp.root"), "gateway",
-            "nc-ssh").toString()));
+        final var command = new ArrayList<>(List.of("python3", Fixture.root().resolve("gateway/nc-ssh")
+            .toString()));
         command.addAll(List.of(actions));
         command.addAll(List.of("--", "sshpass", "-p", password, "ssh", "-p", "830", "-o", "StrictHostKeyChecking=no",
             "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-s", "pcpgw@172.31.254.2", "netconf"));
@@ -371,16 +329,8 @@ class NetconfSystemTest {
         return run(sshNetconf("--get-config", filter.toString())).replaceAll("<(/?)ns\\d+:", "<$1");
     }
 
-    private static PcpResponse decode(final String answer) {
-        assertFalse(answer.equals("timeout"), "no answer");
-        final var decoded = new MessageDispatcher().decodeResponse(HexFormat.of().parseHex(answer));
-        final var result = ((DecodeResult.Pcp) decoded).result();
-        assertTrue(result instanceof PcpDecodeResult.Decoded, result.toString());
-        return (PcpResponse) ((PcpDecodeResult.Decoded) result).message();
-    }
-
     private String run(final String... command) throws Exception {
-        return Shell.run(workdir, Map.of("PCP_ROOT", System.getProperty("pcp.root")), command);
+        return Shell.run(workdir, Map.of("PCP_ROOT", Fixture.root().toString()), command);
     }
 
 }

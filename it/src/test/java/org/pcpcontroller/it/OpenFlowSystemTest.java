@@ -10,32 +10,22 @@ package org.pcpcontroller.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.common.net.InetAddresses;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.pcpcontroller.api.codec.DecodeResult;
-import org.pcpcontroller.api.codec.MessageDispatcher;
 import org.pcpcontroller.api.mapping.FlowPriority;
 import org.pcpcontroller.api.mapping.Nonce;
 import org.pcpcontroller.api.pcp.FlowPriorityOption;
 import org.pcpcontroller.api.pcp.MapData;
 import org.pcpcontroller.api.pcp.PcpCodec;
-import org.pcpcontroller.api.pcp.PcpDecodeResult;
 import org.pcpcontroller.api.pcp.PcpRequest;
 import org.pcpcontroller.api.pcp.PcpResponse;
 import org.pcpcontroller.api.pcp.PeerData;
@@ -50,8 +40,7 @@ import org.slf4j.LoggerFactory;
  * becomes two DSCP flows, checked in the switch's flow table and on the wire (tshark in both namespaces); the flows
  * come back after ovs-vswitchd restarts and go when the mapping goes.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@SystemTest(root = true, tools = { "ovs-vswitchd", "natpmpc", "tshark", "dumpcap", "ethtool", "ip", "python3" })
 class OpenFlowSystemTest {
     private static final Logger LOG = LoggerFactory.getLogger(OpenFlowSystemTest.class);
     private static final String DATAPATH = "00:00:00:00:00:00:00:0a";
@@ -73,49 +62,38 @@ class OpenFlowSystemTest {
     private final String client = "pcpc" + id;
     private final String gw = "pcpg" + id;
     private final String bridge = "pcpbr" + id;
-    private Path workdir;
-    private Path topology;
-    private Path udp;
+    private final Path workdir = Fixture.workdir(OpenFlowSystemTest.class);
+    private final Path topology = Fixture.resource("ovs-topology.sh");
+    private final Path udp = Fixture.resource("udp.py");
     private Distribution karaf;
     private boolean topologyUp;
-    private Process clientCapture;
-    private Path clientPcap;
+    private Capture clientCapture;
 
     @BeforeAll
-    void boot() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")) && Arrays.stream(new String[] {
-            "ovs-vswitchd", "natpmpc", "tshark", "ethtool", "ip", "python3" }).allMatch(Shell::onPath),
-            "needs root, Open vSwitch, natpmpc, tshark, ethtool and python3; ./test.sh provides them");
-        workdir = Path.of(System.getProperty("pcp.workdir"), "openflow");
-        Files.createDirectories(workdir);
-        topology = Path.of(getClass().getResource("/ovs-topology.sh").toURI());
-        udp = Path.of(getClass().getResource("/udp.py").toURI());
-        karaf = Distribution.copy(Path.of(System.getProperty("pcp.assembly")),
-            Path.of(System.getProperty("pcp.workdir")));
-        karaf.start(Duration.ofMinutes(4));
+    void boot(final Distribution distribution) throws Exception {
+        karaf = distribution;
         assertEquals(201, karaf.put(GATEWAY, GATEWAY_JSON).statusCode());
         topologyUp = true;
         run("bash", topology.toString(), "up", workdir.resolve("ovs").toString(), id, DATAPATH.replace(":", ""),
             "tcp:127.0.0.1:6653");
-        clientPcap = workdir.resolve("client.pcap");
-        clientCapture = capture(client, "c-eth0", "udp port 5351 or udp port 5350", clientPcap);
+        clientCapture = Capture.inNamespace(client, workdir.resolve("client.pcapng"), "c-eth0",
+            "udp port 5351 or udp port 5350");
     }
 
     @AfterAll
     void shutdown() throws Exception {
-        stop(clientCapture);
+        if (clientCapture != null) {
+            clientCapture.close();
+        }
         if (topologyUp) {
             run("bash", topology.toString(), "down", workdir.resolve("ovs").toString(), id);
-        }
-        if (karaf != null) {
-            karaf.close();
         }
     }
 
     @Test
     @Order(1)
     void switchConnectsAndGetsThePuntFlows() throws Exception {
-        final var flows = Shell.await("punt flows for IPv4 and IPv6", this::dumpFlows,
+        final var flows = Await.until("punt flows for IPv4 and IPv6", this::dumpFlows,
             dump -> dump.lines().filter(line -> line.contains(PUNT_COOKIE)).count() == 2, Duration.ofSeconds(60));
         assertTrue(flows.contains("tp_dst=5351"), flows);
         assertTrue(flows.contains("actions=NORMAL"), "the operator's own flow stays:\n" + flows);
@@ -148,7 +126,7 @@ class OpenFlowSystemTest {
         final var client6 = InetAddresses.forString("2001:db8::2");
         final var request = codec.encode(new PcpRequest(2, 600, client6, new MapData(new Nonce(6, 6), 17, 6000, 0,
             InetAddresses.forString("::")), List.of()));
-        final var response = decode(run("ip", "netns", "exec", client, "python3", udp.toString(), "ask",
+        final var response = Answers.pcp(run("ip", "netns", "exec", client, "python3", udp.toString(), "ask",
             "2001:db8::1", "5351", HexFormat.of().formatHex(request)).strip());
         assertEquals(ResultCode.SUCCESS, response.resultCode());
         // IPv6 is not translated: the mapping is a firewall pinhole on the host's own address
@@ -161,7 +139,7 @@ class OpenFlowSystemTest {
     void aSwitchNoGatewayClaimsIsShownButNotServed() throws Exception {
         run("bash", topology.toString(), "add-bridge", workdir.resolve("ovs").toString(), id, "00000000000000bb",
             "tcp:127.0.0.1:6653");
-        final var switches = Shell.await("the unclaimed switch in the operational state",
+        final var switches = Await.until("the unclaimed switch in the operational state",
             () -> karaf.get("/data/pcp-gateway:switches/switch=00:00:00:00:00:00:00:bb").body(),
             body -> body.contains("\"openflow-version\":\"1.3\""), Duration.ofSeconds(30));
         assertFalse(switches.contains("\"gateway\""), switches);
@@ -173,38 +151,36 @@ class OpenFlowSystemTest {
     @Order(5)
     void peerWithFlowPriorityMarksBothDirections() throws Exception {
         assertEquals(ResultCode.SUCCESS, peer(3600).resultCode());
-        final var flows = Shell.await("DSCP flows", this::dumpFlows,
+        final var flows = Await.until("DSCP flows", this::dumpFlows,
             dump -> dump.contains("set_field:46->ip_dscp") && dump.contains("set_field:10->ip_dscp"),
             Duration.ofSeconds(20));
         assertTrue(flows.contains("nw_src=10.0.0.2,nw_dst=10.0.0.1,tp_src=7000,tp_dst=9000"), flows);
         assertTrue(flows.contains("nw_src=10.0.0.1,nw_dst=10.0.0.2,tp_src=9000,tp_dst=7000"), flows);
 
         // upstream, seen in gw: the PEER's flow carries DSCP 46, another flow of the same host carries 0
-        final var upstream = workdir.resolve("upstream.pcap");
-        final var gwCapture = capture(gw, "g-eth0", "udp port 9000", upstream);
-        run("ip", "netns", "exec", client, "python3", udp.toString(), "send", "10.0.0.2", "7000", "10.0.0.1", "9000",
-            "3");
-        run("ip", "netns", "exec", client, "python3", udp.toString(), "send", "10.0.0.2", "7001", "10.0.0.1", "9000",
-            "3");
-        stop(gwCapture);
-        final var up = run("tshark", "-r", upstream.toString(), "-T", "fields", "-e", "udp.srcport", "-e",
-            "ip.dsfield.dscp");
-        assertEquals(List.of("7000\t46", "7000\t46", "7000\t46", "7001\t0", "7001\t0", "7001\t0"),
-            up.lines().filter(line -> !line.isBlank()).sorted().toList(), up);
+        try (var upstream = Capture.inNamespace(gw, workdir.resolve("upstream.pcapng"), "g-eth0", "udp port 9000")) {
+            run("ip", "netns", "exec", client, "python3", udp.toString(), "send", "10.0.0.2", "7000", "10.0.0.1",
+                "9000", "3");
+            run("ip", "netns", "exec", client, "python3", udp.toString(), "send", "10.0.0.2", "7001", "10.0.0.1",
+                "9000", "3");
+            final var up = upstream.await("the six datagrams", lines -> lines.size() >= 6, "udp", "udp.srcport",
+                "ip.dsfield.dscp");
+            assertEquals(List.of("7000\t46", "7000\t46", "7000\t46", "7001\t0", "7001\t0", "7001\t0"),
+                up.stream().sorted().toList(), up::toString);
+        }
 
         // downstream, seen in client: DSCP 10
-        final var downstream = workdir.resolve("downstream.pcap");
-        final var downCapture = capture(client, "c-eth0", "udp port 9000", downstream);
-        run("ip", "netns", "exec", gw, "python3", udp.toString(), "send", "10.0.0.1", "9000", "10.0.0.2", "7000",
-            "3");
-        stop(downCapture);
-        final var down = run("tshark", "-r", downstream.toString(), "-T", "fields", "-e", "udp.dstport", "-e",
-            "ip.dsfield.dscp");
-        assertEquals(List.of("7000\t10", "7000\t10", "7000\t10"),
-            down.lines().filter(line -> !line.isBlank()).toList(), down);
+        try (var downstream = Capture.inNamespace(client, workdir.resolve("downstream.pcapng"), "c-eth0",
+                "udp port 9000")) {
+            run("ip", "netns", "exec", gw, "python3", udp.toString(), "send", "10.0.0.1", "9000", "10.0.0.2", "7000",
+                "3");
+            final var down = downstream.await("the three datagrams", lines -> lines.size() >= 3, "udp",
+                "udp.dstport", "ip.dsfield.dscp");
+            assertEquals(List.of("7000\t10", "7000\t10", "7000\t10"), down);
+        }
 
         final var peer = MAPPINGS + "/peer=udp,10.0.0.2,7000,10.0.0.1,9000";
-        final var status = Shell.await("render status", () -> karaf.get(peer).body(),
+        final var status = Await.until("render status", () -> karaf.get(peer).body(),
             body -> body.contains("\"state\":\"installed\""), Duration.ofSeconds(10));
         assertTrue(status.contains("\"renderer\":\"openflow-dscp\""), status);
     }
@@ -213,7 +189,7 @@ class OpenFlowSystemTest {
     @Order(6)
     void switchRestartGetsEveryFlowBack() throws Exception {
         run("bash", topology.toString(), "restart-switch", workdir.resolve("ovs").toString(), id);
-        final var flows = Shell.await("punt and DSCP flows after the restart", this::dumpFlows,
+        final var flows = Await.until("punt and DSCP flows after the restart", this::dumpFlows,
             dump -> dump.lines().filter(line -> line.contains(PUNT_COOKIE)).count() == 2
                 && dump.contains("set_field:46->ip_dscp") && dump.contains("set_field:10->ip_dscp"),
             Duration.ofSeconds(60));
@@ -227,7 +203,7 @@ class OpenFlowSystemTest {
     @Order(7)
     void deletingThePeerRemovesItsFlows() throws Exception {
         assertEquals(ResultCode.SUCCESS, peer(0).resultCode());
-        final var flows = Shell.await("no DSCP flow", this::dumpFlows, dump -> !dump.contains("ip_dscp"),
+        final var flows = Await.until("no DSCP flow", this::dumpFlows, dump -> !dump.contains("ip_dscp"),
             Duration.ofSeconds(20));
         assertTrue(flows.contains("actions=NORMAL"), flows);
         assertEquals(2, flows.lines().filter(line -> line.contains(PUNT_COOKIE)).count(), flows);
@@ -236,16 +212,16 @@ class OpenFlowSystemTest {
     @Test
     @Order(8)
     void tsharkDecodesEveryAnswerInTheClient() throws Exception {
-        stop(clientCapture);
-        final long sent = run("tshark", "-r", clientPcap.toString(), "-Y", "udp.srcport == 5351", "-T", "fields",
-            "-e", "frame.number").lines().filter(line -> !line.isBlank()).count();
-        final long decoded = run("tshark", "-r", clientPcap.toString(), "-Y",
-            "udp.srcport == 5351 && (portcontrol || nat-pmp) && !_ws.malformed && !_ws.expert",
-            "-T", "fields", "-e", "frame.number").lines().filter(line -> !line.isBlank()).count();
-        assertTrue(sent >= 6, "answers captured in client: " + sent);
+        // the answers the client received above: natpmpc asks the public address before it maps, so three in
+        // test 2, and one in each of tests 3, 5, 6 and 7
+        clientCapture.await("the answers", lines -> lines.size() >= 7, "udp.srcport == 5351", "frame.number");
+        clientCapture.stop();
+        final var sent = clientCapture.fields("udp.srcport == 5351", "frame.number");
+        final var decoded = clientCapture.fields(
+            "udp.srcport == 5351 && (portcontrol || nat-pmp) && !_ws.malformed && !_ws.expert", "frame.number");
         assertEquals(sent, decoded, "answers that did not decode cleanly");
         // checksums verified by tshark itself, not just by the client's kernel
-        final var bad = run("tshark", "-r", clientPcap.toString(), "-o", "udp.check_checksum:TRUE", "-o",
+        final var bad = clientCapture.decode("-o", "udp.check_checksum:TRUE", "-o",
             "ip.check_checksum:TRUE", "-Y", "udp.srcport == 5351 && (udp.checksum.status == \"Bad\" || "
                 + "ip.checksum.status == \"Bad\")", "-T", "fields", "-e", "frame.number");
         assertTrue(bad.isBlank(), "answers with bad checksums: " + bad);
@@ -256,39 +232,12 @@ class OpenFlowSystemTest {
             new PeerData(PEER_NONCE, 17, 7000, 0, InetAddresses.forString("::ffff:0.0.0.0"), 9000,
                 InetAddresses.forString("10.0.0.1")),
             List.of(new FlowPriorityOption(new FlowPriority(46, 10), false))));
-        return decode(run("ip", "netns", "exec", client, "python3", udp.toString(), "ask", "10.0.0.1", "5351",
+        return Answers.pcp(run("ip", "netns", "exec", client, "python3", udp.toString(), "ask", "10.0.0.1", "5351",
             HexFormat.of().formatHex(request)).strip());
-    }
-
-    private static PcpResponse decode(final String answer) {
-        assertFalse(answer.equals("timeout"), "no answer");
-        final var decoded = new MessageDispatcher().decodeResponse(HexFormat.of().parseHex(answer));
-        final var result = ((DecodeResult.Pcp) decoded).result();
-        assertTrue(result instanceof PcpDecodeResult.Decoded, result.toString());
-        return (PcpResponse) ((PcpDecodeResult.Decoded) result).message();
     }
 
     private String dumpFlows() throws Exception {
         return run("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", bridge);
-    }
-
-    private Process capture(final String namespace, final String device, final String filter, final Path file)
-            throws Exception {
-        final var log = Path.of(file + ".log");
-        final var process = new ProcessBuilder("ip", "netns", "exec", namespace, "tshark", "-i", device, "-f", filter,
-            "-w", file.toString()).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        for (int i = 0; i < 100 && !(Files.exists(log) && Files.readString(log).contains("Capturing on")); i++) {
-            Thread.sleep(100);
-        }
-        return process;
-    }
-
-    private static void stop(final Process process) throws InterruptedException {
-        if (process != null && process.isAlive()) {
-            Thread.sleep(500);
-            process.destroy();
-            process.waitFor(10, TimeUnit.SECONDS);
-        }
     }
 
     private String run(final String... command) throws Exception {

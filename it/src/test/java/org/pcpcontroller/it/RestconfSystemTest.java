@@ -17,13 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,11 +28,9 @@ import org.slf4j.LoggerFactory;
  * are created, read, updated and deleted; operator mappings are added, refused when invalid, read back, kept across
  * a restart and removed.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@SystemTest
 class RestconfSystemTest {
     private static final Logger LOG = LoggerFactory.getLogger(RestconfSystemTest.class);
-    private static final Duration BOOT_TIMEOUT = Duration.ofMinutes(4);
     private static final String GATEWAY = "/data/pcp-gateway:gateways/gateway=it-gw";
     private static final String MAPPINGS = "/data/pcp-mapping:mappings/gateway=it-gw";
     private static final String GATEWAY_JSON = """
@@ -53,23 +47,16 @@ class RestconfSystemTest {
     private Distribution karaf;
 
     @BeforeAll
-    void boot() throws Exception {
-        karaf = Distribution.copy(Path.of(System.getProperty("pcp.assembly")),
-            Path.of(System.getProperty("pcp.workdir")));
-        final var ready = karaf.start(BOOT_TIMEOUT);
+    void boot(final Distribution distribution) throws Exception {
+        karaf = distribution;
+        final var ready = karaf.startedIn();
+        // not a wait for a condition: the figure reported is defined as the RSS 5 s after ready
         Thread.sleep(5000);
         final var rss = karaf.rssKib().map(kib -> kib / 1024 + " MiB").orElse("unknown");
         final var report = String.format("boot-to-RESTCONF-ready: %.1f s, RSS 5 s after ready: %s on Java %s%n",
             ready.toMillis() / 1000.0, rss, Runtime.version());
         LOG.info("{}", report.strip());
         Files.writeString(Path.of(System.getProperty("pcp.workdir"), "boot-report.txt"), report);
-    }
-
-    @AfterAll
-    void shutdown() throws InterruptedException {
-        if (karaf != null) {
-            karaf.close();
-        }
     }
 
     private static void assertStatus(final int expected, final HttpResponse<String> response) {
@@ -81,16 +68,10 @@ class RestconfSystemTest {
     }
 
     private String awaitState(final String contains) throws Exception {
-        String body = "";
-        for (int i = 0; i < 100; i++) {
+        return Await.until("the gateway state with " + contains, () -> {
             final var response = karaf.get(GATEWAY + "/state");
-            body = response.body();
-            if (response.statusCode() == 200 && body.contains(contains)) {
-                return body;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("gateway state never contained " + contains + ": " + body);
+            return response.statusCode() + " " + response.body();
+        }, body -> body.startsWith("200 ") && body.contains(contains), Duration.ofSeconds(10)).substring(4);
     }
 
     @Test
@@ -201,7 +182,7 @@ class RestconfSystemTest {
     void mappingsAndEpochSurviveARestart() throws Exception {
         final var epoch = epochOrigin(awaitState("epoch-origin"));
         karaf.stop();
-        karaf.start(BOOT_TIMEOUT);
+        karaf.start(BootedDistribution.BOOT_TIMEOUT);
         assertStatus(200, karaf.get(MAPPINGS + "/map=udp,10.0.0.2,20001"));
         assertStatus(200, karaf.get(MAPPINGS + "/map=tcp,2001:db8:1::4,8080"));
         assertEquals(epoch, epochOrigin(awaitState("epoch-origin")));
@@ -223,10 +204,8 @@ class RestconfSystemTest {
     @Order(6)
     void deletingTheGatewayRemovesItsMappings() throws Exception {
         assertStatus(204, karaf.delete(GATEWAY));
-        for (int i = 0; i < 100 && karaf.get(MAPPINGS).statusCode() != 409; i++) {
-            Thread.sleep(100);
-        }
-        assertStatus(409, karaf.get(MAPPINGS));
+        Await.until("the gateway's mappings gone", () -> karaf.get(MAPPINGS).statusCode(), status -> status == 409,
+            Duration.ofSeconds(10));
         assertFalse(karaf.get("/data/pcp-gateway:gateways?content=config").body().contains("it-gw"));
     }
 

@@ -13,25 +13,16 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Running the real peers' tools from the system tests: commands whose failure fails the test, and waiting for
- * something to become true.
+ * Running the real peers' tools from the system tests: commands whose failure fails the test.
  */
 final class Shell {
-    /** Reads what is awaited. */
-    @FunctionalInterface
-    interface Probe {
-        String read() throws Exception;
-    }
-
     private static final Logger LOG = LoggerFactory.getLogger(Shell.class);
 
     private Shell() {
@@ -68,23 +59,6 @@ final class Shell {
         assertTrue(process.waitFor(60, TimeUnit.SECONDS), "timed out: " + String.join(" ", command));
         LOG.info("{}:\n{}", String.join(" ", command) + " (exit " + process.exitValue() + ")", output);
         return process.exitValue();
-    }
-
-    /**
-     * Reads until the value is done, or fails the test with the last value seen.
-     */
-    static String await(final String what, final Probe probe, final Predicate<String> done, final Duration timeout)
-            throws Exception {
-        final long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            last = probe.read();
-            if (done.test(last)) {
-                return last;
-            }
-            Thread.sleep(250);
-        }
-        return fail("timed out waiting for " + what + "; last seen:\n" + last);
     }
 
     /**

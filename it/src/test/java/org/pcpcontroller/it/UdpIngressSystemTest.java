@@ -19,23 +19,16 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.pcpcontroller.api.codec.DecodeResult;
-import org.pcpcontroller.api.codec.MessageDispatcher;
 import org.pcpcontroller.api.mapping.FlowPriority;
 import org.pcpcontroller.api.mapping.Nonce;
 import org.pcpcontroller.api.pcp.AnnounceData;
@@ -44,7 +37,6 @@ import org.pcpcontroller.api.pcp.FilterOption;
 import org.pcpcontroller.api.pcp.FlowPriorityOption;
 import org.pcpcontroller.api.pcp.MapData;
 import org.pcpcontroller.api.pcp.PcpCodec;
-import org.pcpcontroller.api.pcp.PcpDecodeResult;
 import org.pcpcontroller.api.pcp.PcpOption;
 import org.pcpcontroller.api.pcp.PcpRequest;
 import org.pcpcontroller.api.pcp.PcpResponse;
@@ -52,17 +44,15 @@ import org.pcpcontroller.api.pcp.PeerData;
 import org.pcpcontroller.api.pcp.PreferFailureOption;
 import org.pcpcontroller.api.pcp.ResultCode;
 import org.pcpcontroller.api.pcp.ThirdPartyOption;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The booted distribution serving real clients on its direct UDP ingress (127.0.0.1:5351): Debian's natpmpc, and
  * crafted PCP requests with every option. tshark, an independent decoder, checks every answer on the wire.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+// a low client rate, so that a flood in twoHomesSharingAClientAddressHaveTheirOwnLimits lasts; the other tests send
+// far fewer than 100 requests from one address
+@SystemTest(etc = { "org.pcpcontroller.ingress.udp.cfg", "clientRate=1\nclientBurst=100\n" })
 class UdpIngressSystemTest {
-    private static final Logger LOG = LoggerFactory.getLogger(UdpIngressSystemTest.class);
     private static final String GATEWAY = "/data/pcp-gateway:gateways/gateway=udp-gw";
     private static final String MAPPINGS = "/data/pcp-mapping:mappings/gateway=udp-gw";
     private static final InetAddress LOOPBACK = InetAddresses.forString("127.0.0.1");
@@ -77,35 +67,38 @@ class UdpIngressSystemTest {
           "policy":{"third-party-prefix":["127.0.0.1/32"]}
         }]}""";
 
+    private static final String OTHER_GATEWAY = "/data/pcp-gateway:gateways/gateway=udp-gw-b";
+    private static final String OTHER_GATEWAY_JSON = """
+        {"pcp-gateway:gateway":[{
+          "id":"udp-gw-b",
+          "external-address":["192.0.3.2"],
+          "internal-prefix":["127.0.0.0/8"],
+          "udp-ingress":{"listen-address":["127.0.0.2"]},
+          "policy":{"request-rate":10}
+        }]}""";
+
     private final PcpCodec codec = new PcpCodec();
     private final List<byte[]> answers = new ArrayList<>();
+    private final Path workdir = Fixture.workdir(UdpIngressSystemTest.class);
     private Distribution karaf;
-    private Process tshark;
-    private Path capture;
+    private Capture capture;
 
     @BeforeAll
-    void boot() throws Exception {
-        karaf = Distribution.copy(Path.of(System.getProperty("pcp.assembly")),
-            Path.of(System.getProperty("pcp.workdir")));
-        karaf.start(Duration.ofMinutes(4));
+    void boot(final Distribution distribution) throws Exception {
+        karaf = distribution;
         assertEquals(201, karaf.put(GATEWAY, GATEWAY_JSON).statusCode());
         // the listener binds once the gateway is configured
-        try (var socket = client(LOOPBACK)) {
-            socket.setSoTimeout(500);
-            for (int i = 0; i < 60; i++) {
-                if (exchange(socket, new byte[] { 0, 0 }) != null) {
-                    break;
-                }
-            }
+        Answers.await(new InetSocketAddress(LOOPBACK, 0), SERVER, new byte[] { 0, 0 }, Duration.ofSeconds(30));
+        // tshark on lo needs root; without it the last test is skipped
+        if (Shell.onPath("tshark") && Shell.onPath("dumpcap") && "root".equals(System.getProperty("user.name"))) {
+            capture = Capture.start(workdir.resolve("udp-ingress.pcapng"), "lo", "udp port 5351");
         }
-        answers.clear();
     }
 
     @AfterAll
     void shutdown() throws Exception {
-        stopCapture();
-        if (karaf != null) {
-            karaf.close();
+        if (capture != null) {
+            capture.close();
         }
     }
 
@@ -139,26 +132,12 @@ class UdpIngressSystemTest {
     private PcpResponse pcp(final PcpRequest request, final InetSocketAddress server) throws IOException {
         try (var socket = client(request.clientAddress())) {
             socket.setSoTimeout(5000);
-            final var answer = exchange(socket, codec.encode(request), server);
-            final var decoded = new MessageDispatcher().decodeResponse(answer);
-            final var result = ((DecodeResult.Pcp) decoded).result();
-            assertTrue(result instanceof PcpDecodeResult.Decoded, result.toString());
-            return (PcpResponse) ((PcpDecodeResult.Decoded) result).message();
+            return Answers.pcp(exchange(socket, codec.encode(request), server));
         }
     }
 
-    private static String run(final String... command) throws Exception {
-        // stderr holds only chatter here (tshark: "Running as user root"); natpmpc reports on stdout
-        final var process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        final var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "timed out: " + String.join(" ", command));
-        LOG.info("{}:\n{}", String.join(" ", command), output);
-        return output;
-    }
-
-    private static boolean onPath(final String tool) {
-        return Arrays.stream(System.getenv("PATH").split(":")).anyMatch(dir -> Files.isExecutable(Path.of(dir,
-            tool)));
+    private String run(final String... command) throws Exception {
+        return Shell.run(workdir, Map.of(), command);
     }
 
     private String mappings() throws Exception {
@@ -168,27 +147,9 @@ class UdpIngressSystemTest {
     }
 
     @Test
-    @Order(0)
-    void startCapture() throws Exception {
-        assumeTrue(onPath("tshark") && "root".equals(System.getProperty("user.name")),
-            "tshark on lo needs the tshark package and root; ./test.sh provides both");
-        capture = Path.of(System.getProperty("pcp.workdir"), "udp-ingress.pcapng");
-        Files.deleteIfExists(capture);
-        tshark = new ProcessBuilder("tshark", "-i", "lo", "-f", "udp port 5351", "-w", capture.toString())
-            .redirectErrorStream(true).redirectOutput(Path.of(System.getProperty("pcp.workdir"), "tshark.log")
-                .toFile()).start();
-        // tshark says so once it captures
-        for (int i = 0; i < 100 && !Files.readString(Path.of(System.getProperty("pcp.workdir"), "tshark.log"))
-                .contains("Capturing on"); i++) {
-            Thread.sleep(100);
-        }
-        Thread.sleep(500);
-    }
-
-    @Test
     @Order(1)
     void natpmpcGetsThePublicAddress() throws Exception {
-        assumeTrue(onPath("natpmpc"), "natpmpc is not installed; ./test.sh installs it");
+        assumeTrue(Shell.onPath("natpmpc"), "natpmpc is not installed; ./test.sh installs it");
         final var output = run("natpmpc", "-g", "127.0.0.1");
         assertTrue(output.contains("Public IP address : 192.0.3.1"), output);
     }
@@ -196,7 +157,7 @@ class UdpIngressSystemTest {
     @Test
     @Order(2)
     void natpmpcMapsUdpAndTcp() throws Exception {
-        assumeTrue(onPath("natpmpc"), "natpmpc is not installed; ./test.sh installs it");
+        assumeTrue(Shell.onPath("natpmpc"), "natpmpc is not installed; ./test.sh installs it");
         var output = run("natpmpc", "-g", "127.0.0.1", "-a", "40000", "4000", "udp", "3600");
         assertTrue(output.contains("Mapped public port 40000 protocol UDP to local port 4000 liftime 3600"), output);
         output = run("natpmpc", "-g", "127.0.0.1", "-a", "40001", "4001", "tcp", "3600");
@@ -212,7 +173,7 @@ class UdpIngressSystemTest {
     @Test
     @Order(3)
     void natpmpcDeletes() throws Exception {
-        assumeTrue(onPath("natpmpc"), "natpmpc is not installed; ./test.sh installs it");
+        assumeTrue(Shell.onPath("natpmpc"), "natpmpc is not installed; ./test.sh installs it");
         final var output = run("natpmpc", "-g", "127.0.0.1", "-a", "40000", "4000", "udp", "0");
         assertTrue(output.contains("readnatpmpresponseorretry returned 0 (OK)"), output);
         assertFalse(mappings().contains("\"internal-port\":4000"));
@@ -221,7 +182,7 @@ class UdpIngressSystemTest {
     @Test
     @Order(4)
     void natpmpcDeleteAllRemovesEveryTcpMappingOfTheHost() throws Exception {
-        assumeTrue(onPath("natpmpc"), "natpmpc is not installed; ./test.sh installs it");
+        assumeTrue(Shell.onPath("natpmpc"), "natpmpc is not installed; ./test.sh installs it");
         // internal port 0 and lifetime 0: all of the host's TCP mappings (RFC 6886 section 3.4)
         final var output = run("natpmpc", "-g", "127.0.0.1", "-a", "0", "0", "tcp", "0");
         assertTrue(output.contains("Mapped public port 0 protocol TCP to local port 0 liftime 0"), output);
@@ -306,35 +267,96 @@ class UdpIngressSystemTest {
         assertTrue(mappings().contains("\"internal-address\":\"::1\""));
     }
 
+    /**
+     * Two homes with the same private addresses are two tenants (issue 13, item 4): a client's rate is its own in
+     * each home, and one home's request-rate does not touch the other's. The distribution runs with a client rate of
+     * 1 request/s and a burst of 100 (etc/org.pcpcontroller.ingress.udp.cfg, written at boot), so that a flood uses
+     * a client's budget up for far longer than this test takes.
+     */
     @Test
     @Order(9)
-    void tsharkDecodesEveryAnswerWithoutWarnings() throws Exception {
-        assumeTrue(tshark != null, "no capture (tshark or root missing)");
-        stopCapture();
-        final var responses = run("tshark", "-r", capture.toString(), "-Y",
-            "udp.srcport == 5351 && (portcontrol || nat-pmp)",
-            "-T", "fields", "-e", "frame.number");
-        final long decoded = responses.lines().filter(line -> !line.isBlank()).count();
-        final long sent = run("tshark", "-r", capture.toString(), "-Y", "udp.srcport == 5351", "-T", "fields",
-            "-e", "frame.number").lines().filter(line -> !line.isBlank()).count();
-        assertTrue(sent >= answers.size(), "captured " + sent + " answers, received " + answers.size());
-        assertEquals(sent, decoded, "answers tshark did not decode as PCP or NAT-PMP:\n" + responses);
-        final var problems = run("tshark", "-r", capture.toString(), "-Y",
-            "udp.srcport == 5351 && (_ws.malformed || _ws.expert.severity >= 6291456)", "-V");
-        assertTrue(problems.isBlank(), "malformed or expert warnings:\n" + problems);
-        // the new gateway's epoch was announced to all nodes, PCP and NAT-PMP (repeated, so some fall in here)
-        final var announcements = run("tshark", "-r", capture.toString(), "-Y",
-            "ip.dst == 224.0.0.1 && udp.dstport == 5350 && (portcontrol || nat-pmp)", "-T", "fields", "-e",
-            "_ws.col.Info");
-        assertTrue(announcements.contains("Announce Response"), announcements);
-        assertTrue(announcements.contains("External Address Response"), announcements);
+    void twoHomesSharingAClientAddressHaveTheirOwnLimits() throws Exception {
+        final var other = new InetSocketAddress(InetAddresses.forString("127.0.0.2"), 5351);
+        assertEquals(201, karaf.put(OTHER_GATEWAY, OTHER_GATEWAY_JSON).statusCode());
+        final byte[] publicAddress = { 0, 0 };
+        try (var socket = client(LOOPBACK)) {
+            socket.setSoTimeout(500);
+            // its listener binds once the gateway is configured
+            Answers.await(new InetSocketAddress(LOOPBACK, 0), other, publicAddress, Duration.ofSeconds(30));
+
+            // 127.0.0.1 floods the first home: far more than its burst, answers or not
+            for (int i = 0; i < 300; i++) {
+                socket.send(new DatagramPacket(publicAddress, 2, SERVER));
+            }
+            int answered = 0;
+            socket.setSoTimeout(300);
+            while (receive(socket) != null) {
+                answered++;
+            }
+            assertTrue(answered < 300, "the flood was not limited: " + answered + " of 300 answered");
+            // the same address in the other home is another client, with its budget untouched
+            socket.setSoTimeout(5000);
+            assertTrue(exchange(socket, publicAddress, other) != null, "the other home's 127.0.0.1 was limited too");
+        }
+
+        // 30 clients of the second home together exceed its request-rate of 10/s; the first home serves the same
+        // 30 addresses, and drops nothing over its own rate
+        final var sockets = new ArrayList<DatagramSocket>();
+        try {
+            for (int i = 1; i <= 30; i++) {
+                sockets.add(client(InetAddresses.forString("127.0.1." + i)));
+            }
+            for (var socket : sockets) {
+                socket.send(new DatagramPacket(publicAddress, 2, other));
+            }
+            for (var socket : sockets) {
+                socket.setSoTimeout(5000);
+                assertTrue(exchange(socket, publicAddress) != null, "the first home did not serve "
+                    + socket.getLocalAddress());
+            }
+        } finally {
+            sockets.forEach(DatagramSocket::close);
+        }
+        Await.until("the second home's drops over its request-rate",
+            () -> karaf.get(OTHER_GATEWAY + "/state/counters").body(),
+            counters -> counters.matches("(?s).*\"dropped-over-request-rate\":\"?[1-9].*"), Duration.ofSeconds(30));
+        final var own = karaf.get(GATEWAY + "/state/counters").body();
+        assertTrue(own.matches("(?s).*\"dropped-over-request-rate\":\"?0\"?[,}].*"), own);
+        assertEquals(204, karaf.delete(OTHER_GATEWAY).statusCode());
     }
 
-    private void stopCapture() throws InterruptedException {
-        if (tshark != null && tshark.isAlive()) {
-            Thread.sleep(1000);
-            tshark.destroy();
-            tshark.waitFor(10, TimeUnit.SECONDS);
+    private static byte[] receive(final DatagramSocket socket) throws IOException {
+        final var buffer = new byte[1500];
+        final var packet = new DatagramPacket(buffer, buffer.length);
+        try {
+            socket.receive(packet);
+        } catch (SocketTimeoutException e) {
+            return null;
         }
+        return Arrays.copyOf(buffer, packet.getLength());
+    }
+
+    @Test
+    @Order(10)
+    void tsharkDecodesEveryAnswerWithoutWarnings() throws Exception {
+        assumeTrue(capture != null, "no capture: tshark on lo needs the tshark package and root; ./test.sh provides "
+            + "both");
+        // the new gateway's epoch is announced to all nodes, PCP and NAT-PMP, repeatedly: some fall in the capture
+        final String announced = "ip.dst == 224.0.0.1 && udp.dstport == 5350 && (portcontrol || nat-pmp)";
+        capture.await("both epoch announcements", info -> String.join("\n", info).contains("Announce Response")
+            && String.join("\n", info).contains("External Address Response"), announced, "_ws.col.Info");
+        capture.await("every answer received", lines -> lines.size() >= answers.size(), "udp.srcport == 5351",
+            "frame.number");
+        capture.stop();
+        final var responses = capture.fields("udp.srcport == 5351 && (portcontrol || nat-pmp)", "frame.number");
+        final var sent = capture.fields("udp.srcport == 5351", "frame.number");
+        assertTrue(sent.size() >= answers.size(), "captured " + sent.size() + " answers, received " + answers.size());
+        assertEquals(sent, responses, "answers tshark did not decode as PCP or NAT-PMP");
+        final var problems = capture.decode("-Y",
+            "udp.srcport == 5351 && (_ws.malformed || _ws.expert.severity >= 6291456)", "-V");
+        assertTrue(problems.isBlank(), "malformed or expert warnings:\n" + problems);
+        final var announcements = String.join("\n", capture.fields(announced, "_ws.col.Info"));
+        assertTrue(announcements.contains("Announce Response"), announcements);
+        assertTrue(announcements.contains("External Address Response"), announcements);
     }
 }

@@ -8,4 +8,7 @@
 /**
  * The single entry point for PCP and NAT-PMP datagrams: dispatch on the version byte.
  */
+@NonNullByDefault
 package org.pcpcontroller.api.codec;
+
+import org.eclipse.jdt.annotation.NonNullByDefault;

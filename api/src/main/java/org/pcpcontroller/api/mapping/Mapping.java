@@ -11,12 +11,14 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.InetAddress;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
-import org.eclipse.jdt.annotation.NonNull;
 import org.eclipse.jdt.annotation.Nullable;
 
 /**
- * A port mapping as the controller keeps it: what was asked, what was assigned, who owns it and until when.
+ * A port mapping as the controller keeps it: what was asked, what was assigned, who owns it and until when. Times are
+ * kept to the millisecond, the precision the datastore stores them with: a mapping reads back from the datastore, after
+ * a restart too, exactly as it was made. Changes go through the withers, which keep every other field.
  *
  * @param key what identifies the mapping within its gateway
  * @param externalAddress assigned external address
@@ -31,22 +33,25 @@ import org.eclipse.jdt.annotation.Nullable;
  * @param filters FILTER options (MAP only)
  */
 public record Mapping(
-        @NonNull MappingKey key,
-        @NonNull InetAddress externalAddress,
+        MappingKey key,
+        InetAddress externalAddress,
         int externalPort,
-        @NonNull Origin origin,
+        Origin origin,
         @Nullable InetAddress clientAddress,
         @Nullable Nonce nonce,
-        @NonNull Instant created,
+        Instant created,
         @Nullable Instant expires,
         @Nullable String description,
         @Nullable FlowPriority flowPriority,
-        @NonNull List<Filter> filters) {
+        List<Filter> filters) {
     public Mapping {
         requireNonNull(key);
         requireNonNull(externalAddress);
         requireNonNull(origin);
-        requireNonNull(created);
+        created = requireNonNull(created).truncatedTo(ChronoUnit.MILLIS);
+        if (expires != null) {
+            expires = expires.truncatedTo(ChronoUnit.MILLIS);
+        }
         filters = List.copyOf(filters);
         Checks.port(externalPort);
         if (!filters.isEmpty() && key instanceof MappingKey.Peer) {
@@ -55,11 +60,67 @@ public record Mapping(
     }
 
     /**
-     * The same mapping with another expiry.
+     * The same mapping on another external endpoint.
+     */
+    public Mapping withExternalEndpoint(final InetAddress newAddress, final int newPort) {
+        return new Mapping(key, newAddress, newPort, origin, clientAddress, nonce, created, expires, description,
+            flowPriority, filters);
+    }
+
+    /**
+     * The same mapping, made by another origin.
+     */
+    public Mapping withOrigin(final Origin newOrigin) {
+        return new Mapping(key, externalAddress, externalPort, newOrigin, clientAddress, nonce, created, expires,
+            description, flowPriority, filters);
+    }
+
+    /**
+     * The same mapping, asked for by another client (THIRD_PARTY), or null when the internal host asked itself.
+     */
+    public Mapping withClientAddress(final @Nullable InetAddress newClientAddress) {
+        return new Mapping(key, externalAddress, externalPort, origin, newClientAddress, nonce, created, expires,
+            description, flowPriority, filters);
+    }
+
+    /**
+     * The same mapping, owned by another nonce, or by none.
+     */
+    public Mapping withNonce(final @Nullable Nonce newNonce) {
+        return new Mapping(key, externalAddress, externalPort, origin, clientAddress, newNonce, created, expires,
+            description, flowPriority, filters);
+    }
+
+    /**
+     * The same mapping with another expiry, or static (null).
      */
     public Mapping withExpires(final @Nullable Instant newExpires) {
         return new Mapping(key, externalAddress, externalPort, origin, clientAddress, nonce, created, newExpires,
             description, flowPriority, filters);
+    }
+
+    /**
+     * The same mapping with another description, or none.
+     */
+    public Mapping withDescription(final @Nullable String newDescription) {
+        return new Mapping(key, externalAddress, externalPort, origin, clientAddress, nonce, created, expires,
+            newDescription, flowPriority, filters);
+    }
+
+    /**
+     * The same mapping with other FLOW_PRIORITY values, or none.
+     */
+    public Mapping withFlowPriority(final @Nullable FlowPriority newFlowPriority) {
+        return new Mapping(key, externalAddress, externalPort, origin, clientAddress, nonce, created, expires,
+            description, newFlowPriority, filters);
+    }
+
+    /**
+     * The same mapping with other FILTERs (MAP only).
+     */
+    public Mapping withFilters(final List<Filter> newFilters) {
+        return new Mapping(key, externalAddress, externalPort, origin, clientAddress, nonce, created, expires,
+            description, flowPriority, newFilters);
     }
 
     /**

@@ -8,4 +8,7 @@
 /**
  * The mapping model shared by the request handling, the store and the renderers.
  */
+@NonNullByDefault
 package org.pcpcontroller.api.mapping;
+
+import org.eclipse.jdt.annotation.NonNullByDefault;

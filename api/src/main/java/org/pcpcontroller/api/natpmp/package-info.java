@@ -8,4 +8,7 @@
 /**
  * NAT-PMP (RFC 6886) messages and their codec.
  */
+@NonNullByDefault
 package org.pcpcontroller.api.natpmp;
+
+import org.eclipse.jdt.annotation.NonNullByDefault;

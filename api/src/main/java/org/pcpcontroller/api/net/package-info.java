@@ -8,4 +8,7 @@
 /**
  * Address and port value types shared by every stage.
  */
+@NonNullByDefault
 package org.pcpcontroller.api.net;
+
+import org.eclipse.jdt.annotation.NonNullByDefault;

@@ -8,16 +8,17 @@
 package org.pcpcontroller.api.pcp;
 
 import java.nio.ByteBuffer;
+import java.util.OptionalInt;
 
 /**
  * Parses the opcode-specific data of one opcode.
  */
 public interface OpcodeParser {
     /**
-     * The fixed length of the opcode data in this version, or -1 if the opcode does not exist in this version
-     * (the codec then answers UNSUPP_OPCODE).
+     * The fixed length of the opcode data in this version; empty if the opcode does not exist in this version (the
+     * codec then answers UNSUPP_OPCODE).
      */
-    int length(int version);
+    OptionalInt length(int version);
 
     /**
      * Parses the opcode data.

@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Set;
 
 /**
@@ -139,11 +140,12 @@ public final class PcpCodec {
     private OpcodeData parseData(final int version, final int opcode, final ByteBuffer buf)
             throws PcpDecodeException {
         final var entry = registry.opcode(opcode);
-        final int length = entry == null ? -1 : entry.parser().length(version);
-        if (entry == null || length < 0) {
+        final var known = entry == null ? OptionalInt.empty() : entry.parser().length(version);
+        if (entry == null || known.isEmpty()) {
             throw new PcpDecodeException(ResultCode.UNSUPP_OPCODE, "Opcode " + Opcode.valueOf(opcode)
                 + " unsupported in version " + version);
         }
+        final int length = known.getAsInt();
         if (buf.remaining() < length) {
             throw new PcpDecodeException(ResultCode.MALFORMED_REQUEST, "Opcode " + Opcode.valueOf(opcode)
                 + " needs " + length + " bytes of data, " + buf.remaining() + " left");

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.OptionalInt;
 import org.eclipse.jdt.annotation.Nullable;
 import org.pcpcontroller.api.mapping.FlowPriority;
 import org.pcpcontroller.api.mapping.Nonce;
@@ -25,8 +26,8 @@ final class StandardHandlers {
      */
     static final OpcodeHandler ANNOUNCE = new OpcodeHandler() {
         @Override
-        public int length(final int version) {
-            return version == PcpCodec.VERSION_2 ? 0 : -1;
+        public OptionalInt length(final int version) {
+            return version == PcpCodec.VERSION_2 ? OptionalInt.of(0) : OptionalInt.empty();
         }
 
         @Override
@@ -47,8 +48,8 @@ final class StandardHandlers {
      */
     static final OpcodeHandler MAP = new OpcodeHandler() {
         @Override
-        public int length(final int version) {
-            return version == PcpCodec.VERSION_2 ? 36 : 24;
+        public OptionalInt length(final int version) {
+            return OptionalInt.of(version == PcpCodec.VERSION_2 ? 36 : 24);
         }
 
         @Override
@@ -79,8 +80,8 @@ final class StandardHandlers {
      */
     static final OpcodeHandler PEER = new OpcodeHandler() {
         @Override
-        public int length(final int version) {
-            return version == PcpCodec.VERSION_2 ? 56 : 44;
+        public OptionalInt length(final int version) {
+            return OptionalInt.of(version == PcpCodec.VERSION_2 ? 56 : 44);
         }
 
         @Override

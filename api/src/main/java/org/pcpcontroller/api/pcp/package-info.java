@@ -8,4 +8,7 @@
 /**
  * PCP (RFC 6887) messages, options and their codec, with a registry of opcodes and options.
  */
+@NonNullByDefault
 package org.pcpcontroller.api.pcp;
+
+import org.eclipse.jdt.annotation.NonNullByDefault;

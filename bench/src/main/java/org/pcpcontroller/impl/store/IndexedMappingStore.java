@@ -13,12 +13,14 @@ import java.net.InetAddress;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.eclipse.jdt.annotation.Nullable;
 import org.pcpcontroller.api.mapping.Mapping;
 import org.pcpcontroller.api.mapping.Mapping.ExternalEndpoint;
 import org.pcpcontroller.api.mapping.MappingKey;
 import org.pcpcontroller.api.mapping.MappingKey.InternalEndpoint;
 import org.pcpcontroller.api.mapping.Origin;
+import org.pcpcontroller.api.net.IpPrefix;
 import org.pcpcontroller.api.net.PortRange;
 
 /**
@@ -44,8 +46,13 @@ public final class IndexedMappingStore implements MappingStore {
     }
 
     @Override
-    public synchronized int countForInternalHost(final String gateway, final InetAddress internal) {
-        return table.countForInternalHost(gateway, internal);
+    public synchronized int countAll() {
+        return table.total();
+    }
+
+    @Override
+    public synchronized int countForClient(final String gateway, final IpPrefix client) {
+        return table.countForInternalPrefix(gateway, client);
     }
 
     @Override
@@ -65,8 +72,8 @@ public final class IndexedMappingStore implements MappingStore {
     }
 
     @Override
-    public synchronized int nextFreePort(final String gateway, final InetAddress externalAddress, final int protocol,
-            final PortRange range, final int from) {
+    public synchronized OptionalInt nextFreePort(final String gateway, final InetAddress externalAddress,
+            final int protocol, final PortRange range, final int from) {
         return table.nextFreePort(gateway, externalAddress, protocol, range, from);
     }
 

@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
 /**
  * NAT-PMP request handling (RFC 6886) on the same mapping table as PCP (RFC 6887 appendix A): a NAT-PMP mapping is a
  * MAP without a nonce, owned by its internal host. Mappings a PCP client protects with a nonce, and operator
- * mappings, are not NAT-PMP's to refresh or delete.
+ * mappings, are not NAT-PMP's to refresh or delete. As for PCP, whatever fails after the external port was chosen
+ * leaves nothing in the store and the client gets an answer.
  */
 final class NatPmpRequestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(NatPmpRequestHandler.class);
@@ -58,11 +59,14 @@ final class NatPmpRequestHandler {
 
     private final MappingStore store;
     private final AnswerGate gate;
+    private final MappingLimits limits;
     private final Clock clock;
 
-    NatPmpRequestHandler(final MappingStore store, final AnswerGate gate, final Clock clock) {
+    NatPmpRequestHandler(final MappingStore store, final AnswerGate gate, final MappingLimits limits,
+            final Clock clock) {
         this.gate = requireNonNull(gate);
         this.store = requireNonNull(store);
+        this.limits = requireNonNull(limits);
         this.clock = requireNonNull(clock);
     }
 
@@ -72,7 +76,7 @@ final class NatPmpRequestHandler {
     ListenableFuture<byte[]> handle(final Context ctx, final NatPmpMessage request) {
         return switch (request) {
             case NatPmpMessage.PublicAddressRequest ignored -> Futures.immediateFuture(publicAddress(ctx));
-            case MappingRequest map -> map(ctx, map);
+            case MappingRequest map -> map(ctx, map, ALLOCATION_ATTEMPTS);
             default -> throw new IllegalArgumentException("Not a request: " + request);
         };
     }
@@ -95,7 +99,11 @@ final class NatPmpRequestHandler {
         return NatPmpCodec.encode(new PublicAddressResponse(result, ctx.epochTime(), address));
     }
 
-    private ListenableFuture<byte[]> map(final Context ctx, final MappingRequest request) {
+    /**
+     * A mapping request, decided on the store's state now; {@code attemptsLeft} bounds how often a lost race for the
+     * external port makes it decide again.
+     */
+    private ListenableFuture<byte[]> map(final Context ctx, final MappingRequest request, final int attemptsLeft) {
         final var gateway = ctx.gateway();
         final var source = ctx.source();
         if (!gateway.enabled()) {
@@ -123,45 +131,39 @@ final class NatPmpRequestHandler {
                     + (mapping.origin() == Origin.OPERATOR ? "the operator" : "a PCP client"));
             }
             // A refresh keeps the external port whatever is suggested (RFC 6886 section 3.3).
-            return answerAfter(ctx, request, store.put(new Mapping(key, mapping.externalAddress(),
-                mapping.externalPort(), Origin.NAT_PMP, null, null, mapping.created(), now.plusSeconds(lifetime),
-                mapping.description(), mapping.flowPriority(), mapping.filters())), lifetime, ALLOCATION_ATTEMPTS,
-                false);
+            return answerAfter(ctx, request, store.put(mapping.withOrigin(Origin.NAT_PMP).withClientAddress(null)
+                .withExpires(now.plusSeconds(lifetime))), lifetime, attemptsLeft - 1, false);
         }
-        if (gateway.quotaReached(store.countForInternalHost(gateway.id(), source))) {
-            return refuse(ctx, request, NatPmpResultCode.OUT_OF_RESOURCES, source.getHostAddress()
-                + " holds its quota of " + gateway.policy().perClientQuota() + " mappings");
+        final var exceeded = limits.exceeded(gateway, source);
+        if (exceeded.isPresent()) {
+            // RFC 6886 section 3.5: out of resources covers the client's quota as well as the gateway's
+            return refuse(ctx, request, NatPmpResultCode.OUT_OF_RESOURCES,
+                MappingLimits.describe(gateway, source, exceeded.orElseThrow()));
         }
         final var external = gateway.defaultExternalAddress(source);
         if (external.isEmpty()) {
             return refuse(ctx, request, NatPmpResultCode.NETWORK_FAILURE, "gateway " + gateway.id()
                 + " has no external IPv4 address");
         }
-        return create(ctx, request, key, external.orElseThrow(), lifetime, ALLOCATION_ATTEMPTS);
-    }
-
-    private ListenableFuture<byte[]> create(final Context ctx, final MappingRequest request,
-            final MappingKey.Map key, final InetAddress external, final long lifetime, final int attempts) {
-        final int port = switch (PortAllocator.allocate(ctx.gateway(), store, key, external,
-                request.suggestedExternalPort(), false, true)) {
-            case PortAllocator.Allocation.Assigned assigned -> assigned.port();
-            case PortAllocator.Allocation.NotPermitted denied -> -2;
-            default -> -1;
+        final var address = external.orElseThrow();
+        return switch (PortAllocator.allocate(gateway, store, key, address, request.suggestedExternalPort(), false,
+                true)) {
+            case PortAllocator.Allocation.Assigned assigned -> answerAfter(ctx, request, store.create(new Mapping(key,
+                address, assigned.port(), Origin.NAT_PMP, null, null, now, now.plusSeconds(lifetime), null, null,
+                List.of())), lifetime, attemptsLeft - 1, true);
+            case PortAllocator.Allocation.NotPermitted denied -> refuse(ctx, request, NatPmpResultCode.NOT_AUTHORIZED,
+                "no external port permitted for " + key);
+            case PortAllocator.Allocation.Exhausted exhausted -> refuse(ctx, request,
+                NatPmpResultCode.OUT_OF_RESOURCES, "no free external port for " + key);
+            // only a client that insists is refused its suggestion, and NAT-PMP never insists
+            case PortAllocator.Allocation.SuggestionRefused refused -> refuse(ctx, request,
+                NatPmpResultCode.OUT_OF_RESOURCES, "no free external port for " + key);
         };
-        if (port == -2) {
-            return refuse(ctx, request, NatPmpResultCode.NOT_AUTHORIZED, "no external port permitted for " + key);
-        }
-        if (port < 0) {
-            return refuse(ctx, request, NatPmpResultCode.OUT_OF_RESOURCES, "no free external port for " + key);
-        }
-        final var now = clock.instant();
-        final var mapping = new Mapping(key, external, port, Origin.NAT_PMP, null, null, now,
-            now.plusSeconds(lifetime), null, null, List.of());
-        return answerAfter(ctx, request, store.create(mapping), lifetime, attempts, true);
     }
 
     private ListenableFuture<byte[]> answerAfter(final Context ctx, final MappingRequest request,
-            final ListenableFuture<Mapping> stored, final long lifetime, final int attempts, final boolean created) {
+            final ListenableFuture<Mapping> stored, final long lifetime, final int attemptsLeft,
+            final boolean created) {
         final var rendered = gate.afterRendered(stored, created);
         final var answered = Futures.transform(rendered, mapping -> {
             LOG.debug("NAT-PMP {} until {}", mapping.key(), mapping.expires());
@@ -169,14 +171,14 @@ final class NatPmpRequestHandler {
                 ctx.epochTime(), request.internalPort(), mapping.externalPort(), lifetime));
         }, MoreExecutors.directExecutor());
         return Futures.catchingAsync(answered, Exception.class, cause -> {
-            if (cause instanceof MappingConflictException && attempts > 1) {
+            if (cause instanceof MappingConflictException && attemptsLeft > 0) {
                 // lost a race for the port, or the same request twice at once: decide again on the new state
-                return map(ctx, request);
+                return map(ctx, request, attemptsLeft);
             }
             if (cause instanceof AnswerGate.NotRenderedException) {
                 // RFC 6886 section 3.5: NETWORK_FAILURE (3) when the NAT cannot put the mapping in place
                 LOG.info("NAT-PMP request from {}: {}", ctx.source().getHostAddress(), cause.getMessage());
-                return refuse(ctx, request, NatPmpResultCode.NETWORK_FAILURE, cause.getMessage());
+                return refuse(ctx, request, NatPmpResultCode.NETWORK_FAILURE, String.valueOf(cause.getMessage()));
             }
             LOG.warn("Could not store the mapping of a NAT-PMP request from {}", ctx.source().getHostAddress(),
                 cause);

@@ -25,11 +25,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.pcpcontroller.api.codec.DecodeResult;
 import org.pcpcontroller.api.codec.MessageDispatcher;
 import org.pcpcontroller.api.natpmp.NatPmpCodec;
@@ -48,12 +52,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The engine behind every ingress: dispatches a datagram by its version byte, answers what the codec refuses,
- * hands requests to the PCP and NAT-PMP handlers with the gateway's policy and epoch, and announces new epochs
- * through the ingresses that serve the gateway.
+ * The engine behind every ingress: holds each gateway's clients to the gateway's request rate, dispatches a datagram
+ * by its version byte, answers what the codec refuses, hands requests to the PCP and NAT-PMP handlers with the
+ * gateway's policy and epoch, and announces new epochs through the ingresses that serve the gateway.
  */
-@Component(service = RequestEngine.class)
+@Component(service = RequestEngine.class, configurationPid = "org.pcpcontroller.engine")
+@Designate(ocd = PcpEngine.Configuration.class)
 public final class PcpEngine implements RequestEngine, AutoCloseable {
+    /**
+     * Configuration of the engine.
+     */
+    @ObjectClassDefinition(name = "PCP Controller request engine")
+    public @interface Configuration {
+        @AttributeDefinition(description = "Most mappings the controller holds over every gateway; beyond it new "
+            + "mappings are refused (PCP NO_RESOURCES, NAT-PMP OUT_OF_RESOURCES). 0 means no limit. The default, "
+            + "at about 1.1 KiB of heap a mapping, fits a 4 GiB heap.")
+        long maxMappings() default DEFAULT_MAX_MAPPINGS;
+    }
+
+    /** The default of {@link Configuration#maxMappings()}. */
+    public static final long DEFAULT_MAX_MAPPINGS = 2_000_000;
     private static final Logger LOG = LoggerFactory.getLogger(PcpEngine.class);
     /**
      * RFC 6886 section 3.2.1 (and RFC 6887 section 14.1.3, which follows it): up to ten announcements, the first
@@ -74,38 +92,65 @@ public final class PcpEngine implements RequestEngine, AutoCloseable {
     private final Registration epochRegistration;
     /** Requests that hit a bug rather than a protocol answer; tests insist it stays 0. */
     private final LongAdder internalErrors = new LongAdder();
+    /** Per gateway, the budget its clients share ({@code request-rate}). */
+    private final ConcurrentHashMap<String, TokenBucket> gatewayBudgets = new ConcurrentHashMap<>();
+    private final LongSupplier nanoTime;
 
     @Activate
     public PcpEngine(@Reference final GatewayRegistry gateways, @Reference final MappingStore store,
-            @Reference final GatewayCounters counters, @Reference final AnswerGate gate) {
-        this(gateways, store, counters, gate, Clock.systemUTC());
+            @Reference final GatewayCounters counters, @Reference final AnswerGate gate,
+            final Configuration configuration) {
+        this(gateways, store, counters, gate, Clock.systemUTC(), configuration.maxMappings(), System::nanoTime);
     }
 
+    /**
+     * An engine on the given clock with the default controller limit.
+     */
     public PcpEngine(final GatewayRegistry gateways, final MappingStore store, final GatewayCounters counters,
             final AnswerGate gate, final Clock clock) {
+        this(gateways, store, counters, gate, clock, DEFAULT_MAX_MAPPINGS, System::nanoTime);
+    }
+
+    /**
+     * An engine on the given clocks and with the given controller limit.
+     *
+     * @param maxMappings most mappings over every gateway, 0 for no limit
+     * @param nanoTime a monotonic clock in nanoseconds, for the request rates
+     */
+    public PcpEngine(final GatewayRegistry gateways, final MappingStore store, final GatewayCounters counters,
+            final AnswerGate gate, final Clock clock, final long maxMappings, final LongSupplier nanoTime) {
         this.gateways = requireNonNull(gateways);
         this.counters = requireNonNull(counters);
         this.clock = requireNonNull(clock);
-        pcp = new PcpRequestHandler(store, gate, clock);
-        natPmp = new NatPmpRequestHandler(store, gate, clock);
+        this.nanoTime = requireNonNull(nanoTime);
+        final var limits = new MappingLimits(store, counters, maxMappings);
+        pcp = new PcpRequestHandler(store, gate, limits, clock);
+        natPmp = new NatPmpRequestHandler(store, gate, limits, clock);
         announcementTimer = Executors.newSingleThreadScheduledExecutor(new ThreadFactoryBuilder()
             .setNameFormat("pcp-announce").setDaemon(true).build());
         epochRegistration = gateways.addEpochListener(this::epochStarted);
         LOG.info("PCP engine started");
     }
 
-    // Decoding and policy never throw by design; this is the last line so that no ingress ever sees an exception.
+    // Decoding and policy never throw, and their futures never fail, by design; this is the last line so that no
+    // ingress ever sees an exception or a failed future.
     @Override
     @SuppressWarnings("checkstyle:IllegalCatch")
     public ListenableFuture<Optional<byte[]>> handle(final String gateway, final InetSocketAddress client,
             final InetSocketAddress server, final byte[] payload) {
         try {
-            return serve(gateway, client, payload);
+            return Futures.catching(serve(gateway, client, payload), Throwable.class,
+                cause -> dropped(gateway, client, payload, cause), MoreExecutors.directExecutor());
         } catch (RuntimeException e) {
-            internalErrors.increment();
-            LOG.warn("Request of {} bytes from {} for gateway {} dropped", payload.length, client, gateway, e);
-            return Futures.immediateFuture(Optional.empty());
+            return Futures.immediateFuture(dropped(gateway, client, payload, e));
         }
+    }
+
+    private Optional<byte[]> dropped(final String gateway, final InetSocketAddress client, final byte[] payload,
+            final Throwable cause) {
+        internalErrors.increment();
+        LOG.warn("Request of {} bytes from {} for gateway {} dropped", payload.length, client, gateway, cause);
+        return Optional.empty();
     }
 
     private ListenableFuture<Optional<byte[]>> serve(final String gatewayId, final InetSocketAddress client,
@@ -117,6 +162,11 @@ public final class PcpEngine implements RequestEngine, AutoCloseable {
             return Futures.immediateFuture(Optional.empty());
         }
         final var gateway = found.orElseThrow();
+        if (!withinRequestRate(gateway)) {
+            // RFC 6887 section 18.3.1: bound what one home can take; dropped before decoding, like the client rate
+            counters.overRate(gatewayId);
+            return drop(client, "gateway " + gatewayId + " is over its request rate");
+        }
         final long epochTime = epochTime(gatewayId);
         final var source = client.getAddress();
         final var dispatcher = dispatchers.computeIfAbsent(gateway.policy().flowPriorityOptionCode(),
@@ -172,6 +222,13 @@ public final class PcpEngine implements RequestEngine, AutoCloseable {
 
     private static ListenableFuture<Optional<byte[]>> wrap(final ListenableFuture<byte[]> response) {
         return Futures.transform(response, Optional::of, MoreExecutors.directExecutor());
+    }
+
+    private boolean withinRequestRate(final GatewayView gateway) {
+        final long now = nanoTime.getAsLong();
+        final double rate = gateway.policy().requestRate();
+        final var budget = gatewayBudgets.computeIfAbsent(gateway.id(), id -> new TokenBucket(rate, now));
+        return budget.take(now, rate, rate);
     }
 
     /**

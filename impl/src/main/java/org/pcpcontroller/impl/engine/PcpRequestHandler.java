@@ -41,6 +41,7 @@ import org.pcpcontroller.api.pcp.PreferFailureOption;
 import org.pcpcontroller.api.pcp.ResultCode;
 import org.pcpcontroller.api.pcp.ThirdPartyOption;
 import org.pcpcontroller.impl.gateway.GatewayView;
+import org.pcpcontroller.impl.gateway.MappingLimit;
 import org.pcpcontroller.impl.render.AnswerGate;
 import org.pcpcontroller.impl.store.MappingConflictException;
 import org.pcpcontroller.impl.store.MappingStore;
@@ -48,14 +49,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * PCP request handling (RFC 6887 sections 8.3, 11, 12, 13, 14 and 15) for a request the codec accepted. Checks run in
+ * PCP request handling (RFC 6887 sections 8.2, 11, 12, 13, 14 and 15) for a request the codec accepted. Checks run in
  * the order of the RFC, the first failure answers; nothing is stored unless every check passed, and a SUCCESS is
- * built only once the store has committed the mapping.
+ * built only once the store has committed the mapping. Whatever fails after the external port was chosen, the store
+ * holds nothing of it and the client gets an answer.
  */
 final class PcpRequestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(PcpRequestHandler.class);
     /** A request lost a race for its external port: choose again, a bounded number of times. */
     private static final int ALLOCATION_ATTEMPTS = 3;
+    /** IANA protocol number of SCTP, for which PREFER_FAILURE is implied (RFC 6887 section 7.4). */
+    private static final int SCTP = 132;
 
     /**
      * One request in its context.
@@ -105,6 +109,13 @@ final class PcpRequestHandler {
         }
 
         /**
+         * The same options with FLOW_PRIORITY left unprocessed.
+         */
+        Options withoutFlowPriority() {
+            return new Options(thirdParty, preferFailure, filters, description, null);
+        }
+
+        /**
          * The options a response carries: the standard ones the server processed (RFC 6887 section 7.3; unknown
          * optional options were not processed). DESCRIPTION goes last: its length is rarely a multiple of 4, and
          * decoders that ignore option padding (Wireshark 4.0, miniupnpd up to 2.3.10) lose track of any option after
@@ -141,13 +152,30 @@ final class PcpRequestHandler {
         }
     }
 
+    /**
+     * The endpoint chosen for a new mapping.
+     */
+    private record Endpoint(InetAddress address, int port) {
+    }
+
+    /**
+     * Builds a new mapping on the endpoint chosen for it.
+     */
+    @FunctionalInterface
+    private interface MappingFactory {
+        Mapping create(Endpoint endpoint);
+    }
+
     private final MappingStore store;
     private final AnswerGate gate;
+    private final MappingLimits limits;
     private final Clock clock;
 
-    PcpRequestHandler(final MappingStore store, final AnswerGate gate, final Clock clock) {
+    PcpRequestHandler(final MappingStore store, final AnswerGate gate, final MappingLimits limits,
+            final Clock clock) {
         this.gate = requireNonNull(gate);
         this.store = requireNonNull(store);
+        this.limits = requireNonNull(limits);
         this.clock = requireNonNull(clock);
     }
 
@@ -175,7 +203,7 @@ final class PcpRequestHandler {
             new AnnounceData(), List.of()));
     }
 
-    // ADDRESS_MISMATCH first (section 8.3), then whether this gateway serves at all.
+    // ADDRESS_MISMATCH first (section 8.2), then whether this gateway serves at all.
     private static void checkCommon(final Context ctx) throws Refusal {
         if (!ctx.request().clientAddress().equals(ctx.source())) {
             throw new Refusal(ResultCode.ADDRESS_MISMATCH, "client address " + ctx.request().clientAddress()
@@ -222,24 +250,27 @@ final class PcpRequestHandler {
 
     private ListenableFuture<byte[]> map(final Context ctx, final MapData data) throws Refusal {
         checkCommon(ctx);
-        final var options = Options.of(ctx.request().options());
+        var options = Options.of(ctx.request().options());
         final var internal = internalAddress(ctx, options);
         final int protocol = data.protocol();
-        if (protocol == 0 && data.internalPort() != 0) {
-            throw new Refusal(ResultCode.MALFORMED_REQUEST, "protocol 0 with internal port " + data.internalPort());
-        }
+        // Section 11.1: with protocol 0 ("all protocols") the internal port MUST be ignored on reception.
+        final int internalPort = protocol == 0 ? 0 : data.internalPort();
         checkProtocol(protocol);
         final var suggestedAddress = specified(data.externalAddress());
         if (options.preferFailure() && suggestedAddress == null && data.externalPort() == 0) {
             throw new Refusal(ResultCode.MALFORMED_OPTION, "PREFER_FAILURE without a suggested address or port");
         }
+        // Section 7.4: for SCTP, PREFER_FAILURE is implied; only what the client suggests, if it suggests anything.
+        final boolean insist = options.preferFailure()
+            || protocol == SCTP && (suggestedAddress != null || data.externalPort() != 0);
         final var filters = filters(ctx, options, internal);
-        final var key = new MappingKey.Map(ctx.gateway().id(), protocol, internal, data.internalPort());
+        final var key = new MappingKey.Map(ctx.gateway().id(), protocol, internal, internalPort);
         final var nonce = data.nonce();
         if (ctx.request().requestedLifetime() == 0) {
-            return data.internalPort() == 0 ? deleteAll(ctx, key, nonce, options) : delete(ctx, key, nonce, options);
+            return internalPort == 0 ? deleteAll(ctx, key, nonce, options) : delete(ctx, key, nonce, options);
         }
-        checkWildcards(ctx, protocol, data.internalPort());
+        checkWildcards(ctx, protocol, internalPort);
+        options = flowPriorityPolicy(ctx, options);
 
         final var existing = store.get(key);
         final long lifetime = ctx.gateway().clampLifetime(ctx.request().requestedLifetime());
@@ -247,8 +278,7 @@ final class PcpRequestHandler {
         if (existing.isPresent()) {
             final var mapping = existing.orElseThrow();
             checkOwner(ctx, mapping, nonce, internal instanceof Inet4Address);
-            if (options.preferFailure() && (suggestedAddress != null
-                    && !suggestedAddress.equals(mapping.externalAddress())
+            if (insist && (suggestedAddress != null && !suggestedAddress.equals(mapping.externalAddress())
                     || data.externalPort() != 0 && data.externalPort() != mapping.externalPort())) {
                 throw new Refusal(ResultCode.CANNOT_PROVIDE_EXTERNAL, "the mapping exists with external "
                     + mapping.externalAddress().getHostAddress() + ":" + mapping.externalPort());
@@ -256,17 +286,18 @@ final class PcpRequestHandler {
             return refresh(ctx, mapping, internal, nonce, lifetime,
                 options.filters().isEmpty() ? mapping.filters() : filters, options);
         }
-        checkQuota(ctx, internal);
-        final var external = externalAddresses(ctx, internal, suggestedAddress, options.preferFailure());
-        return create(ctx, key, external, data.externalPort(), options.preferFailure(), endpoint -> new Mapping(key,
+        checkLimits(ctx, internal);
+        final var external = externalAddresses(ctx, internal, suggestedAddress, insist);
+        final var granted = options;
+        return new Creation(ctx, key, external, data.externalPort(), insist, endpoint -> new Mapping(key,
             endpoint.address(), endpoint.port(), Origin.PCP, clientAddress(ctx, internal), nonce, now,
-            now.plusSeconds(lifetime), options.description(), options.flowPriority(), filters), lifetime, options,
-            ALLOCATION_ATTEMPTS);
+            now.plusSeconds(lifetime), granted.description(), granted.flowPriority(), filters), lifetime, granted)
+            .attempt();
     }
 
     private ListenableFuture<byte[]> peer(final Context ctx, final PeerData data) throws Refusal {
         checkCommon(ctx);
-        final var options = Options.of(ctx.request().options());
+        var options = Options.of(ctx.request().options());
         if (options.preferFailure() || !options.filters().isEmpty()) {
             // Table of RFC 6887 section 7.3 / 13: PREFER_FAILURE and FILTER are valid for MAP only.
             throw new Refusal(ResultCode.MALFORMED_OPTION, "PREFER_FAILURE and FILTER are not valid in PEER");
@@ -287,6 +318,7 @@ final class PcpRequestHandler {
         if (ctx.request().requestedLifetime() == 0) {
             return delete(ctx, key, nonce, options);
         }
+        options = flowPriorityPolicy(ctx, options);
         final var existing = store.get(key);
         final long lifetime = ctx.gateway().clampLifetime(ctx.request().requestedLifetime());
         final var now = clock.instant();
@@ -295,7 +327,7 @@ final class PcpRequestHandler {
             checkOwner(ctx, mapping, nonce, internal instanceof Inet4Address);
             return refresh(ctx, mapping, internal, nonce, lifetime, List.of(), options);
         }
-        checkQuota(ctx, internal);
+        checkLimits(ctx, internal);
         // A PEER shares the external endpoint of the MAP of the same internal endpoint (RFC 6887 section 12).
         final var map = store.get(new MappingKey.Map(ctx.gateway().id(), protocol, internal, data.internalPort()));
         final List<InetAddress> external;
@@ -307,86 +339,103 @@ final class PcpRequestHandler {
             external = externalAddresses(ctx, internal, specified(data.externalAddress()), false);
             suggestedPort = data.externalPort();
         }
-        return create(ctx, key, external, suggestedPort, false, endpoint -> new Mapping(key, endpoint.address(),
+        final var granted = options;
+        return new Creation(ctx, key, external, suggestedPort, false, endpoint -> new Mapping(key, endpoint.address(),
             endpoint.port(), Origin.PCP, clientAddress(ctx, internal), nonce, now, now.plusSeconds(lifetime),
-            options.description(), options.flowPriority(), List.of()), lifetime, options, ALLOCATION_ATTEMPTS);
+            granted.description(), granted.flowPriority(), List.of()), lifetime, granted).attempt();
     }
 
     // A refresh extends the lease and keeps the external endpoint; DESCRIPTION and FLOW_PRIORITY replace the stored
     // ones when present (section 15).
     private ListenableFuture<byte[]> refresh(final Context ctx, final Mapping mapping, final InetAddress internal,
             final @Nullable Nonce nonce, final long lifetime, final List<Filter> filters, final Options options) {
-        final var refreshed = new Mapping(mapping.key(), mapping.externalAddress(), mapping.externalPort(),
-            Origin.PCP, clientAddress(ctx, internal), nonce, mapping.created(), clock.instant().plusSeconds(lifetime),
-            options.description() != null ? options.description() : mapping.description(),
-            options.flowPriority() != null ? options.flowPriority() : mapping.flowPriority(), filters);
+        var refreshed = mapping.withOrigin(Origin.PCP).withClientAddress(clientAddress(ctx, internal))
+            .withNonce(nonce).withExpires(clock.instant().plusSeconds(lifetime)).withFilters(filters);
+        final var description = options.description();
+        if (description != null) {
+            refreshed = refreshed.withDescription(description);
+        }
+        final var flowPriority = options.flowPriority();
+        if (flowPriority != null) {
+            refreshed = refreshed.withFlowPriority(flowPriority);
+        }
         return answerAfter(ctx, store.put(refreshed), lifetime, options, true);
     }
 
     /**
-     * The endpoint chosen for a new mapping.
+     * A new mapping on its way into the store: the external addresses to try in order (a gateway with several
+     * spreads mappings over them when one is full), the port to prefer, whether only the suggestion will do, and how
+     * to build the mapping on the endpoint found. When another request takes the chosen port, or creates the same
+     * mapping, between the choice and the store, it chooses again from the new state; a bounded number of times,
+     * since every lost race means another request won.
      */
-    private record Endpoint(InetAddress address, int port) {
-    }
+    private final class Creation {
+        private final Context ctx;
+        private final MappingKey key;
+        private final List<InetAddress> externals;
+        private final int suggestedPort;
+        private final boolean insist;
+        private final MappingFactory factory;
+        private final long lifetime;
+        private final Options options;
+        private int attemptsLeft = ALLOCATION_ATTEMPTS;
 
-    @FunctionalInterface
-    private interface MappingFactory {
-        Mapping create(Endpoint endpoint);
-    }
-
-    // Tries the external addresses in order: a gateway with several spreads mappings over them when one is full.
-    private ListenableFuture<byte[]> create(final Context ctx, final MappingKey key,
-            final List<InetAddress> externals, final int suggestedPort, final boolean insist,
-            final MappingFactory factory, final long lifetime, final Options options, final int attempts)
-            throws Refusal {
-        Endpoint endpoint = null;
-        for (var external : externals) {
-            final var allocation = PortAllocator.allocate(ctx.gateway(), store, key, external, suggestedPort, insist,
-                true);
-            switch (allocation) {
-                case PortAllocator.Allocation.Assigned assigned -> endpoint = new Endpoint(external, assigned.port());
-                case PortAllocator.Allocation.NotPermitted denied -> throw new Refusal(ResultCode.NOT_AUTHORIZED,
-                    "the permission rules allow no external port for " + key);
-                case PortAllocator.Allocation.Exhausted exhausted -> {
-                    // try the next address
-                }
-                case PortAllocator.Allocation.SuggestionRefused refused -> {
-                    // another address may still have the suggested port
-                }
-            }
-            if (endpoint != null) {
-                break;
-            }
+        Creation(final Context ctx, final MappingKey key, final List<InetAddress> externals, final int suggestedPort,
+                final boolean insist, final MappingFactory factory, final long lifetime, final Options options) {
+            this.ctx = ctx;
+            this.key = key;
+            this.externals = externals;
+            this.suggestedPort = suggestedPort;
+            this.insist = insist;
+            this.factory = factory;
+            this.lifetime = lifetime;
+            this.options = options;
         }
-        if (endpoint == null) {
+
+        ListenableFuture<byte[]> attempt() throws Refusal {
+            attemptsLeft--;
+            final var mapping = factory.create(allocate());
+            return Futures.catchingAsync(answerAfter(ctx, store.create(mapping), lifetime, options, false),
+                MappingConflictException.class, this::lostRace, MoreExecutors.directExecutor());
+        }
+
+        private Endpoint allocate() throws Refusal {
+            for (var external : externals) {
+                switch (PortAllocator.allocate(ctx.gateway(), store, key, external, suggestedPort, insist, true)) {
+                    case PortAllocator.Allocation.Assigned assigned -> {
+                        return new Endpoint(external, assigned.port());
+                    }
+                    case PortAllocator.Allocation.NotPermitted denied -> throw new Refusal(ResultCode.NOT_AUTHORIZED,
+                        "the permission rules allow no external port for " + key);
+                    case PortAllocator.Allocation.Exhausted exhausted -> {
+                        // try the next address
+                    }
+                    case PortAllocator.Allocation.SuggestionRefused refused -> {
+                        // another address may still have the suggested port
+                    }
+                }
+            }
             throw insist ? new Refusal(ResultCode.CANNOT_PROVIDE_EXTERNAL, "suggested external port "
                 + suggestedPort + " cannot be given") : new Refusal(ResultCode.NO_RESOURCES,
                     "no free external port for " + key);
         }
-        final var mapping = factory.create(endpoint);
-        final var stored = store.create(mapping);
-        // Another request took the port, or created the same mapping, between the choice and the store: choose
-        // again from the new state. Bounded, since every lost race means another request won.
-        return Futures.catchingAsync(answerAfter(ctx, stored, lifetime, options, false),
-            MappingConflictException.class, conflict -> {
-                if (attempts <= 1) {
-                    return Futures.immediateFuture(error(ctx, new Refusal(ResultCode.NO_RESOURCES,
-                        "lost the race for an external port of " + key + " " + attempts + " times")));
+
+        private ListenableFuture<byte[]> lostRace(final MappingConflictException conflict) {
+            try {
+                if (store.get(key).isPresent()) {
+                    // the same client asked twice at once: the second answer is the first mapping's
+                    return ctx.request().data() instanceof MapData map ? map(ctx, map)
+                        : peer(ctx, (PeerData) ctx.request().data());
                 }
-                try {
-                    final var existing = store.get(key);
-                    if (existing.isPresent()) {
-                        // the same client asked twice at once: the second answer is the first mapping
-                        final var again = ctx.request().data() instanceof MapData map ? map(ctx, map)
-                            : peer(ctx, (PeerData) ctx.request().data());
-                        return again;
-                    }
-                    return create(ctx, key, externals, suggestedPort, insist, factory, lifetime, options,
-                        attempts - 1);
-                } catch (Refusal e) {
-                    return Futures.immediateFuture(error(ctx, e));
+                if (attemptsLeft == 0) {
+                    throw new Refusal(ResultCode.NO_RESOURCES, "lost the race for an external port of " + key + " "
+                        + ALLOCATION_ATTEMPTS + " times");
                 }
-            }, MoreExecutors.directExecutor());
+                return attempt();
+            } catch (Refusal e) {
+                return Futures.immediateFuture(error(ctx, e));
+            }
+        }
     }
 
     // The mapping is committed before SUCCESS leaves; a failed commit is answered NO_RESOURCES (short lifetime).
@@ -401,7 +450,7 @@ final class PcpRequestHandler {
                 .NotRenderedException ? notRendered(ctx, cause) : storeFailed(ctx, cause),
                 MoreExecutors.directExecutor());
         }
-        // conflicts go back to create(), anything else is a store failure
+        // conflicts go back to the creation, anything else is a store failure
         return Futures.catchingAsync(answered, Exception.class, cause -> cause instanceof MappingConflictException
             ? Futures.immediateFailedFuture(cause) : Futures.immediateFuture(cause instanceof AnswerGate
                 .NotRenderedException ? notRendered(ctx, cause) : storeFailed(ctx, cause)),
@@ -411,10 +460,10 @@ final class PcpRequestHandler {
     // RFC 6887 section 7.4: NETWORK_FAILURE, a short-lifetime error, when the server cannot put the mapping in place.
     private static byte[] notRendered(final Context ctx, final Throwable cause) {
         LOG.info("PCP request from {}: {}", ctx.source().getHostAddress(), cause.getMessage());
-        return error(ctx, new Refusal(ResultCode.NETWORK_FAILURE, cause.getMessage()));
+        return error(ctx, new Refusal(ResultCode.NETWORK_FAILURE, String.valueOf(cause.getMessage())));
     }
 
-    private byte[] storeFailed(final Context ctx, final Throwable cause) {
+    private static byte[] storeFailed(final Context ctx, final Throwable cause) {
         LOG.warn("Could not store the mapping of a PCP request from {}", ctx.source().getHostAddress(), cause);
         return error(ctx, new Refusal(ResultCode.NO_RESOURCES, "store failed"));
     }
@@ -498,11 +547,29 @@ final class PcpRequestHandler {
         }
     }
 
-    private void checkQuota(final Context ctx, final InetAddress internal) throws Refusal {
-        final long quota = ctx.gateway().policy().perClientQuota();
-        if (ctx.gateway().quotaReached(store.countForInternalHost(ctx.gateway().id(), internal))) {
-            throw new Refusal(ResultCode.USER_EX_QUOTA, internal.getHostAddress() + " holds its quota of " + quota
-                + " mappings");
+    // pcp-flow-priority: DSCP values the gateway does not allow are refused (reject), or not marked (ignore).
+    private static Options flowPriorityPolicy(final Context ctx, final Options options) throws Refusal {
+        final var asked = options.flowPriority();
+        final var marking = ctx.gateway().marking();
+        if (asked == null || marking.allows(asked.dscpUp(), asked.dscpDown())) {
+            return options;
+        }
+        if (marking.rejectDisallowed()) {
+            throw new Refusal(ResultCode.NOT_AUTHORIZED, "FLOW_PRIORITY up " + asked.dscpUp() + " down "
+                + asked.dscpDown() + " is not allowed on gateway " + ctx.gateway().id());
+        }
+        LOG.debug("FLOW_PRIORITY {} not allowed on gateway {}: mapped without marking", asked, ctx.gateway().id());
+        return options.withoutFlowPriority();
+    }
+
+    // A new mapping within the client's quota (short USER_EX_QUOTA), the gateway's and the controller's limits
+    // (short NO_RESOURCES: the server is out of the resource, RFC 6887 section 7.4).
+    private void checkLimits(final Context ctx, final InetAddress internal) throws Refusal {
+        final var exceeded = limits.exceeded(ctx.gateway(), internal);
+        if (exceeded.isPresent()) {
+            final var limit = exceeded.orElseThrow();
+            throw new Refusal(limit == MappingLimit.CLIENT_QUOTA ? ResultCode.USER_EX_QUOTA : ResultCode.NO_RESOURCES,
+                MappingLimits.describe(ctx.gateway(), internal, limit));
         }
     }
 
@@ -533,7 +600,7 @@ final class PcpRequestHandler {
     /**
      * The external addresses a new mapping may get, in order of preference. IPv6 mappings are firewall pinholes:
      * external = internal. For IPv4, a suggestion that is one of the gateway's addresses comes first (and alone
-     * with PREFER_FAILURE), then the gateway's IPv4 addresses in configured order.
+     * when the client insists), then the gateway's IPv4 addresses in configured order.
      */
     private static List<InetAddress> externalAddresses(final Context ctx, final InetAddress internal,
             final @Nullable InetAddress suggested, final boolean insist) throws Refusal {
@@ -572,7 +639,8 @@ final class PcpRequestHandler {
         return ctx.source().equals(internal) ? null : ctx.source();
     }
 
-    private byte[] success(final Context ctx, final Mapping mapping, final long lifetime, final Options options) {
+    private static byte[] success(final Context ctx, final Mapping mapping, final long lifetime,
+            final Options options) {
         final var request = ctx.request();
         final OpcodeData data = switch (request.data()) {
             case MapData map -> new MapData(map.nonce(), map.protocol(), map.internalPort(), mapping.externalPort(),
@@ -586,7 +654,7 @@ final class PcpRequestHandler {
     }
 
     // A delete answers SUCCESS with lifetime 0 and the external endpoint the mapping had, if there was one.
-    private byte[] deleted(final Context ctx, final @Nullable Mapping mapping, final Options options) {
+    private static byte[] deleted(final Context ctx, final @Nullable Mapping mapping, final Options options) {
         final var request = ctx.request();
         final OpcodeData data = switch (request.data()) {
             case MapData map -> mapping == null ? map : new MapData(map.nonce(), map.protocol(), map.internalPort(),
@@ -600,7 +668,7 @@ final class PcpRequestHandler {
             options.echo()));
     }
 
-    // Error answers copy the request (section 8.3); long-lifetime errors carry 0, short ones the configured time.
+    // Error answers copy the request (section 8.2); long-lifetime errors carry 0, short ones the configured time.
     private static byte[] error(final Context ctx, final Refusal refusal) {
         LOG.debug("PCP request from {} refused with {}: {}", ctx.source().getHostAddress(), refusal.resultCode,
             refusal.getMessage());

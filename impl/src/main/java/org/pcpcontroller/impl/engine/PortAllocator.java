@@ -10,6 +10,7 @@ package org.pcpcontroller.impl.engine;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.List;
+import java.util.OptionalInt;
 import org.pcpcontroller.api.mapping.Mapping.ExternalEndpoint;
 import org.pcpcontroller.api.mapping.MappingKey;
 import org.pcpcontroller.api.net.PortRange;
@@ -102,41 +103,41 @@ public final class PortAllocator {
         // First the permitted ports above the preferred one, then wrap around to those below it.
         for (var range : permitted) {
             if (range.end() > preferred) {
-                final int port = search(store, key, external, range, Math.max(range.start(), preferred + 1));
-                if (port >= 0) {
-                    return new Allocation.Assigned(port);
+                final var port = search(store, key, external, range, Math.max(range.start(), preferred + 1));
+                if (port.isPresent()) {
+                    return new Allocation.Assigned(port.getAsInt());
                 }
             }
         }
         for (var range : permitted) {
             if (range.start() <= preferred) {
-                final int port = search(store, key, external, new PortRange(range.start(),
+                final var port = search(store, key, external, new PortRange(range.start(),
                     Math.min(range.end(), preferred)), range.start());
-                if (port >= 0) {
-                    return new Allocation.Assigned(port);
+                if (port.isPresent()) {
+                    return new Allocation.Assigned(port.getAsInt());
                 }
             }
         }
         return new Allocation.Exhausted();
     }
 
-    // The first port of range at or above from that is free for key, or -1. Never wraps.
-    private static int search(final MappingStore store, final MappingKey key, final InetAddress external,
+    // The first port of range at or above from that is free for key. Never wraps.
+    private static OptionalInt search(final MappingStore store, final MappingKey key, final InetAddress external,
             final PortRange range, final int from) {
         int next = from;
         while (next <= range.end()) {
-            final int candidate = store.nextFreePort(key.gateway(), external, key.protocol(), range, next);
-            if (candidate < next) {
+            final var candidate = store.nextFreePort(key.gateway(), external, key.protocol(), range, next);
+            if (candidate.isEmpty() || candidate.getAsInt() < next) {
                 // none left, or the store wrapped around to the start of the range
-                return -1;
+                return OptionalInt.empty();
             }
             // unused on this protocol; a wildcard (protocol 0 or port 0) mapping may still cover it
-            if (isFree(store, key, external, candidate)) {
+            if (isFree(store, key, external, candidate.getAsInt())) {
                 return candidate;
             }
-            next = candidate + 1;
+            next = candidate.getAsInt() + 1;
         }
-        return -1;
+        return OptionalInt.empty();
     }
 
     private static boolean isFree(final MappingStore store, final MappingKey key, final InetAddress external,

@@ -32,10 +32,13 @@ import org.osgi.service.component.annotations.Component;
  */
 @Component(service = GatewayCounters.class)
 public final class GatewayCounters {
-    // per gateway: 128 PCP opcodes, 128 NAT-PMP opcodes, 256 PCP result codes
+    // per gateway: 128 PCP opcodes, 128 NAT-PMP opcodes, 256 PCP result codes, requests over the rate, refusals
+    // per mapping limit
     private static final int NAT_PMP = 128;
     private static final int RESULTS = 256;
-    private static final int SIZE = 512;
+    private static final int OVER_RATE = 512;
+    private static final int REFUSED = OVER_RATE + 1;
+    private static final int SIZE = REFUSED + MappingLimit.values().length;
 
     private final ConcurrentHashMap<String, AtomicLongArray> counters = new ConcurrentHashMap<>();
 
@@ -51,6 +54,20 @@ public final class GatewayCounters {
      */
     public void response(final String gateway, final int resultCode) {
         of(gateway).incrementAndGet(RESULTS + (resultCode & 0xff));
+    }
+
+    /**
+     * Counts a request dropped because the gateway's clients together exceeded its {@code request-rate}.
+     */
+    public void overRate(final String gateway) {
+        of(gateway).incrementAndGet(OVER_RATE);
+    }
+
+    /**
+     * Counts a new mapping refused because it would exceed a limit.
+     */
+    public void refused(final String gateway, final MappingLimit limit) {
+        of(gateway).incrementAndGet(REFUSED + limit.ordinal());
     }
 
     private AtomicLongArray of(final String gateway) {
@@ -96,6 +113,15 @@ public final class GatewayCounters {
                 responses.put(response.key(), response);
             }
         }
-        return new CountersBuilder().setRequest(Map.copyOf(requests)).setResponse(Map.copyOf(responses)).build();
+        return new CountersBuilder().setRequest(Map.copyOf(requests)).setResponse(Map.copyOf(responses))
+            .setDroppedOverRequestRate(counter(values.get(OVER_RATE)))
+            .setRefusedOverQuota(counter(values.get(REFUSED + MappingLimit.CLIENT_QUOTA.ordinal())))
+            .setRefusedOverGatewayLimit(counter(values.get(REFUSED + MappingLimit.GATEWAY.ordinal())))
+            .setRefusedOverControllerLimit(counter(values.get(REFUSED + MappingLimit.CONTROLLER.ordinal())))
+            .build();
+    }
+
+    private static Counter64 counter(final long value) {
+        return new Counter64(Uint64.valueOf(value));
     }
 }

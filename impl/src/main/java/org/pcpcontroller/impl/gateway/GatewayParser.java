@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
 import org.eclipse.jdt.annotation.Nullable;
@@ -37,6 +38,7 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.PrivateKey;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.host.key.policy.Pinned;
 import org.opendaylight.yangtools.yang.common.QName;
+import org.pcpcontroller.api.pcp.FlowPriorityOption;
 import org.pcpcontroller.impl.gateway.GatewayView.Credentials;
 import org.pcpcontroller.impl.gateway.GatewayView.DscpRenderer;
 import org.pcpcontroller.impl.gateway.GatewayView.Marking;
@@ -86,6 +88,9 @@ public final class GatewayParser {
             defaults.uint(policyPath.leaf("max-lifetime")),
             defaults.uint(policyPath.leaf("short-error-lifetime")),
             defaults.uint(policyPath.leaf("per-client-quota")),
+            defaults.uint16(policyPath.leaf("ipv6-client-prefix-length")),
+            defaults.uint(policyPath.leaf("max-mappings")),
+            defaults.uint(policyPath.leaf("request-rate")),
             defaults.uint16(policyPath.leaf("max-filters")),
             "allow".equals(defaults.leaf(policyPath.leaf("default-action"))),
             List.of(), List.of(),
@@ -104,7 +109,7 @@ public final class GatewayParser {
         }
         marking = new Marking(Set.of(), Set.of(), "reject".equals(defaults.leaf(fp.leaf("disallowed-action"))),
             defaults.bool(fp.leaf("mark-map")), defaults.uint16(fp.leaf("table-id")),
-            defaults.uint16(fp.leaf("flow-priority")), -1);
+            defaults.uint16(fp.leaf("flow-priority")), OptionalInt.empty());
     }
 
     /** A data-tree path in the model, built from a parent QName's module. */
@@ -175,6 +180,7 @@ public final class GatewayParser {
             throw new InvalidGatewayException(id, problems);
         }
         return new GatewayView(id,
+            requireNonNullElse(gateway.getDescription(), ""),
             gateway.getEnabled() == null ? enabled : gateway.getEnabled(),
             externals,
             internals,
@@ -227,9 +233,17 @@ public final class GatewayParser {
         }
         rules.sort(Comparator.comparingLong(PermissionRule::sequence));
         final var compat = config.getCompatibility();
+        final int flowPriorityCode = or(config.getFlowPriorityOptionCode(), value -> value.intValue(),
+            policy.flowPriorityOptionCode());
+        FlowPriorityOption.codeTakenBy(flowPriorityCode).ifPresent(owner -> problems.add(
+            "policy flow-priority-option-code " + flowPriorityCode + " is taken by " + owner
+                + ": clients sending that option would have it read as FLOW_PRIORITY"));
         return new GatewayView.Policy(minLifetime, maxLifetime,
             or(config.getShortErrorLifetime(), value -> value.toJava(), policy.shortErrorLifetime()),
             or(config.getPerClientQuota(), value -> value.toJava(), policy.perClientQuota()),
+            or(config.getIpv6ClientPrefixLength(), value -> value.intValue(), policy.ipv6ClientPrefixLength()),
+            or(config.getMaxMappings(), value -> value.toJava(), policy.maxMappings()),
+            or(config.getRequestRate(), value -> value.toJava(), policy.requestRate()),
             or(config.getMaxFilters(), value -> value.intValue(), policy.maxFilters()),
             config.getDefaultAction() == null ? policy.defaultAllow()
                 : config.getDefaultAction() == PermissionAction.Allow,
@@ -238,7 +252,7 @@ public final class GatewayParser {
                 .toList(),
             or(config.getAllowProtocolAll(), value -> value, policy.allowProtocolAll()),
             or(config.getAllowAllPorts(), value -> value, policy.allowAllPorts()),
-            or(config.getFlowPriorityOptionCode(), value -> value.intValue(), policy.flowPriorityOptionCode()),
+            flowPriorityCode,
             config.getDscpRenderer() == null ? policy.dscpRenderer() : switch (config.getDscpRenderer()) {
                 case None -> DscpRenderer.NONE;
                 case Openflow -> DscpRenderer.OPENFLOW;
@@ -322,11 +336,11 @@ public final class GatewayParser {
     private Marking marking(final org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123
             .flow.priority.Gateway config, final List<String> problems) {
         final int tableId = or(config.getTableId(), value -> value.intValue(), marking.tableId());
-        final int gotoTable = config.getContinuation() instanceof GotoTable next && next.getGotoTable() != null
-            ? next.getGotoTable().intValue() : -1;
-        if (gotoTable >= 0 && gotoTable <= tableId) {
+        final var gotoTable = config.getContinuation() instanceof GotoTable next && next.getGotoTable() != null
+            ? OptionalInt.of(next.getGotoTable().intValue()) : OptionalInt.empty();
+        if (gotoTable.isPresent() && gotoTable.getAsInt() <= tableId) {
             // OpenFlow 1.3 section 5.1: goto-table may only go forward
-            problems.add("flow-priority goto-table " + gotoTable + " does not follow table-id " + tableId);
+            problems.add("flow-priority goto-table " + gotoTable.getAsInt() + " does not follow table-id " + tableId);
         }
         return new Marking(dscps(config.getAllowedDscpUp()), dscps(config.getAllowedDscpDown()),
             config.getDisallowedAction() == null ? marking.rejectDisallowed()

@@ -272,8 +272,8 @@ public final class GatewayTracker implements GatewayRegistry, AutoCloseable {
 
     private void updated(final GatewayView view) {
         final var id = view.id();
-        LOG.info("Gateway {} configured: external {}, internal {}, ports {}", id, view.externalAddresses(),
-            view.internalPrefixes(), view.externalPorts());
+        LOG.info("Gateway {} configured: external {}, internal {}, ports {}", view.describe(),
+            view.externalAddresses(), view.internalPrefixes(), view.externalPorts());
         final var asked = clock.instant();
         Futures.addCallback(store.epochOrigin(id, view.firstExternalIpv4().orElse(null)),
             new FutureCallback<Instant>() {

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.eclipse.jdt.annotation.Nullable;
 import org.pcpcontroller.api.net.IpPrefix;
@@ -29,6 +30,7 @@ import org.pcpcontroller.api.net.PortRange;
  * {@link Marking} and {@link Render}.
  *
  * @param id the gateway id
+ * @param description the operator's text, for logs and state (a home is found by it); empty if none
  * @param enabled whether requests are served (a disabled gateway answers NETWORK_FAILURE)
  * @param externalAddresses external addresses, in configured order
  * @param internalPrefixes the LAN prefixes whose hosts may map
@@ -42,6 +44,7 @@ import org.pcpcontroller.api.net.PortRange;
  */
 public record GatewayView(
         String id,
+        String description,
         boolean enabled,
         List<InetAddress> externalAddresses,
         List<IpPrefix> internalPrefixes,
@@ -55,6 +58,7 @@ public record GatewayView(
 
     public GatewayView {
         requireNonNull(id);
+        requireNonNull(description);
         externalAddresses = List.copyOf(externalAddresses);
         internalPrefixes = List.copyOf(internalPrefixes);
         requireNonNull(externalPorts);
@@ -65,6 +69,13 @@ public record GatewayView(
         requireNonNull(marking);
     }
 
+    /**
+     * The gateway as logs name it: its id, and its description when it has one.
+     */
+    public String describe() {
+        return description.isEmpty() ? id : id + " (" + description + ")";
+    }
+
     /** Which renderer enforces FLOW_PRIORITY ({@code policy/dscp-renderer}). */
     public enum DscpRenderer {
         NONE, OPENFLOW, NETFILTER
@@ -73,6 +84,10 @@ public record GatewayView(
     /**
      * The PCP and NAT-PMP policy ({@code policy}).
      *
+     * @param perClientQuota most mappings of one client, 0 for no limit
+     * @param ipv6ClientPrefixLength the prefix length that makes one IPv6 client, for the quota
+     * @param maxMappings most mappings of the gateway, 0 for no limit
+     * @param requestRate requests per second of all the gateway's clients together
      * @param permissionRules sorted by sequence
      */
     public record Policy(
@@ -80,6 +95,9 @@ public record GatewayView(
             long maxLifetime,
             long shortErrorLifetime,
             long perClientQuota,
+            int ipv6ClientPrefixLength,
+            long maxMappings,
+            long requestRate,
             int maxFilters,
             boolean defaultAllow,
             List<PermissionRule> permissionRules,
@@ -184,13 +202,14 @@ public record GatewayView(
      * @param markMap whether MAP mappings with FLOW_PRIORITY are marked too
      * @param tableId the table of the marking flows
      * @param priority their OpenFlow priority
-     * @param gotoTable the table to continue in, or -1 to output to NORMAL
+     * @param gotoTable the table to continue in; empty to output to NORMAL
      */
     public record Marking(Set<Integer> allowedUp, Set<Integer> allowedDown, boolean rejectDisallowed,
-            boolean markMap, int tableId, int priority, int gotoTable) {
+            boolean markMap, int tableId, int priority, OptionalInt gotoTable) {
         public Marking {
             allowedUp = Set.copyOf(allowedUp);
             allowedDown = Set.copyOf(allowedDown);
+            requireNonNull(gotoTable);
         }
 
         /**
@@ -235,11 +254,27 @@ public record GatewayView(
     }
 
     /**
-     * Whether an internal host that holds {@code held} mappings may not get another: {@code per-client-quota} 0 means
-     * no limit.
+     * The client an internal address counts for in the quota: the address itself for IPv4, its prefix of
+     * {@code ipv6-client-prefix-length} for IPv6 (a host with a /64 can use any address of it).
+     */
+    public IpPrefix client(final InetAddress internal) {
+        final int length = internal instanceof Inet4Address ? 32 : policy.ipv6ClientPrefixLength();
+        return new IpPrefix(internal, length);
+    }
+
+    /**
+     * Whether a client that holds {@code held} mappings may not get another: {@code per-client-quota} 0 means no
+     * limit.
      */
     public boolean quotaReached(final long held) {
         return policy.perClientQuota() > 0 && held >= policy.perClientQuota();
+    }
+
+    /**
+     * Whether a gateway that holds {@code held} mappings may not get another: {@code max-mappings} 0 means no limit.
+     */
+    public boolean mappingLimitReached(final long held) {
+        return policy.maxMappings() > 0 && held >= policy.maxMappings();
     }
 
     /**

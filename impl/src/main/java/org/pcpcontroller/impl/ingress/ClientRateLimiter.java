@@ -7,46 +7,34 @@
  */
 package org.pcpcontroller.impl.ingress;
 
+import static java.util.Objects.requireNonNull;
+
 import com.google.common.annotations.VisibleForTesting;
 import java.net.InetAddress;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.pcpcontroller.impl.engine.TokenBucket;
 
 /**
- * A token bucket per client address: {@code rate} requests per second on average, bursts of {@code burst}. What
- * exceeds it is dropped before decoding, so that one client cannot starve the others or use the server as a
- * reflector. The table of clients is bounded: when full, idle buckets (full again) are forgotten, and while every
- * known client is active, new ones wait.
+ * A token bucket per client of a gateway: {@code rate} requests per second on average, bursts of {@code burst}.
+ * What exceeds it is dropped before decoding, so that one client cannot starve the others or use the server as a
+ * reflector. A client is its address within its gateway, never the bare address: homes reuse the same private
+ * addresses, and one home's 192.168.1.10 must not use up another's. (The gateway's clients together are bounded by
+ * the gateway's own {@code request-rate}, which the engine applies.) The table of clients is bounded: when full, idle
+ * buckets (full again) are forgotten, and while every known client is active, new ones wait.
  */
 public final class ClientRateLimiter {
     private static final int MAX_CLIENTS = 1 << 16;
 
-    private static final class Bucket {
-        private double tokens;
-        private long updated;
-
-        Bucket(final double tokens, final long now) {
-            this.tokens = tokens;
-            updated = now;
-        }
-
-        synchronized boolean take(final long now, final double rate, final double burst) {
-            tokens = Math.min(burst, tokens + (now - updated) * rate / TimeUnit.SECONDS.toNanos(1));
-            updated = now;
-            if (tokens >= 1) {
-                tokens -= 1;
-                return true;
-            }
-            return false;
-        }
-
-        synchronized boolean isFull(final long now, final double rate, final double burst) {
-            return tokens + (now - updated) * rate / TimeUnit.SECONDS.toNanos(1) >= burst;
+    /** A client: its address as seen by the ingress, within the gateway the ingress serves it for. */
+    private record Client(String gateway, InetAddress address) {
+        Client {
+            requireNonNull(gateway);
+            requireNonNull(address);
         }
     }
 
-    private final ConcurrentHashMap<InetAddress, Bucket> buckets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Client, TokenBucket> buckets = new ConcurrentHashMap<>();
     private final double rate;
     private final double burst;
     private final LongSupplier nanoTime;
@@ -58,7 +46,7 @@ public final class ClientRateLimiter {
         }
         this.rate = rate;
         this.burst = burst;
-        this.nanoTime = nanoTime;
+        this.nanoTime = requireNonNull(nanoTime);
     }
 
     public ClientRateLimiter(final double rate, final double burst) {
@@ -66,11 +54,12 @@ public final class ClientRateLimiter {
     }
 
     /**
-     * Whether a request of this client may be served now.
+     * Whether a request of this client of this gateway may be served now.
      */
-    public boolean tryAcquire(final InetAddress client) {
+    public boolean tryAcquire(final String gateway, final InetAddress client) {
         final long now = nanoTime.getAsLong();
-        var bucket = buckets.get(client);
+        final var key = new Client(gateway, client);
+        var bucket = buckets.get(key);
         if (bucket == null) {
             if (buckets.size() >= MAX_CLIENTS) {
                 buckets.values().removeIf(idle -> idle.isFull(now, rate, burst));
@@ -79,7 +68,7 @@ public final class ClientRateLimiter {
                     return false;
                 }
             }
-            bucket = buckets.computeIfAbsent(client, address -> new Bucket(burst, now));
+            bucket = buckets.computeIfAbsent(key, address -> new TokenBucket(burst, now));
         }
         return bucket.take(now, rate, burst);
     }

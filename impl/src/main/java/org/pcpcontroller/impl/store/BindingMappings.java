@@ -115,18 +115,23 @@ public final class BindingMappings {
      * entry ({@link #mergeGateway}).
      */
     public static void putUnderGateway(final WriteOperations tx, final Mapping mapping) {
-        switch (toBinding(mapping)) {
-            case Map map -> tx.put(LogicalDatastoreType.CONFIGURATION,
-                gatewayPath(mapping.key().gateway()).toBuilder().child(Map.class, map.key()).build(), map);
-            case Peer peer -> tx.put(LogicalDatastoreType.CONFIGURATION,
-                gatewayPath(mapping.key().gateway()).toBuilder().child(Peer.class, peer.key()).build(), peer);
-            default -> throw new IllegalStateException("Unexpected binding for " + mapping.key());
-        }
+        putUnderGateway(tx, mapping.key().gateway(), toBinding(mapping));
     }
 
     /**
-     * The binding object of a mapping: a {@link Map} or a {@link Peer}.
+     * Writes a mapping already converted ({@link #toBinding}) under its gateway's entry, which the same transaction
+     * must already have merged.
      */
+    static void putUnderGateway(final WriteOperations tx, final String gateway, final MappingCommon binding) {
+        switch (binding) {
+            case Map map -> tx.put(LogicalDatastoreType.CONFIGURATION,
+                gatewayPath(gateway).toBuilder().child(Map.class, map.key()).build(), map);
+            case Peer peer -> tx.put(LogicalDatastoreType.CONFIGURATION,
+                gatewayPath(gateway).toBuilder().child(Peer.class, peer.key()).build(), peer);
+            default -> throw new IllegalStateException("Unexpected binding " + binding);
+        }
+    }
+
     /**
      * Records a renderer's status of a mapping in the operational datastore. The mapping's own leaves come along:
      * the operational datastore checks mandatory leaves too, and an operator reading it sees what was rendered.
@@ -155,6 +160,11 @@ public final class BindingMappings {
         tx.delete(LogicalDatastoreType.OPERATIONAL, path(key));
     }
 
+    /**
+     * The binding object of a mapping: a {@link Map} or a {@link Peer}.
+     *
+     * @throws IllegalArgumentException if the mapping breaks a restriction of the model
+     */
     public static MappingCommon toBinding(final Mapping mapping) {
         return switch (mapping.key()) {
             case MappingKey.Map key -> {

@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,6 +39,7 @@ import org.opendaylight.mdsal.binding.api.WriteTransaction;
 import org.opendaylight.mdsal.common.api.CommitInfo;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
 import org.opendaylight.mdsal.dom.api.DOMDataBroker;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.MappingCommon;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Epoch;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.EpochBuilder;
 import org.opendaylight.yangtools.concepts.Registration;
@@ -61,6 +63,7 @@ import org.pcpcontroller.api.mapping.Mapping.ExternalEndpoint;
 import org.pcpcontroller.api.mapping.MappingKey;
 import org.pcpcontroller.api.mapping.MappingKey.InternalEndpoint;
 import org.pcpcontroller.api.mapping.Origin;
+import org.pcpcontroller.api.net.IpPrefix;
 import org.pcpcontroller.api.net.PortRange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +74,9 @@ import org.slf4j.LoggerFactory;
  * <p>Decisions are taken on the in-memory {@link MappingTable} under one lock, so that two requests can never be
  * given the same external port; the datastore write follows through a transaction chain, which keeps writes in
  * order. If a commit fails, the index change is undone and the caller's future fails: nothing is acknowledged that
- * is not stored.
+ * is not stored. The same holds for every step between the index and the commit ({@link ChangeStep}): what can fail
+ * without side effects (the conversion to the model, the transaction) runs before the index changes, and a failure
+ * after it undoes the index change; the caller's future fails either way, and nothing is thrown.
  */
 @Component(service = MappingStore.class, configurationPid = "org.pcpcontroller.store")
 @Designate(ocd = DatastoreMappingStore.Configuration.class)
@@ -113,14 +118,14 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
         }
 
         /**
-         * Writes a mapping. Its gateway's entry is merged once per gateway and batch, not once per mapping: merging
-         * the parent structure cost more than the mapping's own write.
+         * Writes a mapping, converted already. Its gateway's entry is merged once per gateway and batch, not once per
+         * mapping: merging the parent structure cost more than the mapping's own write.
          */
-        void put(final Mapping mapping) {
-            if (gateways.add(mapping.key().gateway())) {
-                BindingMappings.mergeGateway(tx, mapping.key().gateway());
+        void put(final String gateway, final MappingCommon binding) {
+            if (gateways.add(gateway)) {
+                BindingMappings.mergeGateway(tx, gateway);
             }
-            BindingMappings.putUnderGateway(tx, mapping);
+            BindingMappings.putUnderGateway(tx, gateway, binding);
         }
 
         void deleteGateway(final String gateway) {
@@ -149,6 +154,8 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     private @Nullable Batch pending;
     /** Whether a batch is being committed; the next one waits for it (group commit). */
     private boolean committing;
+    /** Where a test makes a change fail ({@link #failAt}); never in production. */
+    private volatile @Nullable ChangeStep failingStep;
 
     @Activate
     public DatastoreMappingStore(@Reference final DataBroker dataBroker, @Reference final DOMDataBroker domBroker,
@@ -257,8 +264,13 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     }
 
     @Override
-    public synchronized int countForInternalHost(final String gateway, final InetAddress internal) {
-        return table.countForInternalHost(gateway, internal);
+    public synchronized int countAll() {
+        return table.total();
+    }
+
+    @Override
+    public synchronized int countForClient(final String gateway, final IpPrefix client) {
+        return table.countForInternalPrefix(gateway, client);
     }
 
     @Override
@@ -273,8 +285,8 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     }
 
     @Override
-    public synchronized int nextFreePort(final String gateway, final InetAddress externalAddress, final int protocol,
-            final PortRange range, final int from) {
+    public synchronized OptionalInt nextFreePort(final String gateway, final InetAddress externalAddress,
+            final int protocol, final PortRange range, final int from) {
         return table.nextFreePort(gateway, externalAddress, protocol, range, from);
     }
 
@@ -293,7 +305,19 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
         return store(mapping, false);
     }
 
+    // The binding and datastore APIs report their problems as assorted unchecked exceptions: each becomes the
+    // caller's failed future, with the index undone, and none escapes.
+    @SuppressWarnings("checkstyle:IllegalCatch")
     private ListenableFuture<Mapping> store(final Mapping mapping, final boolean replace) {
+        // Converted before the index changes: a mapping the model cannot hold is refused with nothing to undo.
+        final MappingCommon binding;
+        try {
+            binding = BindingMappings.toBinding(mapping);
+            reached(ChangeStep.CONVERTED);
+        } catch (RuntimeException e) {
+            LOG.warn("Cannot store {}", mapping.key(), e);
+            return Futures.immediateFailedFuture(e);
+        }
         final var result = SettableFuture.<Mapping>create();
         synchronized (this) {
             if (closed) {
@@ -306,14 +330,14 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
             if (holder != null) {
                 return Futures.immediateFailedFuture(new MappingConflictException(mapping.externalEndpoint(), holder));
             }
-            final var previous = table.put(mapping);
-            if (mapping.expires() != null) {
-                scheduleExpiry(mapping.key(), mapping.expires());
+            final Batch batch;
+            try {
+                batch = batch();
+            } catch (RuntimeException e) {
+                return Futures.immediateFailedFuture(e);
             }
-            final var batch = batch();
-            batch.put(mapping);
-            batch.onSuccess.add(() -> result.set(mapping));
-            batch.onFailure.add(cause -> {
+            final var previous = table.put(mapping);
+            final Consumer<Throwable> undo = cause -> {
                 LOG.warn("Storing {} failed, undoing it", mapping.key(), cause);
                 if (table.get(mapping.key()).filter(mapping::equals).isPresent()) {
                     if (previous != null) {
@@ -323,10 +347,61 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
                     }
                 }
                 result.setException(cause);
-            });
+            };
+            try {
+                reached(ChangeStep.INDEXED);
+                final var expires = mapping.expires();
+                if (expires != null) {
+                    scheduleExpiry(mapping.key(), expires);
+                    reached(ChangeStep.EXPIRY_SCHEDULED);
+                }
+            } catch (RuntimeException e) {
+                // a stale expiry entry is harmless: the timer checks the mapping it finds
+                undo.accept(e);
+                return result;
+            }
+            try {
+                batch.put(mapping.key().gateway(), binding);
+                reached(ChangeStep.WRITTEN);
+            } catch (RuntimeException e) {
+                undo.accept(e);
+                abandon(batch, e);
+                return result;
+            }
+            batch.onSuccess.add(() -> result.set(mapping));
+            batch.onFailure.add(undo);
         }
         commitPending();
         return result;
+    }
+
+    /**
+     * Gives up the open batch after a change failed while writing into its transaction: the transaction may hold
+     * part of that change, so none of the batch's changes can be committed, and each is undone as if the commit had
+     * failed. Called with the lock held, for the pending batch.
+     */
+    private void abandon(final Batch batch, final Throwable cause) {
+        if (pending == batch) {
+            pending = null;
+        }
+        batch.tx.cancel();
+        for (int i = batch.onFailure.size() - 1; i >= 0; i--) {
+            batch.onFailure.get(i).accept(cause);
+        }
+    }
+
+    /**
+     * Makes every later change fail at this step, or none (null): for tests that check that a failure anywhere
+     * between the index and the commit leaves the index as the datastore is.
+     */
+    void failAt(final @Nullable ChangeStep step) {
+        failingStep = step;
+    }
+
+    private void reached(final ChangeStep step) {
+        if (step == failingStep) {
+            throw new IllegalStateException("injected failure at " + step);
+        }
     }
 
     /**
@@ -352,9 +427,12 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
      * Submits the pending batch unless a commit is in flight: that one's completion submits it. So at low load every
      * change is committed at once, and at high load the changes arriving during one commit share the next.
      */
+    // The binding and datastore APIs report their problems as assorted unchecked exceptions: each becomes the
+    // caller's failed future, with the index undone, and none escapes.
+    @SuppressWarnings("checkstyle:IllegalCatch")
     private void commitPending() {
         final Batch batch;
-        final ListenableFuture<? extends CommitInfo> commit;
+        ListenableFuture<? extends CommitInfo> commit;
         synchronized (this) {
             if (committing || pending == null) {
                 return;
@@ -363,7 +441,14 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
             pending = null;
             committing = true;
             // submitted under the lock: the chain refuses a new transaction while the previous one is open
-            commit = batch.tx.commit();
+            try {
+                reached(ChangeStep.SUBMITTED);
+                commit = batch.tx.commit();
+            } catch (RuntimeException e) {
+                // the changes of this batch are not stored: the callback below undoes each of them
+                batch.tx.cancel();
+                commit = Futures.immediateFailedFuture(e);
+            }
         }
         whenCommitted(batch, commit);
     }
@@ -398,6 +483,9 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
         return remove(key, null);
     }
 
+    // The binding and datastore APIs report their problems as assorted unchecked exceptions: each becomes the
+    // caller's failed future, with the index undone, and none escapes.
+    @SuppressWarnings("checkstyle:IllegalCatch")
     private ListenableFuture<Optional<Mapping>> remove(final MappingKey key, final @Nullable Mapping expected) {
         final var result = SettableFuture.<Optional<Mapping>>create();
         synchronized (this) {
@@ -407,14 +495,33 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
             if (expected != null && !table.get(key).equals(Optional.of(expected))) {
                 return Futures.immediateFuture(Optional.empty());
             }
-            final var removed = table.remove(key);
-            if (removed == null) {
+            if (table.get(key).isEmpty()) {
                 return Futures.immediateFuture(Optional.empty());
             }
-            final var batch = batch();
-            batch.tx.delete(LogicalDatastoreType.CONFIGURATION, BindingMappings.path(key));
+            final Batch batch;
+            try {
+                batch = batch();
+            } catch (RuntimeException e) {
+                return Futures.immediateFailedFuture(e);
+            }
+            final var removed = requireNonNull(table.remove(key));
+            final var restore = restore(List.of(removed), result);
+            try {
+                reached(ChangeStep.INDEXED);
+            } catch (RuntimeException e) {
+                restore.accept(e);
+                return result;
+            }
+            try {
+                batch.tx.delete(LogicalDatastoreType.CONFIGURATION, BindingMappings.path(key));
+                reached(ChangeStep.WRITTEN);
+            } catch (RuntimeException e) {
+                restore.accept(e);
+                abandon(batch, e);
+                return result;
+            }
             batch.onSuccess.add(() -> result.set(Optional.of(removed)));
-            batch.onFailure.add(restore(List.of(removed), result));
+            batch.onFailure.add(restore);
         }
         commitPending();
         return result;
@@ -435,6 +542,9 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
         return removeMappings(gateway, null, true);
     }
 
+    // The binding and datastore APIs report their problems as assorted unchecked exceptions: each becomes the
+    // caller's failed future, with the index undone, and none escapes.
+    @SuppressWarnings("checkstyle:IllegalCatch")
     private ListenableFuture<List<Mapping>> removeMappings(final String gateway, final @Nullable Origin origin,
             final boolean forget) {
         final var result = SettableFuture.<List<Mapping>>create();
@@ -442,20 +552,38 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
             if (closed) {
                 return Futures.immediateFailedFuture(new IllegalStateException("Mapping store is closed"));
             }
-            final var removed = new ArrayList<Mapping>();
-            final var batch = batch();
-            for (var mapping : table.mappings(gateway)) {
-                if (origin == null || mapping.origin() == origin) {
-                    table.remove(mapping.key());
-                    removed.add(mapping);
-                    batch.tx.delete(LogicalDatastoreType.CONFIGURATION, BindingMappings.path(mapping.key()));
-                }
+            final Batch batch;
+            try {
+                batch = batch();
+            } catch (RuntimeException e) {
+                return Futures.immediateFailedFuture(e);
             }
-            if (forget) {
-                // The whole gateway entry goes, epoch included: a gateway configured again later starts a new
-                // epoch, as its clients' state is lost (RFC 6887 section 8.5).
-                epochs.remove(gateway);
-                batch.deleteGateway(gateway);
+            final var removed = new ArrayList<Mapping>();
+            final var forgotten = epochs.get(gateway);
+            try {
+                for (var mapping : table.mappings(gateway)) {
+                    if (origin == null || mapping.origin() == origin) {
+                        table.remove(mapping.key());
+                        removed.add(mapping);
+                        reached(ChangeStep.INDEXED);
+                        batch.tx.delete(LogicalDatastoreType.CONFIGURATION, BindingMappings.path(mapping.key()));
+                        reached(ChangeStep.WRITTEN);
+                    }
+                }
+                if (forget) {
+                    // The whole gateway entry goes, epoch included: a gateway configured again later starts a new
+                    // epoch, as its clients' state is lost (RFC 6887 section 8.5).
+                    epochs.remove(gateway);
+                    batch.deleteGateway(gateway);
+                }
+            } catch (RuntimeException e) {
+                // the transaction may hold some of the deletes
+                if (forgotten != null) {
+                    epochs.put(gateway, forgotten);
+                }
+                restore(removed, result).accept(e);
+                abandon(batch, e);
+                return result;
             }
             final var copy = List.copyOf(removed);
             batch.onSuccess.add(() -> result.set(copy));
@@ -479,6 +607,7 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     }
 
     @Override
+    @SuppressWarnings("checkstyle:IllegalCatch")
     public ListenableFuture<Instant> epochOrigin(final String gateway, final @Nullable InetAddress externalAddress) {
         final var result = SettableFuture.<Instant>create();
         synchronized (this) {
@@ -490,16 +619,35 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
                 return Futures.immediateFuture(stored.origin());
             }
             final var origin = clock.instant();
-            epochs.put(gateway, new StoredEpoch(origin, externalAddress));
             final var epoch = new EpochBuilder().setOrigin(BindingMappings.dateAndTime(origin));
             if (externalAddress != null) {
                 epoch.setExternalAddress(BindingMappings.address(externalAddress));
             }
-            final var batch = batch();
-            batch.tx.mergeParentStructurePut(LogicalDatastoreType.CONFIGURATION,
-                BindingMappings.gatewayPath(gateway).toBuilder().child(Epoch.class).build(), epoch.build());
+            final Batch batch;
+            try {
+                batch = batch();
+            } catch (RuntimeException e) {
+                return Futures.immediateFailedFuture(e);
+            }
+            final Consumer<Throwable> restore = cause -> {
+                if (stored != null) {
+                    epochs.put(gateway, stored);
+                } else {
+                    epochs.remove(gateway);
+                }
+                result.setException(cause);
+            };
+            epochs.put(gateway, new StoredEpoch(origin, externalAddress));
+            try {
+                batch.tx.mergeParentStructurePut(LogicalDatastoreType.CONFIGURATION,
+                    BindingMappings.gatewayPath(gateway).toBuilder().child(Epoch.class).build(), epoch.build());
+            } catch (RuntimeException e) {
+                restore.accept(e);
+                abandon(batch, e);
+                return result;
+            }
             batch.onSuccess.add(() -> result.set(origin));
-            batch.onFailure.add(result::setException);
+            batch.onFailure.add(restore);
         }
         commitPending();
         return result;

@@ -12,12 +12,14 @@ import java.net.InetAddress;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.eclipse.jdt.annotation.Nullable;
 import org.pcpcontroller.api.mapping.Mapping;
 import org.pcpcontroller.api.mapping.Mapping.ExternalEndpoint;
 import org.pcpcontroller.api.mapping.MappingKey;
 import org.pcpcontroller.api.mapping.MappingKey.InternalEndpoint;
 import org.pcpcontroller.api.mapping.Origin;
+import org.pcpcontroller.api.net.IpPrefix;
 import org.pcpcontroller.api.net.PortRange;
 
 /**
@@ -35,9 +37,16 @@ public interface MappingStore {
     int count(String gateway);
 
     /**
-     * Number of mappings of a gateway whose internal address is {@code internal}, for quotas.
+     * Number of mappings of every gateway, for the controller's limit.
      */
-    int countForInternalHost(String gateway, InetAddress internal);
+    int countAll();
+
+    /**
+     * Number of mappings of a gateway whose internal address lies in {@code client}, for quotas: an IPv4 address
+     * (a /32), or the IPv6 prefix that makes one client. The cost is the number of internal hosts with mappings
+     * inside it, never the gateway's number of mappings.
+     */
+    int countForClient(String gateway, IpPrefix client);
 
     /**
      * A snapshot of the mappings of a gateway.
@@ -61,11 +70,11 @@ public interface MappingStore {
 
     /**
      * The first port of {@code range}, searching upwards from {@code from} and wrapping around, that no mapping of
-     * this gateway uses on this external address and protocol; or -1 if every port of the range is used. Mappings of
+     * this gateway uses on this external address and protocol; empty if every port of the range is used. Mappings of
      * protocol 0 or port 0 are not looked at: the caller confirms a candidate with {@link #conflictingOwner}. The
      * cost is bounded by the size of the range, whatever the number of mappings.
      */
-    int nextFreePort(String gateway, InetAddress externalAddress, int protocol, PortRange range, int from);
+    OptionalInt nextFreePort(String gateway, InetAddress externalAddress, int protocol, PortRange range, int from);
 
     /**
      * Creates or replaces a mapping.

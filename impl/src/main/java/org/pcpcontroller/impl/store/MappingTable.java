@@ -7,17 +7,23 @@
  */
 package org.pcpcontroller.impl.store;
 
+import com.google.common.primitives.Longs;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.TreeMap;
 import org.eclipse.jdt.annotation.Nullable;
 import org.pcpcontroller.api.mapping.Mapping;
 import org.pcpcontroller.api.mapping.Mapping.ExternalEndpoint;
 import org.pcpcontroller.api.mapping.MappingKey;
 import org.pcpcontroller.api.mapping.MappingKey.InternalEndpoint;
+import org.pcpcontroller.api.net.IpPrefix;
 import org.pcpcontroller.api.net.PortRange;
 
 /**
@@ -45,25 +51,67 @@ final class MappingTable {
     }
 
     /**
-     * The ports in use on one external address and protocol: a bitmap of the 65536 ports (8 KiB), so that finding a
-     * free port or a used one costs at most 1024 word reads, whatever the number of mappings.
+     * The ports in use on one external address and protocol. Few ports are a sorted array of them, so that an IPv6
+     * pinhole (its own external address, usually one or two ports) costs a few bytes, not a bitmap; past
+     * {@link #SPARSE_LIMIT} ports the set becomes a bitmap of the 65536 ports (8 KiB), in which finding a free port or
+     * a used one costs at most 1024 word reads, whatever the number of mappings. A set never shrinks back: a NAT44
+     * address that once held many ports is likely to again.
      */
-    private static final class PortSet {
-        private final long[] words = new long[1024];
+    static final class PortSet {
+        /** Above this many ports the sorted array (2 bytes a port) would cost more to search than the bitmap. */
+        static final int SPARSE_LIMIT = 256;
+
+        private char[] sparse = new char[2];
+        private long @Nullable [] words;
         private int size;
 
         void add(final int port) {
-            final long bit = 1L << port;
-            if ((words[port >>> 6] & bit) == 0) {
-                words[port >>> 6] |= bit;
-                size++;
+            final var bitmap = words;
+            if (bitmap != null) {
+                final long bit = 1L << port;
+                if ((bitmap[port >>> 6] & bit) == 0) {
+                    bitmap[port >>> 6] |= bit;
+                    size++;
+                }
+                return;
             }
+            final int at = Arrays.binarySearch(sparse, 0, size, (char) port);
+            if (at >= 0) {
+                return;
+            }
+            if (size == SPARSE_LIMIT) {
+                final var dense = new long[1024];
+                for (int i = 0; i < size; i++) {
+                    dense[sparse[i] >>> 6] |= 1L << sparse[i];
+                }
+                dense[port >>> 6] |= 1L << port;
+                words = dense;
+                sparse = new char[0];
+                size++;
+                return;
+            }
+            final int insert = -at - 1;
+            if (size == sparse.length) {
+                sparse = Arrays.copyOf(sparse, Math.min(SPARSE_LIMIT, size * 2));
+            }
+            System.arraycopy(sparse, insert, sparse, insert + 1, size - insert);
+            sparse[insert] = (char) port;
+            size++;
         }
 
         void remove(final int port) {
-            final long bit = 1L << port;
-            if ((words[port >>> 6] & bit) != 0) {
-                words[port >>> 6] &= ~bit;
+            final var bitmap = words;
+            if (bitmap != null) {
+                final long bit = 1L << port;
+                if ((bitmap[port >>> 6] & bit) != 0) {
+                    bitmap[port >>> 6] &= ~bit;
+                    size--;
+                }
+                return;
+            }
+            final int at = Arrays.binarySearch(sparse, 0, size, (char) port);
+            if (at >= 0) {
+                System.arraycopy(sparse, at + 1, sparse, at, size - at - 1);
                 size--;
             }
         }
@@ -72,30 +120,64 @@ final class MappingTable {
             return size == 0;
         }
 
-        // first used port at or above from, up to to; -1 if none
-        int nextUsed(final int from, final int to) {
+        // first used port at or above from, up to to; empty if none
+        OptionalInt nextUsed(final int from, final int to) {
+            final var bitmap = words;
+            if (bitmap == null) {
+                int at = Arrays.binarySearch(sparse, 0, size, (char) from);
+                at = at >= 0 ? at : -at - 1;
+                return at < size && sparse[at] <= to ? OptionalInt.of(sparse[at]) : OptionalInt.empty();
+            }
             for (int port = from; port <= to; ) {
-                final long word = words[port >>> 6] >>> (port & 63);
+                final long word = bitmap[port >>> 6] >>> (port & 63);
                 if (word != 0) {
                     final int found = port + Long.numberOfTrailingZeros(word);
-                    return found <= to ? found : -1;
+                    return found <= to ? OptionalInt.of(found) : OptionalInt.empty();
                 }
                 port = (port | 63) + 1;
             }
-            return -1;
+            return OptionalInt.empty();
         }
 
-        // first free port at or above from, up to to; -1 if none
-        int nextFree(final int from, final int to) {
+        // first free port at or above from, up to to; empty if none
+        OptionalInt nextFree(final int from, final int to) {
+            final var bitmap = words;
+            if (bitmap == null) {
+                int at = Arrays.binarySearch(sparse, 0, size, (char) from);
+                at = at >= 0 ? at : -at - 1;
+                int port = from;
+                // the used ports from here on are ascending: the first gap between them is free
+                while (port <= to && at < size && sparse[at] == port) {
+                    port++;
+                    at++;
+                }
+                return port <= to ? OptionalInt.of(port) : OptionalInt.empty();
+            }
             for (int port = from; port <= to; ) {
-                final long word = ~words[port >>> 6] >>> (port & 63);
+                final long word = ~bitmap[port >>> 6] >>> (port & 63);
                 if (word != 0) {
                     final int found = port + Long.numberOfTrailingZeros(word);
-                    return found <= to ? found : -1;
+                    return found <= to ? OptionalInt.of(found) : OptionalInt.empty();
                 }
                 port = (port | 63) + 1;
             }
-            return -1;
+            return OptionalInt.empty();
+        }
+    }
+
+    /**
+     * An IPv6 address as a number, ordered, so that the hosts of a prefix are one range of a sorted map.
+     */
+    private record Ipv6Host(long high, long low) implements Comparable<Ipv6Host> {
+        static Ipv6Host of(final byte[] address) {
+            return new Ipv6Host(Longs.fromByteArray(address), Longs.fromBytes(address[8], address[9], address[10],
+                address[11], address[12], address[13], address[14], address[15]));
+        }
+
+        @Override
+        public int compareTo(final Ipv6Host other) {
+            final int byHigh = Long.compareUnsigned(high, other.high);
+            return byHigh != 0 ? byHigh : Long.compareUnsigned(low, other.low);
         }
     }
 
@@ -105,6 +187,9 @@ final class MappingTable {
     private final HashMap<AddressProtocol, PortSet> usedPorts = new HashMap<>();
     /** Mappings per internal host, for quotas and "delete all my mappings". */
     private final HashMap<InternalHost, HashSet<MappingKey>> perInternalHost = new HashMap<>();
+    /** Per gateway, the IPv6 internal hosts in address order with their number of mappings: quotas per prefix. */
+    private final HashMap<String, TreeMap<Ipv6Host, Integer>> ipv6Hosts = new HashMap<>();
+    private int total;
 
     Optional<Mapping> get(final MappingKey key) {
         final var mappings = byGateway.get(key.gateway());
@@ -122,6 +207,39 @@ final class MappingTable {
     }
 
     /**
+     * The mappings of the internal hosts inside a prefix. An IPv6 prefix is one range of the sorted hosts, so the cost
+     * is the number of hosts with mappings inside it, never the gateway's; an IPv4 prefix is expected to be one host.
+     */
+    int countForInternalPrefix(final String gateway, final IpPrefix prefix) {
+        final byte[] network = prefix.network().getAddress();
+        if (network.length == 4) {
+            return prefix.length() == 32 ? countForInternalHost(gateway, prefix.network())
+                : (int) mappings(gateway).stream().filter(mapping -> prefix.contains(mapping.key().internalAddress()))
+                    .count();
+        }
+        final var hosts = ipv6Hosts.get(gateway);
+        if (hosts == null) {
+            return 0;
+        }
+        final byte[] last = network.clone();
+        for (int bit = prefix.length(); bit < 128; bit++) {
+            last[bit >>> 3] |= (byte) (0x80 >>> (bit & 7));
+        }
+        int count = 0;
+        for (int held : hosts.subMap(Ipv6Host.of(network), true, Ipv6Host.of(last), true).values()) {
+            count += held;
+        }
+        return count;
+    }
+
+    /**
+     * Number of mappings of every gateway.
+     */
+    int total() {
+        return total;
+    }
+
+    /**
      * The mappings of one internal host.
      */
     List<Mapping> mappingsOf(final String gateway, final InetAddress internal) {
@@ -135,17 +253,17 @@ final class MappingTable {
 
     /**
      * The first port of range at or above from that no mapping uses on this address and protocol, wrapping around
-     * to the start of the range; -1 if all are used.
+     * to the start of the range; empty if all are used.
      */
-    int nextFreePort(final String gateway, final InetAddress address, final int protocol, final PortRange range,
+    OptionalInt nextFreePort(final String gateway, final InetAddress address, final int protocol, final PortRange range,
             final int from) {
         final var used = usedPorts.get(new AddressProtocol(gateway, address, protocol));
         final int start = range.contains(from) ? from : range.start();
         if (used == null) {
-            return start;
+            return OptionalInt.of(start);
         }
-        final int found = used.nextFree(start, range.end());
-        return found >= 0 ? found : used.nextFree(range.start(), start - 1);
+        final var found = used.nextFree(start, range.end());
+        return found.isPresent() ? found : used.nextFree(range.start(), start - 1);
     }
 
     List<Mapping> mappings(final String gateway) {
@@ -211,13 +329,14 @@ final class MappingTable {
         if (used == null) {
             return null;
         }
-        int port = used.nextUsed(0, 65535);
-        while (port >= 0) {
-            final var holder = byExternal.get(new ExternalEndpoint(gw, proto, addr, port));
+        var port = used.nextUsed(0, 65535);
+        while (port.isPresent()) {
+            final int found = port.getAsInt();
+            final var holder = byExternal.get(new ExternalEndpoint(gw, proto, addr, found));
             if (holder != null && !holder.internal().equals(owner)) {
                 return holder.internal();
             }
-            port = port < 65535 ? used.nextUsed(port + 1, 65535) : -1;
+            port = found < 65535 ? used.nextUsed(found + 1, 65535) : OptionalInt.empty();
         }
         return null;
     }
@@ -232,6 +351,8 @@ final class MappingTable {
         final var previous = byGateway.computeIfAbsent(key.gateway(), gw -> new HashMap<>()).put(key, mapping);
         if (previous != null) {
             unindex(previous);
+        } else {
+            total++;
         }
         index(mapping);
         return previous;
@@ -244,6 +365,7 @@ final class MappingTable {
         }
         final var removed = mappings.remove(key);
         if (removed != null) {
+            total--;
             unindex(removed);
             if (mappings.isEmpty()) {
                 byGateway.remove(key.gateway());
@@ -258,8 +380,12 @@ final class MappingTable {
             (old, added) -> old.plus(1));
         usedPorts.computeIfAbsent(new AddressProtocol(key.gateway(), mapping.externalAddress(), key.protocol()),
             ap -> new PortSet()).add(mapping.externalPort());
-        perInternalHost.computeIfAbsent(new InternalHost(key.gateway(), key.internalAddress()),
+        final boolean added = perInternalHost.computeIfAbsent(new InternalHost(key.gateway(), key.internalAddress()),
             host -> new HashSet<>(4)).add(key);
+        if (added && key.internalAddress() instanceof Inet6Address v6) {
+            ipv6Hosts.computeIfAbsent(key.gateway(), gw -> new TreeMap<>()).merge(Ipv6Host.of(v6.getAddress()), 1,
+                Integer::sum);
+        }
     }
 
     private void unindex(final Mapping mapping) {
@@ -280,8 +406,19 @@ final class MappingTable {
         }
         final var host = new InternalHost(key.gateway(), key.internalAddress());
         final var keys = perInternalHost.get(host);
-        if (keys != null && keys.remove(key) && keys.isEmpty()) {
-            perInternalHost.remove(host);
+        if (keys != null && keys.remove(key)) {
+            if (keys.isEmpty()) {
+                perInternalHost.remove(host);
+            }
+            if (key.internalAddress() instanceof Inet6Address v6) {
+                final var hosts = ipv6Hosts.get(key.gateway());
+                if (hosts != null) {
+                    hosts.computeIfPresent(Ipv6Host.of(v6.getAddress()), (ip, held) -> held == 1 ? null : held - 1);
+                    if (hosts.isEmpty()) {
+                        ipv6Hosts.remove(key.gateway());
+                    }
+                }
+            }
         }
     }
 }

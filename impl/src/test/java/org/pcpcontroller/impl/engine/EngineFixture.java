@@ -25,6 +25,7 @@ import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
 import org.opendaylight.mdsal.dom.api.DOMDataBroker;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.FlowPriority;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Gateways;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.Gateway;
@@ -46,6 +47,7 @@ import org.pcpcontroller.api.pcp.PcpDecodeResult;
 import org.pcpcontroller.api.pcp.PcpOption;
 import org.pcpcontroller.api.pcp.PcpRequest;
 import org.pcpcontroller.api.pcp.PcpResponse;
+import org.pcpcontroller.impl.Await;
 import org.pcpcontroller.impl.MutableClock;
 import org.pcpcontroller.impl.TestModel;
 import org.pcpcontroller.impl.gateway.GatewayCounters;
@@ -111,10 +113,22 @@ final class EngineFixture implements AutoCloseable {
         tx.put(LogicalDatastoreType.CONFIGURATION, DataObjectIdentifier.builder(Gateways.class)
             .child(Gateway.class, gateway.key()).build(), gateway);
         tx.commit().get(5, TimeUnit.SECONDS);
-        for (int i = 0; i < 250 && (tracker.lookup(GATEWAY).equals(before) || tracker.epochOrigin(GATEWAY).isEmpty());
-                i++) {
-            Thread.sleep(20);
-        }
+        Await.until(() -> !tracker.lookup(GATEWAY).equals(before) && tracker.epochOrigin(GATEWAY).isPresent(),
+            served -> served);
+    }
+
+    /**
+     * Writes the test gateway's pcp-flow-priority entry and waits until its view has it.
+     */
+    void putMarking(final org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.flow
+            .priority.Gateway marking) throws Exception {
+        final var before = tracker.lookup(GATEWAY).orElseThrow().marking();
+        final var tx = broker.newWriteOnlyTransaction();
+        tx.mergeParentStructurePut(LogicalDatastoreType.CONFIGURATION, DataObjectIdentifier.builder(
+            FlowPriority.class).child(org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority
+                .rev261123.flow.priority.Gateway.class, marking.key()).build(), marking);
+        tx.commit().get(5, TimeUnit.SECONDS);
+        Await.until(() -> tracker.lookup(GATEWAY).orElseThrow().marking(), after -> !after.equals(before));
     }
 
     Optional<byte[]> send(final InetAddress source, final byte[] datagram) throws Exception {

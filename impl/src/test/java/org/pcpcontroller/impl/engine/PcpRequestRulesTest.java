@@ -71,7 +71,7 @@ class PcpRequestRulesTest extends AbstractEngineTest {
     }
 
     @Test
-    void section8_3_clientAddressDifferentFromSourceIsAddressMismatch() throws Exception {
+    void section8_2_clientAddressDifferentFromSourceIsAddressMismatch() throws Exception {
         final var response = fixture.pcp(InetAddresses.forString("10.0.0.3"), map(3600, 1234, 0));
         assertEquals(ResultCode.ADDRESS_MISMATCH, response.resultCode());
         assertEquals(0, response.lifetime());
@@ -79,7 +79,7 @@ class PcpRequestRulesTest extends AbstractEngineTest {
     }
 
     @Test
-    void section8_3_errorResponseIsTheRequestWithTheHeaderFilledIn() throws Exception {
+    void section8_2_errorResponseIsTheRequestWithTheHeaderFilledIn() throws Exception {
         final var request = fixture.codec.encode(map(3600, 1234, 0, new DescriptionOption("x")));
         final var response = fixture.send(InetAddresses.forString("10.0.0.3"), request).orElseThrow();
         assertEquals(request.length, response.length);
@@ -88,7 +88,7 @@ class PcpRequestRulesTest extends AbstractEngineTest {
     }
 
     @Test
-    void section8_3_malformedDatagramIsAnsweredFromTheCodec() throws Exception {
+    void section8_2_malformedDatagramIsAnsweredFromTheCodec() throws Exception {
         // too short for a MAP: the answer is the request padded to the 24-byte header
         final var response = fixture.send(CLIENT, new byte[] { 2, 1, 0, 0, 0, 0 }).orElseThrow();
         assertEquals(24, response.length);
@@ -107,7 +107,7 @@ class PcpRequestRulesTest extends AbstractEngineTest {
     }
 
     @Test
-    void section8_3_responsesAreNotAnswered() throws Exception {
+    void section8_2_responsesAreNotAnswered() throws Exception {
         final var request = fixture.codec.encode(map(3600, 1234, 0));
         request[1] |= (byte) 0x80;
         assertTrue(fixture.send(CLIENT, request).isEmpty());
@@ -156,8 +156,16 @@ class PcpRequestRulesTest extends AbstractEngineTest {
     }
 
     @Test
-    void section11_3_protocolZeroWithAPortIsMalformedRequest() throws Exception {
-        assertRefused(ResultCode.MALFORMED_REQUEST, 0, map(CLIENT, 3600, NONCE, 0, 1234, 0));
+    void section7_4_shortLifetimeErrorsCarryTheGatewaysShortErrorLifetime() throws Exception {
+        reconfigure(policy -> policy.setShortErrorLifetime(Uint32.valueOf(7)).setPerClientQuota(Uint32.ONE));
+        fixture.pcp(map(600, 1001, 0));
+        assertRefused(ResultCode.USER_EX_QUOTA, 7, map(600, 1002, 0));
+    }
+
+    @Test
+    void section11_1_protocolZeroWithAPortIsTheAllProtocolsMappingWhichPolicyDecides() throws Exception {
+        // the port is ignored, so this asks for all protocols: refused by the default policy, not as malformed
+        assertRefused(ResultCode.NOT_AUTHORIZED, 0, map(CLIENT, 3600, NONCE, 0, 1234, 0));
     }
 
     @Test

@@ -26,7 +26,6 @@ import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.PolicyBuilder;
@@ -46,7 +45,7 @@ import org.pcpcontroller.api.pcp.UnknownOption;
 
 /**
  * Server rules of RFC 6887 that docs/rfc-conformance.md found without a test, one rule per test, through the
- * engine's byte interface. Tests tagged "defect" fail against the current engine and wait for its fix.
+ * engine's byte interface.
  */
 class Rfc6887ServerRulesTest extends AbstractEngineTest {
     private static final InetAddress OTHER_HOST = InetAddresses.forString("10.0.0.9");
@@ -98,8 +97,6 @@ class Rfc6887ServerRulesTest extends AbstractEngineTest {
     }
 
     @Test
-    @Disabled("defect: an SCTP MAP whose suggested port is taken gets another port; RFC 6887 section 7.4 implies "
-        + "PREFER_FAILURE for SCTP — fixed in the follow-up")
     void section7_4_sctpMapImpliesPreferFailure() throws Exception {
         assertEquals(5004, ((MapData) fixture.pcp(map(OTHER_HOST, 600, NONCE, SCTP, 1, 5004)).data())
             .externalPort());
@@ -117,8 +114,6 @@ class Rfc6887ServerRulesTest extends AbstractEngineTest {
     }
 
     @Test
-    @Disabled("defect: protocol 0 with a non-zero internal port is answered MALFORMED_REQUEST; RFC 6887 section "
-        + "11.1 says the internal port MUST be ignored on reception — fixed in the follow-up")
     void section11_1_internalPortIsIgnoredWhenProtocolIsZero() throws Exception {
         reconfigure(policy -> policy.setAllowProtocolAll(true));
         final var response = fixture.pcp(map(CLIENT, 600, NONCE, 0, 1234, 0));

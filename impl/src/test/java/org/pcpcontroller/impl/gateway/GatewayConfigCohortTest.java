@@ -44,6 +44,7 @@ import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint32;
+import org.opendaylight.yangtools.yang.common.Uint8;
 import org.opendaylight.yangtools.yang.data.api.YangInstanceIdentifier.NodeIdentifier;
 import org.opendaylight.yangtools.yang.data.api.schema.MapEntryNode;
 import org.opendaylight.yangtools.yang.data.api.schema.NormalizedNode;
@@ -139,5 +140,14 @@ class GatewayConfigCohortTest extends AbstractDataBrokerTest {
             .setPolicy(new PolicyBuilder().setMinLifetime(new Lifetime(Uint32.valueOf(600)))
                 .setMaxLifetime(new Lifetime(Uint32.valueOf(300))).build()).build()));
         assertTrue(error.getCause().getMessage().contains("min-lifetime 600 is above max-lifetime 300"));
+    }
+
+    @Test
+    void aFlowPriorityCodeOfThirdPartyIsRefusedAtCommit() {
+        // under code 1 every THIRD_PARTY option of the gateway's clients would be read as FLOW_PRIORITY
+        final var error = assertThrows(ExecutionException.class, () -> commit(gateway("bad", 1000, 2000)
+            .setPolicy(new PolicyBuilder().setFlowPriorityOptionCode(Uint8.ONE).build()).build()));
+        assertTrue(error.getCause().getMessage().contains("flow-priority-option-code 1 is taken by THIRD_PARTY"),
+            error.getCause().getMessage());
     }
 }

@@ -13,25 +13,32 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.common.net.InetAddresses;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.Host;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.FlowPriority;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.flow.priority.gateway.continuation.GotoTableBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.flow.priority.gateway.continuation.NormalBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Gateways;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Lifetime;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.PermissionAction;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.Gateway;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.GatewayBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.ExternalPortRangeBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.NetconfBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.OpenflowBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.Policy;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.PolicyBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.Render;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.RenderBuilder;
@@ -39,6 +46,11 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.PasswordBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.PrivateKeyBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.host.key.policy.PinnedBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.host.key.policy.TrustOnFirstUseBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.policy.PermissionRuleBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.policy.PermissionRuleKey;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.policy.permission.rule.InternalPortsBuilder;
+import org.opendaylight.yangtools.yang.common.Empty;
 import org.opendaylight.yangtools.yang.common.QName;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint32;
@@ -118,6 +130,9 @@ class GatewayParserTest {
         assertEquals(120, view.policy().minLifetime());
         assertEquals(86400, view.policy().maxLifetime());
         assertEquals(256, view.policy().perClientQuota());
+        assertEquals(64, view.policy().ipv6ClientPrefixLength());
+        assertEquals(16384, view.policy().maxMappings());
+        assertEquals(1000, view.policy().requestRate());
         assertEquals(99, view.policy().flowPriorityOptionCode());
         assertEquals(GatewayView.DscpRenderer.OPENFLOW, view.policy().dscpRenderer());
         assertTrue(view.render().waitForAck());
@@ -127,7 +142,7 @@ class GatewayParserTest {
         assertNull(view.netconf());
         assertEquals(TestModel.PARSER.defaultMarking(), view.marking());
         assertEquals(40000, view.marking().priority());
-        assertEquals(-1, view.marking().gotoTable());
+        assertEquals(OptionalInt.empty(), view.marking().gotoTable());
     }
 
     @Test
@@ -160,9 +175,53 @@ class GatewayParserTest {
         assertEquals(Duration.ofSeconds(30), netconf.keepalive());
         assertTrue(view.marking().allows(46, 0));
         assertFalse(view.marking().allows(34, 0));
-        assertEquals(3, view.marking().gotoTable());
+        assertEquals(OptionalInt.of(3), view.marking().gotoTable());
         // secrets never in a log line
         assertFalse(netconf.toString().contains("secret"));
+    }
+
+    /**
+     * The configuration leaves that no other test sets to a value of its own (docs/model-leaves.md): each reaches
+     * the view, where its stage reads it.
+     */
+    @Test
+    void everyLeafReachesTheView() throws Exception {
+        final var view = TestModel.PARSER.parse(new GatewayBuilder(minimal())
+            .setDescription("home 42, Mrs Example")
+            .setOpenflow(new OpenflowBuilder().setPuntMeterRate(Uint32.valueOf(500)).build())
+            .setNetconf(new NetconfBuilder().setAddress(new Host(IetfInetUtil.ipAddressFor("192.0.2.7")))
+                .setUsername("u").setCredentials(new PasswordBuilder().setPassword("x").build())
+                .setHostKeyPolicy(new TrustOnFirstUseBuilder().setTrustOnFirstUse(Empty.value()).build())
+                .setKeepaliveInterval(Uint32.valueOf(5)).setReconcileInterval(Uint32.valueOf(60)).build())
+            .setPolicy(new PolicyBuilder()
+                .setShortErrorLifetime(Uint32.valueOf(7))
+                .setDscpRenderer(Policy.DscpRenderer.Netfilter)
+                .setPermissionRule(java.util.Map.of(new PermissionRuleKey(Uint32.ONE), new PermissionRuleBuilder()
+                    .setSequence(Uint32.ONE).setAction(PermissionAction.Deny)
+                    .setInternalPrefix(IetfInetUtil.ipPrefixFor("10.0.0.0/24"))
+                    .setInternalPorts(new InternalPortsBuilder().setStart(port(22)).setEnd(port(23)).build())
+                    .build()))
+                .build())
+            .build(), new org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.flow
+                .priority.GatewayBuilder().setGatewayId(new GatewayId("gw"))
+                .setAllowedDscpDown(Set.of(new org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet
+                    .types.rev130715.Dscp(Uint8.valueOf(10))))
+                .setMarkMap(true)
+                .setContinuation(new NormalBuilder().setNormal(Empty.value()).build()).build());
+        assertEquals("gw (home 42, Mrs Example)", view.describe());
+        assertEquals(500, view.openflow().puntMeterRate());
+        assertNull(view.netconf().pinnedHostKey());
+        assertEquals(Duration.ofSeconds(5), view.netconf().keepalive());
+        assertEquals(Duration.ofSeconds(60), view.netconf().reconcileInterval());
+        assertEquals(7, view.policy().shortErrorLifetime());
+        assertEquals(GatewayView.DscpRenderer.NETFILTER, view.policy().dscpRenderer());
+        final var internal = InetAddresses.forString("10.0.0.2");
+        assertFalse(view.permits(5000, internal, 22));
+        assertTrue(view.permits(5000, internal, 24));
+        assertTrue(view.marking().allows(0, 10));
+        assertFalse(view.marking().allows(0, 11));
+        assertTrue(view.marking().markMap());
+        assertEquals(OptionalInt.empty(), view.marking().gotoTable());
     }
 
     @Test
@@ -197,6 +256,28 @@ class GatewayParserTest {
                 .GatewayBuilder().setGatewayId(new GatewayId("gw")).setTableId(Uint8.valueOf(5))
                 .setContinuation(new GotoTableBuilder().setGotoTable(Uint8.valueOf(5)).build()).build()));
         assertTrue(invalid.getMessage().contains("goto-table 5"), invalid.getMessage());
+    }
+
+    /**
+     * Under a code IANA gave another option, FLOW_PRIORITY would take that option's place for every client of the
+     * gateway: under 1, 2, 3 or 128 the server could no longer read THIRD_PARTY, PREFER_FAILURE, FILTER or
+     * DESCRIPTION, and under RFC 7652's or RFC 7225/7753/7843's codes it would read their data as DSCP values.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = { 0, 1, 2, 3, 5, 6, 7, 8, 9, 10, 11, 12, 128, 129, 130, 131 })
+    void aFlowPriorityOptionCodeThatIanaAssignedIsRefused(final int code) {
+        final var invalid = assertThrows(InvalidGatewayException.class, () -> TestModel.PARSER.parse(
+            new GatewayBuilder(minimal()).setPolicy(new PolicyBuilder().setFlowPriorityOptionCode(Uint8.valueOf(code))
+                .build()).build(), null));
+        assertTrue(invalid.getMessage().contains("flow-priority-option-code " + code + " is taken by"),
+            invalid.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = { 4, 99, 127, 200, 255 })
+    void aFreeFlowPriorityOptionCodeOrMiniupnpdsIsServed(final int code) throws Exception {
+        assertEquals(code, TestModel.PARSER.parse(new GatewayBuilder(minimal()).setPolicy(new PolicyBuilder()
+            .setFlowPriorityOptionCode(Uint8.valueOf(code)).build()).build(), null).policy().flowPriorityOptionCode());
     }
 
     private static PortNumber port(final int port) {

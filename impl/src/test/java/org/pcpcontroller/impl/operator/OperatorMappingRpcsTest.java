@@ -48,6 +48,7 @@ import org.opendaylight.yangtools.yang.common.ErrorTag;
 import org.opendaylight.yangtools.yang.common.RpcResult;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint32;
+import org.pcpcontroller.impl.Await;
 import org.pcpcontroller.impl.MutableClock;
 import org.pcpcontroller.impl.TestModel;
 import org.pcpcontroller.impl.gateway.GatewayCounters;
@@ -70,14 +71,18 @@ class OperatorMappingRpcsTest extends AbstractDataBrokerTest {
         final var rpcProvider = mock(RpcProviderService.class);
         doReturn(mock(Registration.class)).when(rpcProvider).registerRpcImplementations(any(), any(), any(), any());
         rpcs = new OperatorMappingRpcs(rpcProvider, tracker, store, clock);
-        putGateway(new GatewayBuilder()
-            .setId(new GatewayId("gw1"))
+        putGateway(gateway("gw1"));
+    }
+
+    private static Gateway gateway(final String id) {
+        return new GatewayBuilder()
+            .setId(new GatewayId(id))
             .setExternalAddress(List.of(IetfInetUtil.ipAddressFor("192.0.3.1"),
                 IetfInetUtil.ipAddressFor("2001:db8::1")))
             .setInternalPrefix(Set.of(IetfInetUtil.ipPrefixFor("10.0.0.0/24"),
                 IetfInetUtil.ipPrefixFor("2001:db8:1::/64")))
             .setExternalPortRange(new ExternalPortRangeBuilder().setStart(port(2000)).setEnd(port(2002)).build())
-            .build());
+            .build();
     }
 
     @AfterEach
@@ -93,9 +98,8 @@ class OperatorMappingRpcsTest extends AbstractDataBrokerTest {
             .child(Gateway.class, gateway.key()).build(), gateway);
         tx.commit().get(5, TimeUnit.SECONDS);
         final var id = gateway.requireId().getValue();
-        for (int i = 0; i < 250 && tracker.lookup(id).isEmpty() && tracker.problems(id).isEmpty(); i++) {
-            Thread.sleep(20);
-        }
+        // served or refused: either way the tracker has seen it
+        Await.until(() -> tracker.lookup(id).isPresent() || !tracker.problems(id).isEmpty(), seen -> seen);
     }
 
     private static PortNumber port(final int port) {
@@ -225,15 +229,7 @@ class OperatorMappingRpcsTest extends AbstractDataBrokerTest {
             .build());
         assertError(rpcs.addMapping(add("10.0.0.2", 2000).setGatewayId(new GatewayId("bad")).build())
             .get(5, TimeUnit.SECONDS), ErrorTag.INVALID_VALUE, "start 5000 is above end 4000");
-        State state = null;
-        for (int i = 0; i < 100 && (state == null || state.getStatus() == null); i++) {
-            Thread.sleep(20);
-            try (var tx = getDataBroker().newReadOnlyTransaction()) {
-                state = tx.read(LogicalDatastoreType.OPERATIONAL, DataObjectIdentifier.builder(Gateways.class)
-                    .child(Gateway.class, new GatewayKey(new GatewayId("bad"))).child(State.class).build())
-                    .get(5, TimeUnit.SECONDS).orElse(null);
-            }
-        }
+        final var state = Await.until(() -> readState("bad"), found -> found != null && found.getStatus() != null);
         assertEquals(State.Status.Misconfigured, state.getStatus());
     }
 
@@ -248,26 +244,28 @@ class OperatorMappingRpcsTest extends AbstractDataBrokerTest {
     @Test
     void deletingAGatewayRemovesItsMappingsAndState() throws Exception {
         assertTrue(rpcs.addMapping(add("10.0.0.2", 2000).build()).get(5, TimeUnit.SECONDS).isSuccessful());
-        State state = null;
-        for (int i = 0; i < 150 && (state == null || state.getMappingCount() == null
-                || state.getMappingCount().getValue().intValue() != 1); i++) {
-            Thread.sleep(20);
-            state = readState("gw1");
-        }
-        assertEquals(1, state.getMappingCount().getValue().intValue());
+        final var state = Await.until(() -> readState("gw1"), found -> mappingCount(found) == 1);
         assertEquals(State.Status.Serving, state.getStatus());
 
         final var tx = getDataBroker().newWriteOnlyTransaction();
         tx.delete(LogicalDatastoreType.CONFIGURATION, DataObjectIdentifier.builder(Gateways.class)
             .child(Gateway.class, new GatewayKey(new GatewayId("gw1"))).build());
         tx.commit().get(5, TimeUnit.SECONDS);
-        for (int i = 0; i < 150 && (store.count("gw1") != 0 || readState("gw1") != null); i++) {
-            Thread.sleep(20);
-        }
+        Await.until(() -> store.count("gw1") == 0 && readState("gw1") == null, gone -> gone);
         assertFalse(anyMappingStored());
-        // and no mapping-count publication brings a ghost state back
-        Thread.sleep(1500);
+
+        // and no mapping-count publication brings a ghost state back: counts go out in periodic runs on the state
+        // writer, so a count of another gateway that changed after the deletion proves a run that came after it
+        putGateway(gateway("gw2"));
+        Await.until(() -> readState("gw2"), found -> mappingCount(found) == 0);
+        assertTrue(rpcs.addMapping(add("10.0.0.2", 2000).setGatewayId(new GatewayId("gw2")).build())
+            .get(5, TimeUnit.SECONDS).isSuccessful());
+        Await.until(() -> readState("gw2"), found -> mappingCount(found) == 1);
         assertNull(readState("gw1"));
+    }
+
+    private static long mappingCount(final State state) {
+        return state == null || state.getMappingCount() == null ? -1 : state.getMappingCount().getValue().longValue();
     }
 
     @Test

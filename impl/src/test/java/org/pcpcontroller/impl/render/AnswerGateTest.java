@@ -181,14 +181,18 @@ class AnswerGateTest extends AbstractDataBrokerTest {
         final var netfilter = new HandRenderer(Renderer.Netfilter);
         gate.addRenderer(netfilter);
         gate.removeRenderer(netfilter);
-        created(mapping(600)).get(5, TimeUnit.SECONDS);
+        // gated, the answer would fail after the 300 ms response timeout
+        assertEquals(mapping(600), created(mapping(600)).get(5, TimeUnit.SECONDS));
+        assertTrue(netfilter.asked.isEmpty(), "a removed renderer was asked");
     }
 
     @Test
     void datastoreCommitGatewaysDoNotWait() throws Exception {
         putGateway(false, 300);
         gate.addRenderer(new HandRenderer(Renderer.Netfilter));
-        created(mapping(600)).get(5, TimeUnit.SECONDS);
+        // nobody acknowledges: a gated answer would fail after the 300 ms response timeout, and remove the mapping
+        assertEquals(mapping(600), created(mapping(600)).get(5, TimeUnit.SECONDS));
+        assertEquals(mapping(600), store.get(KEY).orElseThrow());
     }
 
     @Test

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.net.InetAddresses;
+import com.google.common.util.concurrent.AbstractFuture;
 import com.google.common.util.concurrent.FluentFuture;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.SettableFuture;
@@ -22,7 +23,9 @@ import java.lang.reflect.Proxy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -139,14 +142,26 @@ class BatchedCommitTest extends AbstractDataBrokerTest {
     @Test
     void futuresCompleteOnlyWhenTheirCommitDoes() throws Exception {
         final var held = SettableFuture.<CommitInfo>create();
+        // the store listens to the commit's future to complete its callers' futures: once it does, it has done
+        // everything it does on submitting, and a future completed early would be done by now
+        final var listened = new CountDownLatch(1);
         commitHook = future -> {
-            final var after = SettableFuture.<CommitInfo>create();
-            held.addListener(() -> after.setFuture((ListenableFuture<CommitInfo>) future), Runnable::run);
+            final var after = new AbstractFuture<CommitInfo>() {
+                {
+                    held.addListener(() -> setFuture((ListenableFuture<CommitInfo>) future), Runnable::run);
+                }
+
+                @Override
+                public void addListener(final Runnable listener, final Executor executor) {
+                    super.addListener(listener, executor);
+                    listened.countDown();
+                }
+            };
             return after;
         };
         final var first = store.create(mapping(1));
         final var second = store.create(mapping(2));
-        Thread.sleep(100);
+        assertTrue(listened.await(5, TimeUnit.SECONDS), "the store never listened to its commit");
         assertFalse(first.isDone());
         assertFalse(second.isDone());
         held.set(CommitInfo.empty());

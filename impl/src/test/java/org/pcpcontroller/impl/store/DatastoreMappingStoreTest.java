@@ -33,6 +33,7 @@ import org.pcpcontroller.api.mapping.Mapping;
 import org.pcpcontroller.api.mapping.MappingKey;
 import org.pcpcontroller.api.mapping.Nonce;
 import org.pcpcontroller.api.mapping.Origin;
+import org.pcpcontroller.impl.Await;
 import org.pcpcontroller.impl.MutableClock;
 
 class DatastoreMappingStoreTest extends AbstractDataBrokerTest {
@@ -131,11 +132,8 @@ class DatastoreMappingStoreTest extends AbstractDataBrokerTest {
         assertTrue(readStored(staticMapping.key()).isPresent());
     }
 
-    private void awaitCount(final int expected) throws InterruptedException {
-        for (int i = 0; i < 100 && store.count("gw1") != expected; i++) {
-            Thread.sleep(50);
-        }
-        assertEquals(expected, store.count("gw1"));
+    private void awaitCount(final int expected) throws Exception {
+        Await.until(() -> store.count("gw1"), count -> count == expected);
     }
 
     @Test

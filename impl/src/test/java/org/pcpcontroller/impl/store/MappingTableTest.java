@@ -15,10 +15,12 @@ import com.google.common.net.InetAddresses;
 import java.net.InetAddress;
 import java.time.Instant;
 import java.util.List;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
 import org.pcpcontroller.api.mapping.Mapping;
 import org.pcpcontroller.api.mapping.MappingKey;
 import org.pcpcontroller.api.mapping.Origin;
+import org.pcpcontroller.api.net.IpPrefix;
 
 class MappingTableTest {
     private static final InetAddress EXT = InetAddresses.forString("192.0.3.1");
@@ -92,16 +94,16 @@ class MappingTableTest {
         final var range = new org.pcpcontroller.api.net.PortRange(5000, 5003);
         table.put(map(17, HOST_A, 1, 5001));
         table.put(map(17, HOST_A, 2, 5002));
-        assertEquals(5000, table.nextFreePort("gw1", EXT, 17, range, 5000));
-        assertEquals(5003, table.nextFreePort("gw1", EXT, 17, range, 5001));
+        assertEquals(OptionalInt.of(5000), table.nextFreePort("gw1", EXT, 17, range, 5000));
+        assertEquals(OptionalInt.of(5003), table.nextFreePort("gw1", EXT, 17, range, 5001));
         table.put(map(17, HOST_A, 3, 5003));
-        assertEquals(5000, table.nextFreePort("gw1", EXT, 17, range, 5001));
+        assertEquals(OptionalInt.of(5000), table.nextFreePort("gw1", EXT, 17, range, 5001));
         table.put(map(17, HOST_A, 4, 5000));
-        assertEquals(-1, table.nextFreePort("gw1", EXT, 17, range, 5002));
+        assertEquals(OptionalInt.empty(), table.nextFreePort("gw1", EXT, 17, range, 5002));
         // another protocol has its own ports
-        assertEquals(5002, table.nextFreePort("gw1", EXT, 6, range, 5002));
+        assertEquals(OptionalInt.of(5002), table.nextFreePort("gw1", EXT, 6, range, 5002));
         table.remove(map(17, HOST_A, 2, 5002).key());
-        assertEquals(5002, table.nextFreePort("gw1", EXT, 17, range, 5000));
+        assertEquals(OptionalInt.of(5002), table.nextFreePort("gw1", EXT, 17, range, 5000));
     }
 
     @Test
@@ -110,9 +112,9 @@ class MappingTableTest {
         for (int port = 1024; port < 65535; port++) {
             table.put(map(6, HOST_A, port, port));
         }
-        assertEquals(65535, table.nextFreePort("gw1", EXT, 6, range, 1024));
+        assertEquals(OptionalInt.of(65535), table.nextFreePort("gw1", EXT, 6, range, 1024));
         table.put(map(6, HOST_A, 65535, 65535));
-        assertEquals(-1, table.nextFreePort("gw1", EXT, 6, range, 30000));
+        assertEquals(OptionalInt.empty(), table.nextFreePort("gw1", EXT, 6, range, 30000));
     }
 
     @Test
@@ -133,5 +135,56 @@ class MappingTableTest {
         table.remove(map(6, HOST_A, 1, 5001).key());
         assertEquals(1, table.mappingsOf("gw1", HOST_A).size());
         assertEquals(List.of(), table.mappingsOf("gw1", InetAddresses.forString("10.0.0.99")));
+    }
+
+    @Test
+    void portSetsStaySmallUntilTheyHoldManyPortsAndAnswerTheSameEitherWay() {
+        final var sparse = new MappingTable.PortSet();
+        final var reference = new java.util.BitSet(65536);
+        // past SPARSE_LIMIT the set turns into the bitmap; the answers must not change on the way
+        for (int i = 0; i <= MappingTable.PortSet.SPARSE_LIMIT + 10; i++) {
+            final int port = (i * 7919) % 65536;
+            sparse.add(port);
+            reference.set(port);
+            if (i % 3 == 0) {
+                sparse.remove(port);
+                reference.clear(port);
+            }
+            for (int from : new int[] { 0, port, Math.min(65535, port + 1), 65535 }) {
+                final int used = reference.nextSetBit(from);
+                assertEquals(used < 0 ? OptionalInt.empty() : OptionalInt.of(used), sparse.nextUsed(from, 65535));
+                final int free = reference.nextClearBit(from);
+                assertEquals(free > 65535 ? OptionalInt.empty() : OptionalInt.of(free), sparse.nextFree(from, 65535));
+            }
+        }
+        assertEquals(OptionalInt.empty(), new MappingTable.PortSet().nextUsed(0, 65535));
+    }
+
+    @Test
+    void ipv6HostsAreCountedByPrefix() {
+        final var a = InetAddresses.forString("2001:db8:1::2");
+        final var b = InetAddresses.forString("2001:db8:1::ffff");
+        final var c = InetAddresses.forString("2001:db8:2::2");
+        table.put(pinhole(a, 80));
+        table.put(pinhole(a, 443));
+        table.put(pinhole(b, 80));
+        table.put(pinhole(c, 80));
+        assertEquals(3, table.countForInternalPrefix("gw1", new IpPrefix(a, 64)));
+        assertEquals(2, table.countForInternalPrefix("gw1", new IpPrefix(a, 128)));
+        assertEquals(4, table.countForInternalPrefix("gw1", new IpPrefix(a, 32)));
+        assertEquals(0, table.countForInternalPrefix("gw2", new IpPrefix(a, 64)));
+        assertEquals(4, table.total());
+        table.remove(pinhole(a, 80).key());
+        table.remove(pinhole(b, 80).key());
+        assertEquals(1, table.countForInternalPrefix("gw1", new IpPrefix(a, 64)));
+        assertEquals(2, table.total());
+        // IPv4: one address
+        table.put(map(17, HOST_A, 1, 5001));
+        assertEquals(1, table.countForInternalPrefix("gw1", new IpPrefix(HOST_A, 32)));
+    }
+
+    private static Mapping pinhole(final InetAddress internal, final int port) {
+        return new Mapping(new MappingKey.Map("gw1", 6, internal, port), internal, port, Origin.PCP, null, null,
+            Instant.EPOCH, null, null, null, List.of());
     }
 }

@@ -8,7 +8,8 @@
 package org.pcpcontroller.impl.store;
 
 /**
- * What tests of other packages need of the store that is package-private: running expiry now, on the driven clock.
+ * What tests of other packages need of the store that is package-private: running expiry now, on the driven clock,
+ * and making changes fail at a step between the index and the commit.
  */
 public final class StoreTestAccess {
     private StoreTestAccess() {
@@ -21,5 +22,19 @@ public final class StoreTestAccess {
      */
     public static void expireNow(final DatastoreMappingStore store) {
         store.expireNow();
+    }
+
+    /**
+     * Makes every later change of the store fail at this step ({@link ChangeStep}), or none (null).
+     */
+    public static void failAt(final DatastoreMappingStore store, final ChangeStep step) {
+        store.failAt(step);
+    }
+
+    /**
+     * Lets changes of the store succeed again.
+     */
+    public static void failNowhere(final DatastoreMappingStore store) {
+        store.failAt(null);
     }
 }

@@ -72,7 +72,7 @@ final class DscpRenderer implements AutoCloseable {
     private static final long MAX_HARD_TIMEOUT = 0xFFFF;
     /** The marking of a gateway not served (yet): renders nothing. */
     private static final GatewayView.Marking UNKNOWN = new GatewayView.Marking(Set.of(), Set.of(), false, false, 0, 0,
-        -1);
+        java.util.OptionalInt.empty());
     private static final InetAddress ANY_V4 = com.google.common.net.InetAddresses.forString("0.0.0.0");
     private static final InetAddress ANY_V6 = com.google.common.net.InetAddresses.forString("::");
 

@@ -174,12 +174,12 @@ final class Flows {
         final var actions = new ArrayList<OFAction>(2);
         actions.add(factory.actions().setField(factory.oxms().ipDscp(IpDscp.of((byte) flow.dscp()))));
         final var instructions = new ArrayList<OFInstruction>(2);
-        if (policy.gotoTable() < 0) {
+        if (policy.gotoTable().isEmpty()) {
             actions.add(factory.actions().output(OFPort.NORMAL, NO_BUFFER));
             instructions.add(factory.instructions().applyActions(actions));
         } else {
             instructions.add(factory.instructions().applyActions(actions));
-            instructions.add(factory.instructions().gotoTable(TableId.of(policy.gotoTable())));
+            instructions.add(factory.instructions().gotoTable(TableId.of(policy.gotoTable().getAsInt())));
         }
         return factory.buildFlowAdd()
             .setTableId(TableId.of(policy.tableId()))

@@ -443,7 +443,7 @@ final class SwitchSession extends ChannelInboundHandlerAdapter implements Markin
             rejectedFrames.increment();
             return;
         }
-        if (!limiter.tryAcquire(frame.source().getAddress())) {
+        if (!limiter.tryAcquire(current.gateway(), frame.source().getAddress())) {
             return;
         }
         remember(inPort, frame);

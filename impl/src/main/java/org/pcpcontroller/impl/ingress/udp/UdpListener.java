@@ -212,7 +212,7 @@ final class UdpListener implements AutoCloseable {
         protected void channelRead0(final ChannelHandlerContext ctx, final DatagramPacket packet) {
             counters.received().increment();
             final var client = packet.sender();
-            if (!limiter.tryAcquire(client.getAddress())) {
+            if (!limiter.tryAcquire(gateway, client.getAddress())) {
                 counters.limited().increment();
                 return;
             }

@@ -238,6 +238,19 @@ public final class FrameCodec {
 
     private static FrameDecodeResult decodeUdp(final byte[] frame, final int offset, final int end,
             final Network network, final Link link) {
+        // RFC 1122 section 3.2.1.3 and RFC 4291 section 2.7: no host sends from the unspecified address, the limited
+        // broadcast or a multicast group; a datagram from one is discarded, and an answer could not go back to it
+        final var source = network.source();
+        if (source.isAnyLocalAddress() || source.isMulticastAddress() || isLimitedBroadcast(source)) {
+            return reject("IP source %s is not a unicast address", source.getHostAddress());
+        }
+        // RFC 1122 section 3.3.6: a datagram that came as a link-layer broadcast or multicast but is addressed to
+        // a unicast IP address is discarded
+        final var destination = network.destination();
+        if (isGroupMac(link.destinationMac(), 0) && !destination.isMulticastAddress()
+                && !isLimitedBroadcast(destination)) {
+            return reject("unicast IP destination %s in a frame to a group MAC address", destination.getHostAddress());
+        }
         final int available = end - offset;
         if (available < UDP_HEADER) {
             return reject("UDP header truncated: %d bytes", available);
@@ -426,6 +439,12 @@ public final class FrameCodec {
 
     private static boolean isGroupMac(final byte[] bytes, final int offset) {
         return (bytes[offset] & 0x01) != 0;
+    }
+
+    // 255.255.255.255 (RFC 919)
+    private static boolean isLimitedBroadcast(final InetAddress address) {
+        final byte[] bytes = address.getAddress();
+        return bytes.length == 4 && (bytes[0] & bytes[1] & bytes[2] & bytes[3]) == (byte) 0xFF;
     }
 
     /**

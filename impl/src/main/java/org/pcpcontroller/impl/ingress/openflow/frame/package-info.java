@@ -9,4 +9,7 @@
  * Ethernet frames carrying UDP over IPv4 or IPv6, as the OpenFlow punt path receives them in PACKET_IN messages
  * and sends them in PACKET_OUT messages: a pure byte-array codec, with no dependency on a network library.
  */
+@NonNullByDefault
 package org.pcpcontroller.impl.ingress.openflow.frame;
+
+import org.eclipse.jdt.annotation.NonNullByDefault;

@@ -13,7 +13,6 @@ import com.google.common.net.InetAddresses;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.opendaylight.mdsal.binding.dom.adapter.test.AbstractDataBrokerTest;
 import org.pcpcontroller.api.mapping.Mapping;
@@ -23,16 +22,15 @@ import org.pcpcontroller.api.mapping.Origin;
 import org.pcpcontroller.impl.MutableClock;
 
 /**
- * A difference between the store's index and the datastore that the engine fuzz target (EngineFuzzTest) steps over
- * by comparing at the datastore's precision; when fixed, enable this and compare exactly there.
+ * STORE-1 (docs/fuzzing.md), fixed: the index and the datastore hold the same times.
  */
-class StoreDefectsTest extends AbstractDataBrokerTest {
+class StorePrecisionTest extends AbstractDataBrokerTest {
     /**
-     * STORE-1. The engine stamps created/expires with the clock, which has micro-seconds on Linux; the index keeps
-     * them, the datastore keeps milliseconds (BindingMappings.dateAndTime). So the index differs from what it
-     * holds, and after a restart every lease ends up to 999 microseconds earlier than before it.
+     * The engine stamps created/expires with the clock, which has micro-seconds on Linux; the datastore keeps
+     * milliseconds (BindingMappings.dateAndTime). The index kept the micro-seconds, so it differed from what the
+     * datastore held, and after a restart every lease ended up to 999 microseconds earlier than before it. A mapping
+     * now keeps its times to the millisecond.
      */
-    @Disabled("defect STORE-1: the index keeps sub-millisecond times the datastore cannot hold — fix pending")
     @Test
     void aMappingReadsTheSameAfterARestart() throws Exception {
         setup();

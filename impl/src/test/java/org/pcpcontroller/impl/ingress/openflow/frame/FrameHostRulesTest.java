@@ -7,28 +7,24 @@
  */
 package org.pcpcontroller.impl.ingress.openflow.frame;
 
-import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.pcpcontroller.impl.ingress.openflow.frame.TestFrames.hex;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Frames the decoder accepts although no host stack would, found by {@link FrameFuzzTest}. Each input is also in
- * its regression corpus ({@code FrameFuzzTestInputs/frame}), where the target steps over it by name; when the codec
- * is fixed, enable these and remove the step in the target.
+ * Frames the decoder accepted although no host stack would, found by {@link FrameFuzzTest} (FRAME-1, FRAME-2 in
+ * docs/fuzzing.md), now refused. Each input is also in its regression corpus ({@code FrameFuzzTestInputs/frame}).
  */
-class FrameDefectsTest {
+class FrameHostRulesTest {
     /**
      * FRAME-1. RFC 1122 section 3.2.1.3: a host silently discards a datagram whose source is 0.0.0.0, the limited
      * broadcast or a multicast address; RFC 4291 section 2.7: no IPv6 packet comes from a multicast address;
-     * docs/openflow.md promises "refuses ... multicast sources". The codec checks only the source MAC, so these
-     * frames (natpmpc's request with the IP source replaced, checksums fixed) reach the engine and the answer goes
+     * docs/openflow.md promises "refuses ... multicast sources". The codec checked only the source MAC, so these
+     * frames (natpmpc's request with the IP source replaced, checksums fixed) reached the engine and the answer went
      * to a group or to nowhere.
      */
-    @Disabled("defect FRAME-1: multicast, broadcast and unspecified IP sources are accepted — fix pending")
     @ParameterizedTest
     @ValueSource(strings = {
         // source 224.0.0.5
@@ -38,29 +34,23 @@ class FrameDefectsTest {
         // source 0.0.0.0
         "52540000000152540000000208004500001e1c46400040111489000000000a000001a21514e7000a3edd0000",
     })
-    void sourceAddressesNoHostAccepts(final String frame) {
+    void rfc1122_3_2_1_3_datagramsFromNoHostAddressAreDiscarded(final String frame) {
         assertInstanceOf(FrameDecodeResult.Rejected.class, FrameCodec.decode(hex(frame)));
     }
 
     /**
      * FRAME-2. RFC 1122 section 3.3.6: a host silently discards a datagram received as a link-layer broadcast (or
-     * multicast) that is not addressed to an IP broadcast or multicast address. The codec accepts such a frame; the
-     * punt path serves it (SwitchSession checks only the IP destination) and then {@link FrameCodec#encodeReply}
-     * throws IllegalArgumentException ("request sent to a group MAC address") in the engine's callback: the
-     * mapping is made and the client never hears of it.
+     * multicast) that is not addressed to an IP broadcast or multicast address. The codec accepted such a frame; the
+     * punt path served it (SwitchSession checks only the IP destination) and then {@link FrameCodec#encodeReply}
+     * threw IllegalArgumentException ("request sent to a group MAC address") in the engine's callback: the mapping
+     * was made and the client never heard of it.
      */
-    @Disabled("defect FRAME-2: a unicast IP datagram in a broadcast frame is accepted and cannot be answered — "
-        + "fix pending")
     @ParameterizedTest
     @ValueSource(strings = {
         // natpmpc's public address request to ff:ff:ff:ff:ff:ff, IP 10.0.0.2 -> 10.0.0.1
         "ffffffffffff52540000000208004500001e1c46400040110a870a0000020a000001a21514e7000a34db0000",
     })
-    void unicastDatagramInAGroupFrame(final String frame) {
-        final var decoded = FrameCodec.decode(hex(frame));
-        if (decoded instanceof FrameDecodeResult.Decoded accepted) {
-            // acceptable only if it can be answered
-            assertDoesNotThrow(() -> FrameCodec.encodeReply(accepted.frame(), new byte[12]));
-        }
+    void rfc1122_3_3_6_unicastDatagramInAGroupFrameIsDiscarded(final String frame) {
+        assertInstanceOf(FrameDecodeResult.Rejected.class, FrameCodec.decode(hex(frame)));
     }
 }
