@@ -9,57 +9,48 @@ package org.pcpcontroller.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Disabled;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * A gateway behind a carrier NAT that calls home (RFC 8071): the reference gateway in a namespace the controller
- * cannot reach, whose call-home-relay dials the distribution's call-home listener (port 4334). Its mappings must
- * render through the called-home session into nftables, and it must come back by itself after the controller
- * restarts.
+ * cannot reach (it/src/test/resources/callhome-topology.sh), whose call-home-relay dials the distribution's
+ * call-home listener (port 4334). The controller must take the call only for the configured gateway with the pinned
+ * host key, its mappings must render through the called-home session into nftables, and the gateway must come back
+ * by itself after the controller restarts.
+ *
+ * <p>The listener alone is tested against the same gateway in impl's CallHomeGatewayTest; this class tests the
+ * path from the gateway's configuration to rules in its nftables, which does not exist yet.
  */
 @Disabled("needs the call-home case of the pcp-gateway netconf container (proposed in docs/callhome.md) and the "
     + "netfilter renderer's transport asking CallHome for the session; until then the model refuses the gateway")
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@SystemTest(root = true, tools = { "netconfd", "sshd", "nft", "socat", "ssh-keygen" })
 class CallHomeSystemTest {
     private static final String GATEWAY = "/data/pcp-gateway:gateways/gateway=ch-gw";
 
     private final String id = Long.toString(ProcessHandle.current().pid() % 100_000);
     private final String password = UUID.randomUUID().toString();
-    private Path workdir;
-    private Path topology;
+    private final Path workdir = Fixture.workdir(CallHomeSystemTest.class);
+    private final Path topology = Fixture.resource("callhome-topology.sh");
     private Distribution karaf;
     private boolean topologyUp;
-    private String hostKey;
+    private String hostKey = "";
 
     @BeforeAll
-    void boot() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")) && List.of("netconfd", "sshd", "nft", "socat")
-            .stream().allMatch(Shell::onPath), "needs root, netconfd, sshd, nftables and socat; ./test.sh provides them");
-        workdir = Path.of(System.getProperty("pcp.workdir"), "callhome");
-        Files.createDirectories(workdir);
-        topology = Path.of(getClass().getResource("/callhome-topology.sh").toURI());
-        karaf = Distribution.copy(Path.of(System.getProperty("pcp.assembly")),
-            Path.of(System.getProperty("pcp.workdir")));
-        karaf.start(Duration.ofMinutes(4));
+    void boot(final Distribution distribution) throws Exception {
+        karaf = distribution;
         topologyUp = true;
         // the relay dials 172.31.253.1:4334, where the listener (0.0.0.0:4334 by default) answers once the
         // gateway below is configured; until then its calls are refused and it backs off
@@ -72,7 +63,7 @@ class CallHomeSystemTest {
               "internal-prefix":["10.0.0.0/24"],
               "external-port-range":{"start":1024,"end":65535},
               "render":{"response-timeout":5000},
-              "netconf":{"call-home":{},"username":"pcpchome","password":"%s","host-key-sha256":"%s",
+              "netconf":{"call-home":[null],"username":"pcpchome","password":"%s","host-key-sha256":"%s",
                 "keepalive-interval":2,"reconcile-interval":10}
             }]}""".formatted(password, hostKey));
         assertEquals(201, created.statusCode(), created.body());
@@ -83,24 +74,20 @@ class CallHomeSystemTest {
         if (topologyUp) {
             topology("down");
         }
-        if (karaf != null) {
-            karaf.close();
-        }
     }
 
     private String topology(final String... args) throws Exception {
         final var command = new ArrayList<>(List.of("bash", topology.toString(), args[0],
             workdir.resolve("topology").toString(), id));
-        command.addAll(List.of(args).subList(1, args.length));
+        command.addAll(Arrays.asList(args).subList(1, args.length));
         return Shell.run(workdir, Map.of(), command.toArray(String[]::new));
     }
 
     private String nftOrEmpty() throws Exception {
-        final var process = new ProcessBuilder("ip", "netns", "exec", "pcpchg" + id, "nft", "list", "table", "inet",
-            "pcp-controller").redirectErrorStream(true).start();
-        final var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        process.waitFor(30, TimeUnit.SECONDS);
-        return process.exitValue() == 0 ? output : "";
+        final String[] list = { "ip", "netns", "exec", "pcpchg" + id, "nft", "list", "table", "inet",
+            "pcp-controller" };
+        // no table yet is nothing rendered yet, not a failure
+        return Shell.exit(list) == 0 ? Shell.run(workdir, Map.of(), list) : "";
     }
 
     private String netconfState() throws Exception {
@@ -117,7 +104,7 @@ class CallHomeSystemTest {
     @Test
     @Order(1)
     void theCallHomeSessionComesUpWithThePinnedKey() throws Exception {
-        final var state = Shell.await("the called-home session", this::netconfState,
+        final var state = Await.until("the called-home session", this::netconfState,
             body -> body.contains("\"connection-status\":\"connected\""), Duration.ofSeconds(60));
         assertTrue(state.contains("\"host-key-sha256\":\"" + hostKey + "\""), state);
     }
@@ -126,7 +113,7 @@ class CallHomeSystemTest {
     @Order(2)
     void mappingsRenderThroughTheCalledHomeSession() throws Exception {
         addMapping(22, 10022);
-        Shell.await("the DNAT rule in the gateway's nftables", this::nftOrEmpty,
+        Await.until("the DNAT rule in the gateway's nftables", this::nftOrEmpty,
             text -> text.contains("dnat ip to 10.0.0.2:22"), Duration.ofSeconds(30));
     }
 
@@ -135,10 +122,10 @@ class CallHomeSystemTest {
     void theGatewayCallsBackAfterTheControllerRestarts() throws Exception {
         karaf.stop();
         karaf.start(Duration.ofMinutes(4));
-        Shell.await("the session back after the restart", this::netconfState,
+        Await.until("the session back after the restart", this::netconfState,
             body -> body.contains("\"connection-status\":\"connected\""), Duration.ofSeconds(120));
         addMapping(80, 10080);
-        final var table = Shell.await("the new rule through the new session", this::nftOrEmpty,
+        final var table = Await.until("the new rule through the new session", this::nftOrEmpty,
             text -> text.contains("dnat ip to 10.0.0.2:80"), Duration.ofSeconds(30));
         // the mapping made before the restart is still rendered
         assertTrue(table.contains("dnat ip to 10.0.0.2:22"), table);
