@@ -15,8 +15,8 @@
 #   callhome-topology.sh down DIR ID
 set -euo pipefail
 cmd=$1 dir=$2 id=$3
-here=$(cd "$(dirname "$0")" && pwd)
-root=${PCP_ROOT:-$(cd "$here/../../.." && pwd)}
+# the callers say where the repository is: the script runs from src/test/resources or a copy in target/test-classes
+root=${PCP_ROOT:?PCP_ROOT must name the repository}
 G=pcpchg$id V=pcpchc$id
 # the gateway's own directory holds netconfd's socket, which the SSH user must reach: not below a 0700 test directory
 gwdir=/tmp/pcpchgw-$id

@@ -80,7 +80,7 @@ class CallHomeSystemTest {
         final var command = new ArrayList<>(List.of("bash", topology.toString(), args[0],
             workdir.resolve("topology").toString(), id));
         command.addAll(Arrays.asList(args).subList(1, args.length));
-        return Shell.run(workdir, Map.of(), command.toArray(String[]::new));
+        return Shell.run(workdir, Map.of("PCP_ROOT", Fixture.root().toString()), command.toArray(String[]::new));
     }
 
     private String nftOrEmpty() throws Exception {

@@ -30,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
@@ -130,6 +131,8 @@ public final class CallHomeServer implements CallHome, AutoCloseable {
      * (60 s): a session that comes up while the renderer waits out a failure is still there when it asks again.
      */
     private static final long HOLD_MILLIS = 90_000;
+    /** For the listening socket to close: a local operation on the event loop. */
+    private static final long SHUTDOWN_MILLIS = 10_000;
     /** A host key fingerprint as ssh-keygen -l -E sha256 prints it (and the pcp-gateway model pins it). */
     private static final Pattern FINGERPRINT = Pattern.compile("SHA256:[A-Za-z0-9+/]{43}=?");
 
@@ -420,17 +423,26 @@ public final class CallHomeServer implements CallHome, AutoCloseable {
         }
     }
 
-    private synchronized void stopListening() {
-        final var future = listening;
-        final var factory = transport;
-        listening = null;
-        transport = null;
+    private void stopListening() {
+        final @Nullable ListenableFuture<SSHClient> future;
+        final @Nullable SSHTransportStackFactory factory;
+        synchronized (this) {
+            future = listening;
+            factory = transport;
+            listening = null;
+            transport = null;
+        }
         if (future != null && factory != null) {
             if (future.isDone() && !future.isCancelled()) {
                 try {
-                    Futures.getDone(future).shutdown();
-                } catch (ExecutionException e) {
-                    LOG.debug("The call-home listener never listened", e);
+                    // the port is free once this completes: a listener started next (a new registration, the
+                    // component reactivated with new settings, a controller restart in the same JVM) can bind it.
+                    // Waited for outside the lock, since the event loop's callbacks take it
+                    Futures.getDone(future).shutdown().get(SHUTDOWN_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    LOG.warn("The call-home listener on {} did not close cleanly", bind, e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
             }
             // closing the event loops ends every connection on them too

@@ -162,6 +162,7 @@ class CallHomeGatewayTest {
         final var command = new ArrayList<>(List.of("bash", topology.toString(), args[0], dir.toString(), id));
         command.addAll(List.of(args).subList(1, args.length));
         final var builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("PCP_ROOT", repository.toString());
         final var process = builder.start();
         final var output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(120, TimeUnit.SECONDS), "timed out: " + command);
