@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.net.InetAddresses;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -229,8 +230,12 @@ class NetconfSystemTest {
                 </rule>
               </netfilter>
             </config>""".formatted(removed));
-        run(sshNetconf("--edit", edit.toString()));
-        assertFalse(getConfig().contains("<name>" + removed + "</name>"));
+        // the read-back shares the edit's session: a reconcile that runs between two sessions (they take a second
+        // or more to set up on a loaded machine) could otherwise undo the edit before it is seen (CI, stop 18)
+        final var afterEdit = run(sshNetconf("--edit", edit.toString(), "--get-config", filter().toString()))
+            .replaceAll("<(/?)ns\\d+:", "<$1");
+        assertTrue(afterEdit.contains("<name>stray/by/hand</name>"), afterEdit);
+        assertFalse(afterEdit.contains("<name>" + removed + "</name>"), afterEdit);
         // the reconcile every 10 s reads the gateway and corrects it to exactly the store's view
         final var corrected = Await.until("the reconcile", this::getConfig,
             text -> text.contains("<name>" + removed + "</name>") && !text.contains("stray/by/hand"),
@@ -323,10 +328,14 @@ class NetconfSystemTest {
     }
 
     private String getConfig() throws Exception {
+        // nc-ssh prints with ElementTree's generated prefixes (ns0:name): compare local names only
+        return run(sshNetconf("--get-config", filter().toString())).replaceAll("<(/?)ns\\d+:", "<$1");
+    }
+
+    private Path filter() throws IOException {
         final var filter = workdir.resolve("filter.xml");
         Files.writeString(filter, "<netfilter xmlns=\"urn:pcpcontroller:yang:pcp-netfilter\"/>");
-        // nc-ssh prints with ElementTree's generated prefixes (ns0:name): compare local names only
-        return run(sshNetconf("--get-config", filter.toString())).replaceAll("<(/?)ns\\d+:", "<$1");
+        return filter;
     }
 
     private String run(final String... command) throws Exception {
