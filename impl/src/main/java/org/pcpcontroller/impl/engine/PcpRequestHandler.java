@@ -457,10 +457,13 @@ final class PcpRequestHandler {
             MoreExecutors.directExecutor());
     }
 
-    // RFC 6887 section 7.4: NETWORK_FAILURE, a short-lifetime error, when the server cannot put the mapping in place.
+    // RFC 6887 section 7.4: NETWORK_FAILURE, a short-lifetime error, when the server cannot put the mapping in place;
+    // UNSUPP_PROTOCOL, a long-lifetime one, when the gateway can never map this protocol (ICMP on a netfilter gateway).
     private static byte[] notRendered(final Context ctx, final Throwable cause) {
         LOG.info("PCP request from {}: {}", ctx.source().getHostAddress(), cause.getMessage());
-        return error(ctx, new Refusal(ResultCode.NETWORK_FAILURE, String.valueOf(cause.getMessage())));
+        return error(ctx, new Refusal(cause instanceof AnswerGate.NotRenderedException notRendered
+            && notRendered.unsupported() ? ResultCode.UNSUPP_PROTOCOL : ResultCode.NETWORK_FAILURE,
+            String.valueOf(cause.getMessage())));
     }
 
     private static byte[] storeFailed(final Context ctx, final Throwable cause) {

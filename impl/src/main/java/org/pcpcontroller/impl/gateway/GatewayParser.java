@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.function.Function;
@@ -37,6 +38,7 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.Password;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.PrivateKey;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.host.key.policy.Pinned;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.host.key.policy.TrustOnFirstUse;
 import org.opendaylight.yangtools.yang.common.QName;
 import org.pcpcontroller.api.pcp.FlowPriorityOption;
 import org.pcpcontroller.impl.gateway.GatewayView.Credentials;
@@ -60,6 +62,7 @@ public final class GatewayParser {
     private final boolean pinnedByDefault;
     private final long keepalive;
     private final long reconcileInterval;
+    private final boolean keepRulesOnRemoval;
     private final boolean waitForAck;
     private final long responseTimeout;
     private final GatewayView.Policy policy;
@@ -78,6 +81,7 @@ public final class GatewayParser {
         pinnedByDefault = "pinned".equals(defaults.defaultCase(netconf.leaf("host-key-policy")));
         keepalive = defaults.uint(netconf.leaf("keepalive-interval"));
         reconcileInterval = defaults.uint(netconf.leaf("reconcile-interval"));
+        keepRulesOnRemoval = "keep-rules".equals(defaults.leaf(netconf.leaf("on-removal")));
         final var render = gateway.child("render");
         waitForAck = "gateway-ack".equals(defaults.leaf(render.leaf("answer-after")));
         responseTimeout = defaults.uint(render.leaf("response-timeout"));
@@ -288,14 +292,17 @@ public final class GatewayParser {
     private GatewayView.OpenFlow openflow(final Gateway gateway) {
         final var openflow = gateway.getOpenflow();
         if (openflow == null) {
-            return new GatewayView.OpenFlow(List.of(), puntMeterRate, List.of());
+            return new GatewayView.OpenFlow(List.of(), puntMeterRate, List.of(), List.of());
         }
         return new GatewayView.OpenFlow(
             requireNonNullElse(openflow.getDatapathId(), Set.<DatapathId>of()).stream().map(DatapathId::getValue)
                 .sorted().toList(),
             or(openflow.getPuntMeterRate(), value -> value.toJava(), puntMeterRate),
             requireNonNullElse(openflow.getLanPort(), Set.<org.opendaylight.yangtools.yang.common.Uint32>of())
-                .stream().map(port -> port.toJava()).sorted().toList());
+                .stream().map(port -> port.toJava()).sorted().toList(),
+            // openssl prints upper case; the model lets an operator write either
+            requireNonNullElse(openflow.getCertificateSha256(), Set.<String>of()).stream()
+                .map(fingerprint -> fingerprint.toUpperCase(Locale.ROOT)).distinct().sorted().toList());
     }
 
     private GatewayView.@Nullable Netconf netconf(final @Nullable Netconf config, final List<String> problems) {
@@ -326,11 +333,14 @@ public final class GatewayParser {
             problems.add("netconf host-key-policy pinned needs host-key-sha256");
             return null;
         }
+        final String trusted = config.getHostKeyPolicy() instanceof TrustOnFirstUse tofu
+            ? tofu.getTrustedHostKeySha256() : null;
         return new GatewayView.Netconf(host,
             config.getPort() == null ? netconfPort : config.getPort().getValue().toJava(),
-            config.requireUsername(), credentials, pinned,
+            config.requireUsername(), credentials, pinned, trusted,
             Duration.ofSeconds(or(config.getKeepaliveInterval(), value -> value.toJava(), keepalive)),
-            Duration.ofSeconds(or(config.getReconcileInterval(), value -> value.toJava(), reconcileInterval)));
+            Duration.ofSeconds(or(config.getReconcileInterval(), value -> value.toJava(), reconcileInterval)),
+            config.getOnRemoval() == null ? keepRulesOnRemoval : config.getOnRemoval() == Netconf.OnRemoval.KeepRules);
     }
 
     private Marking marking(final org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123

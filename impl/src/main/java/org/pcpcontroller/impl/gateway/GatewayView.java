@@ -133,11 +133,15 @@ public record GatewayView(
      * @param datapathIds datapath ids in the model's form ({@code 00:00:00:00:00:00:00:01})
      * @param puntMeterRate packets per second through the punt meter
      * @param lanPorts where announcements go; empty for every port a request came in on
+     * @param certificateSha256 the switches' certificate fingerprints ({@code AB:CD:...}, upper case); empty when a
+     *        switch's datapath id is trusted as reported
      */
-    public record OpenFlow(List<String> datapathIds, long puntMeterRate, List<Long> lanPorts) {
+    public record OpenFlow(List<String> datapathIds, long puntMeterRate, List<Long> lanPorts,
+            List<String> certificateSha256) {
         public OpenFlow {
             datapathIds = List.copyOf(datapathIds);
             lanPorts = List.copyOf(lanPorts);
+            certificateSha256 = List.copyOf(certificateSha256);
         }
     }
 
@@ -147,9 +151,12 @@ public record GatewayView(
      *
      * @param host address or host name
      * @param pinnedHostKey the pinned SHA-256 host key fingerprint, or null for trust on first use
+     * @param trustedHostKey with trust on first use, the key trusted at the first session, once recorded
+     * @param keepRulesOnRemoval whether the gateway keeps its rules when the controller stops managing it
      */
     public record Netconf(String host, int port, String username, Credentials credentials,
-            @Nullable String pinnedHostKey, Duration keepalive, Duration reconcileInterval) {
+            @Nullable String pinnedHostKey, @Nullable String trustedHostKey, Duration keepalive,
+            Duration reconcileInterval, boolean keepRulesOnRemoval) {
         public Netconf {
             requireNonNull(host);
             requireNonNull(username);

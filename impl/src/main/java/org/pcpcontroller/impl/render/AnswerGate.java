@@ -49,9 +49,20 @@ public final class AnswerGate implements AutoCloseable {
     public static final class NotRenderedException extends Exception {
         private static final long serialVersionUID = 1L;
 
-        NotRenderedException(final Mapping mapping, final String reason) {
+        private final boolean unsupported;
+
+        NotRenderedException(final Mapping mapping, final String reason, final boolean unsupported) {
             super("gateway " + mapping.key().gateway() + ": " + mapping.key() + " is not in effect: " + reason, null,
                 false, false);
+            this.unsupported = unsupported;
+        }
+
+        /**
+         * Whether a renderer can never express a mapping of this protocol ({@link RenderOutcome.Unsupported}), rather
+         * than failed to put it into effect now.
+         */
+        public boolean unsupported() {
+            return unsupported;
         }
     }
 
@@ -110,7 +121,7 @@ public final class AnswerGate implements AutoCloseable {
                 if (decided.compareAndSet(false, true)) {
                     // the renderers may forget what they were asked to report
                     waits.forEach(wait -> wait.cancel(false));
-                    notRendered(mapping, created, "not acknowledged within " + timeout + " ms", result);
+                    notRendered(mapping, created, "not acknowledged within " + timeout + " ms", false, result);
                 }
             }, timeout, TimeUnit.MILLISECONDS);
             Futures.addCallback(Futures.allAsList(waits), new FutureCallback<List<RenderOutcome>>() {
@@ -120,12 +131,17 @@ public final class AnswerGate implements AutoCloseable {
                     if (!decided.compareAndSet(false, true)) {
                         return;
                     }
+                    // a protocol a renderer can never express decides before a passing failure
+                    final var unsupported = outcomes.stream().filter(RenderOutcome.Unsupported.class::isInstance)
+                        .map(RenderOutcome.Unsupported.class::cast).findFirst();
                     final var failure = outcomes.stream().filter(RenderOutcome.Failed.class::isInstance)
                         .map(RenderOutcome.Failed.class::cast).findFirst();
-                    if (failure.isEmpty()) {
-                        result.set(mapping);
+                    if (unsupported.isPresent()) {
+                        notRendered(mapping, created, unsupported.orElseThrow().reason(), true, result);
+                    } else if (failure.isPresent()) {
+                        notRendered(mapping, created, failure.orElseThrow().reason(), false, result);
                     } else {
-                        notRendered(mapping, created, failure.orElseThrow().reason(), result);
+                        result.set(mapping);
                     }
                 }
 
@@ -134,7 +150,7 @@ public final class AnswerGate implements AutoCloseable {
                     // cancelled by the timeout above, which answered already; or a renderer broke its contract
                     expiry.cancel(false);
                     if (decided.compareAndSet(false, true)) {
-                        notRendered(mapping, created, String.valueOf(cause.getMessage()), result);
+                        notRendered(mapping, created, String.valueOf(cause.getMessage()), false, result);
                     }
                 }
             }, MoreExecutors.directExecutor());
@@ -143,8 +159,8 @@ public final class AnswerGate implements AutoCloseable {
     }
 
     private void notRendered(final Mapping mapping, final boolean created, final String reason,
-            final SettableFuture<Mapping> result) {
-        final var failure = new NotRenderedException(mapping, reason);
+            final boolean unsupported, final SettableFuture<Mapping> result) {
+        final var failure = new NotRenderedException(mapping, reason, unsupported);
         if (!created) {
             result.setException(failure);
             return;

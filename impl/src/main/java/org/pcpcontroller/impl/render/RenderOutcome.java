@@ -23,6 +23,18 @@ public sealed interface RenderOutcome {
     }
 
     /**
+     * Can never be put into effect: the device cannot express a mapping of this protocol at all. The client is told
+     * UNSUPP_PROTOCOL (RFC 6887 section 7.4), a long-lifetime error, rather than a NETWORK_FAILURE it would retry.
+     *
+     * @param reason for the log, the render status and the operator
+     */
+    record Unsupported(String reason) implements RenderOutcome {
+        public Unsupported {
+            requireNonNull(reason);
+        }
+    }
+
+    /**
      * Cannot be put into effect: the device refused it, cannot express it, or cannot be reached.
      *
      * @param reason for the log, the render status and the operator

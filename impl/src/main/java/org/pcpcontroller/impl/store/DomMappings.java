@@ -10,6 +10,7 @@ package org.pcpcontroller.impl.store;
 import com.google.common.net.InetAddresses;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.IpProtocol;
@@ -80,8 +81,7 @@ final class DomMappings {
      * @throws IllegalArgumentException if a mandatory leaf is missing or malformed
      */
     static Mapping fromMap(final String gateway, final DataContainerNode node) {
-        final var key = new MappingKey.Map(gateway, protocol(node), address(node, INTERNAL_ADDRESS),
-            port(node, INTERNAL_PORT));
+        final var key = mapKey(gateway, node);
         final var filters = new ArrayList<org.pcpcontroller.api.mapping.Filter>();
         if (node.childByArg(FILTER) instanceof MapNode list) {
             for (var filter : list.body()) {
@@ -98,8 +98,26 @@ final class DomMappings {
      * @throws IllegalArgumentException if a mandatory leaf is missing or malformed
      */
     static Mapping fromPeer(final String gateway, final DataContainerNode node) {
-        return common(new MappingKey.Peer(gateway, protocol(node), address(node, INTERNAL_ADDRESS),
-            port(node, INTERNAL_PORT), address(node, REMOTE_ADDRESS), port(node, REMOTE_PORT)), node, List.of());
+        return common(peerKey(gateway, node), node, List.of());
+    }
+
+    /**
+     * The key of an entry of a gateway's {@code map} list, read from its key leaves alone.
+     *
+     * @throws IllegalArgumentException if a key leaf is missing or malformed
+     */
+    static MappingKey.Map mapKey(final String gateway, final DataContainerNode node) {
+        return new MappingKey.Map(gateway, protocol(node), address(node, INTERNAL_ADDRESS), port(node, INTERNAL_PORT));
+    }
+
+    /**
+     * The key of an entry of a gateway's {@code peer} list, read from its key leaves alone.
+     *
+     * @throws IllegalArgumentException if a key leaf is missing or malformed
+     */
+    static MappingKey.Peer peerKey(final String gateway, final DataContainerNode node) {
+        return new MappingKey.Peer(gateway, protocol(node), address(node, INTERNAL_ADDRESS), port(node, INTERNAL_PORT),
+            address(node, REMOTE_ADDRESS), port(node, REMOTE_PORT));
     }
 
     private static Mapping common(final MappingKey key, final DataContainerNode node,
@@ -119,6 +137,21 @@ final class DomMappings {
             BindingMappings.instant((String) value(node, CREATED)),
             expires == null ? null : BindingMappings.instant((String) expires),
             (String) optional(node, DESCRIPTION), priority, filters);
+    }
+
+    /**
+     * Whether two mappings are the same but for the order of their filters: the datastore keeps a keyed list in an
+     * order of its own, so a mapping read back may list its filters differently.
+     */
+    static boolean same(final Mapping one, final Mapping other) {
+        if (one.equals(other)) {
+            return true;
+        }
+        return one.filters().size() == other.filters().size()
+            && new HashSet<>(one.filters()).equals(new HashSet<>(other.filters()))
+            && new Mapping(one.key(), one.externalAddress(), one.externalPort(), one.origin(), one.clientAddress(),
+                one.nonce(), one.created(), one.expires(), one.description(), one.flowPriority(), other.filters())
+                .equals(other);
     }
 
     /**

@@ -374,6 +374,47 @@ final class MappingTable {
         return removed;
     }
 
+    /**
+     * Every mapping of every gateway.
+     */
+    List<Mapping> all() {
+        final var all = new ArrayList<Mapping>();
+        byGateway.values().forEach(mappings -> all.addAll(mappings.values()));
+        return all;
+    }
+
+    /**
+     * What is wrong with the secondary indexes: each is rebuilt from the mappings and compared with the one kept.
+     * Empty when they agree. For tests: the cost is that of indexing every mapping again.
+     */
+    List<String> selfCheck() {
+        final var rebuilt = new MappingTable();
+        final var problems = new ArrayList<String>();
+        for (var mappings : byGateway.values()) {
+            if (mappings.isEmpty()) {
+                problems.add("an empty gateway table is kept");
+            }
+            mappings.values().forEach(rebuilt::index);
+        }
+        if (!rebuilt.byExternal.equals(byExternal)) {
+            problems.add("external endpoints: kept " + byExternal + ", mappings give " + rebuilt.byExternal);
+        }
+        if (!rebuilt.perInternalHost.equals(perInternalHost)) {
+            problems.add("internal hosts: kept " + perInternalHost + ", mappings give " + rebuilt.perInternalHost);
+        }
+        if (!rebuilt.usedPorts.keySet().equals(usedPorts.keySet())) {
+            problems.add("port sets: kept " + usedPorts.keySet() + ", mappings give " + rebuilt.usedPorts.keySet());
+        } else {
+            usedPorts.forEach((where, ports) -> {
+                final var expected = rebuilt.usedPorts.get(where);
+                if (!java.util.Arrays.equals(ports.words, expected.words) || ports.size != expected.size) {
+                    problems.add("used ports of " + where + " differ from the mappings'");
+                }
+            });
+        }
+        return problems;
+    }
+
     private void index(final Mapping mapping) {
         final var key = mapping.key();
         byExternal.merge(mapping.externalEndpoint(), new Owner(key.internalEndpoint(), 1),

@@ -36,6 +36,7 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.Gateway;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.GatewayBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.ExternalPortRangeBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.Netconf;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.NetconfBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.OpenflowBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.Policy;
@@ -173,6 +174,9 @@ class GatewayParserTest {
         // trust on first use by default, so no pinned key
         assertNull(netconf.pinnedHostKey());
         assertEquals(Duration.ofSeconds(30), netconf.keepalive());
+        // nothing recorded yet, and the rules go when the gateway goes (the model's default)
+        assertNull(netconf.trustedHostKey());
+        assertFalse(netconf.keepRulesOnRemoval());
         assertTrue(view.marking().allows(46, 0));
         assertFalse(view.marking().allows(34, 0));
         assertEquals(OptionalInt.of(3), view.marking().gotoTable());
@@ -247,6 +251,21 @@ class GatewayParserTest {
                     .setHostKeyPolicy(new PinnedBuilder().build()).build())
                 .build(), null));
         assertTrue(invalid.getMessage().contains("host-key-sha256"), invalid.getMessage());
+    }
+
+    @Test
+    void aKeyTrustedOnFirstUseIsReadBackAndRulesMayBeKept() throws InvalidGatewayException {
+        final var key = "SHA256:" + "A".repeat(43);
+        final var netconf = TestModel.PARSER.parse(new GatewayBuilder(minimal())
+            .setNetconf(new NetconfBuilder().setAddress(new Host(IetfInetUtil.ipAddressFor("192.0.2.7")))
+                .setUsername("u").setCredentials(new PasswordBuilder().setPassword("x").build())
+                .setHostKeyPolicy(new TrustOnFirstUseBuilder().setTrustedHostKeySha256(key).build())
+                .setOnRemoval(Netconf.OnRemoval.KeepRules).build())
+            .build(), null).netconf();
+        assertEquals(key, netconf.trustedHostKey());
+        // trusted on first use is not pinned: an operator deletes the recorded key to trust the next one
+        assertNull(netconf.pinnedHostKey());
+        assertTrue(netconf.keepRulesOnRemoval());
     }
 
     @Test

@@ -201,9 +201,26 @@ class AnswerGateTest extends AbstractDataBrokerTest {
         gate.addRenderer(netfilter);
         final var answer = created(mapping(600));
         Await.until(() -> netfilter.asked, asked -> asked.size() == 1);
-        netfilter.asked.getFirst().set(new RenderOutcome.Failed("ICMP cannot be expressed"));
+        netfilter.asked.getFirst().set(new RenderOutcome.Failed("gateway refused"));
         final var cause = assertInstanceOf(AnswerGate.NotRenderedException.class, failure(answer));
-        assertTrue(cause.getMessage().contains("ICMP cannot be expressed"), cause.getMessage());
+        assertTrue(cause.getMessage().contains("gateway refused"), cause.getMessage());
+        assertFalse(cause.unsupported());
+        assertEquals(Optional.empty(), store.get(KEY));
+    }
+
+    @Test
+    void aProtocolOneRendererCanNeverExpressDecidesOverAPassingFailure() throws Exception {
+        final var netfilter = new HandRenderer(Renderer.Netfilter);
+        final var dscp = new HandRenderer(Renderer.OpenflowDscp);
+        gate.addRenderer(netfilter);
+        gate.addRenderer(dscp);
+        final var answer = created(mapping(600));
+        Await.until(() -> dscp.asked, asked -> asked.size() == 1);
+        dscp.asked.getFirst().set(new RenderOutcome.Failed("no switch"));
+        netfilter.asked.getFirst().set(new RenderOutcome.Unsupported("protocol 1 is not one pcp-netfilter can match"));
+        final var cause = assertInstanceOf(AnswerGate.NotRenderedException.class, failure(answer));
+        // the engine answers UNSUPP_PROTOCOL for this (RFC 6887 section 7.4), and nothing is kept
+        assertTrue(cause.unsupported(), cause.getMessage());
         assertEquals(Optional.empty(), store.get(KEY));
     }
 

@@ -7,9 +7,16 @@
  */
 package org.pcpcontroller.impl.store;
 
+import com.google.common.util.concurrent.ListenableFuture;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.opendaylight.mdsal.dom.api.DOMDataBroker;
+
 /**
- * What tests of other packages need of the store that is package-private: running expiry now, on the driven clock,
- * and making changes fail at a step between the index and the commit.
+ * What tests of other packages need of the store that is package-private: running expiry now, on the driven clock;
+ * making changes fail at a step between the index and the commit; the commit's outcome (failed, never confirmed,
+ * applied but reported failed); waiting for commits; and the check that the index equals the datastore.
  */
 public final class StoreTestAccess {
     private StoreTestAccess() {
@@ -22,6 +29,29 @@ public final class StoreTestAccess {
      */
     public static void expireNow(final DatastoreMappingStore store) {
         store.expireNow();
+    }
+
+    /**
+     * Puts a hook around every later commit of the store: {@link CommitHook#DATASTORE} puts the datastore back.
+     */
+    public static void commitHook(final DatastoreMappingStore store, final CommitHook hook) {
+        store.commitHook(hook);
+    }
+
+    /**
+     * A future that completes once every change made before the call is committed or undone.
+     */
+    public static ListenableFuture<?> awaitCommitted(final DatastoreMappingStore store) {
+        return store.awaitCommitted();
+    }
+
+    /**
+     * What differs between the store's index and the datastore, and within the index (its secondary indexes against
+     * its mappings): empty when they agree. Waits for the changes made before the call.
+     */
+    public static List<String> consistencyProblems(final DatastoreMappingStore store, final DOMDataBroker domBroker)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        return store.consistencyProblems(domBroker);
     }
 
     /**

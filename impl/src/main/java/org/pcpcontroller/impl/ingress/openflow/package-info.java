@@ -6,7 +6,7 @@
  * and is available at http://www.eclipse.org/legal/epl-v10.html
  */
 /**
- * The OpenFlow punt ingress and the DSCP marking flows: switch sessions, PACKET_IN to the engine, PACKET_OUT.
+ * The OpenFlow punt ingress: punt flows and meter per bound switch, PACKET_IN to the engine, PACKET_OUT.
  */
 @NonNullByDefault
 package org.pcpcontroller.impl.ingress.openflow;

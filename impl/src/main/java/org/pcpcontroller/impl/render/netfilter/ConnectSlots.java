@@ -10,6 +10,7 @@ package org.pcpcontroller.impl.render.netfilter;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 
 /**
  * Bounds the NETCONF connection attempts (TCP, SSH key exchange and authentication, NETCONF hello) under way at once,
@@ -18,14 +19,35 @@ import java.util.ArrayDeque;
  * all fail and all retry together. Attempts beyond the limit wait in arrival order; nothing blocks a thread.
  */
 final class ConnectSlots {
-    private final int limit;
     private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
     // guarded by this
+    private int limit;
     private int used;
 
     ConnectSlots(final int limit) {
         checkArgument(limit > 0, "limit must be positive: %s", limit);
         this.limit = limit;
+    }
+
+    /**
+     * Changes the limit in place: a higher one starts waiting attempts at once, a lower one lets the attempts under
+     * way finish and starts new ones only below it.
+     */
+    void setLimit(final int newLimit) {
+        checkArgument(newLimit > 0, "limit must be positive: %s", newLimit);
+        final var start = new ArrayList<Runnable>();
+        synchronized (this) {
+            limit = newLimit;
+            while (used < limit && !waiting.isEmpty()) {
+                used++;
+                start.add(waiting.poll());
+            }
+        }
+        start.forEach(Runnable::run);
+    }
+
+    synchronized int limit() {
+        return limit;
     }
 
     /**
@@ -49,7 +71,8 @@ final class ConnectSlots {
     void release() {
         final Runnable next;
         synchronized (this) {
-            next = waiting.poll();
+            // after a lower limit, a freed slot is not handed on until the attempts are below it
+            next = used > limit ? null : waiting.poll();
             if (next == null) {
                 used--;
                 return;

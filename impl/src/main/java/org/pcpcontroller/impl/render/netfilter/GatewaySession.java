@@ -9,248 +9,308 @@ package org.pcpcontroller.impl.render.netfilter;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.common.collect.ImmutableList;
-import com.google.common.net.InetAddresses;
 import com.google.common.util.concurrent.FutureCallback;
 import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.SettableFuture;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.net.SocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyPair;
-import java.security.PublicKey;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.eclipse.jdt.annotation.Nullable;
-import org.opendaylight.netconf.api.NetconfTerminationReason;
-import org.opendaylight.netconf.api.messages.NetconfMessage;
 import org.opendaylight.netconf.client.NetconfClientFactory;
-import org.opendaylight.netconf.client.NetconfClientSession;
-import org.opendaylight.netconf.client.NetconfClientSessionListener;
-import org.opendaylight.netconf.client.conf.NetconfClientConfiguration.NetconfClientProtocol;
-import org.opendaylight.netconf.client.conf.NetconfClientConfigurationBuilder;
-import org.opendaylight.netconf.shaded.sshd.client.ClientFactoryManager;
-import org.opendaylight.netconf.shaded.sshd.client.auth.pubkey.UserAuthPublicKeyFactory;
-import org.opendaylight.netconf.shaded.sshd.client.session.ClientSession;
-import org.opendaylight.netconf.shaded.sshd.common.NamedResource;
-import org.opendaylight.netconf.shaded.sshd.common.config.keys.FilePasswordProvider;
-import org.opendaylight.netconf.shaded.sshd.common.config.keys.KeyUtils;
-import org.opendaylight.netconf.shaded.sshd.common.digest.BuiltinDigests;
-import org.opendaylight.netconf.shaded.sshd.common.kex.KeyExchangeFactory;
-import org.opendaylight.netconf.shaded.sshd.common.keyprovider.KeyIdentityProvider;
-import org.opendaylight.netconf.shaded.sshd.common.util.security.SecurityUtils;
-import org.opendaylight.netconf.transport.api.UnsupportedConfigurationException;
-import org.opendaylight.netconf.transport.ssh.ClientFactoryManagerConfigurator;
-import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.crypto.types.rev241010.password.grouping.password.type.CleartextPasswordBuilder;
-import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.DomainName;
-import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.Host;
-import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
-import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
-import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.netconf.client.rev240814.netconf.client.initiate.stack.grouping.transport.ssh.ssh.SshClientParametersBuilder;
-import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.netconf.client.rev240814.netconf.client.initiate.stack.grouping.transport.ssh.ssh.TcpClientParametersBuilder;
-import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.ssh.client.rev241010.ssh.client.grouping.ClientIdentityBuilder;
-import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.ssh.client.rev241010.ssh.client.grouping.client.identity.PasswordBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.netfilter.rev261123.netfilter.Rule;
-import org.opendaylight.yangtools.yang.common.Uint16;
 import org.pcpcontroller.api.mapping.Mapping;
 import org.pcpcontroller.api.mapping.MappingKey;
+import org.pcpcontroller.impl.gateway.RenderSummary;
 import org.pcpcontroller.impl.render.RenderOutcome;
+import org.pcpcontroller.impl.render.netfilter.NetfilterXml.OwnerChange;
+import org.pcpcontroller.impl.render.netfilter.NetfilterXml.RpcError;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.w3c.dom.Document;
 
 /**
- * One gateway's NETCONF session and the rules it should hold. The desired rules follow the mapping store; the
- * session reconciles on every (re)connect (read the gateway's pcp-netfilter config, correct it to exactly the
- * desired rules) and then sends what changed in batches: whatever changes while one edit is in flight goes out
- * together in the next. Work runs on a sequential executor over a shared pool, so thousands of gateways need no
- * thread of their own; the NETCONF client itself is Netty-based.
+ * One gateway as the netfilter renderer drives it: the thin shell between its {@link RuleLedger} (what the rules
+ * should be, what the gateway holds, what to send) and its {@link NetconfTransport}. On every session it takes the
+ * target datastore's lock, reads the gateway, checks {@code /netfilter/owner}, and sends the difference in edits
+ * (each followed by a commit with a candidate), then unlocks; changes later go out the same way, whatever changed
+ * while one edit was in flight going together in the next. It publishes the session state, each mapping's render
+ * status and the gateway's render summary.
+ *
+ * <p>Everything runs on a sequential executor over the renderer's shared pool, so a fleet needs no thread per gateway,
+ * and nothing here waits: a gateway that does not answer costs its own timers only.
  */
 final class GatewaySession implements AutoCloseable {
     /**
-     * Where and how to reach the gateway.
+     * What a session to a gateway needs, secrets decrypted.
      *
-     * @param pinnedHostKey the pinned SHA-256 host key fingerprint, or null for trust on first use
+     * @param endpoint where and as whom, or null when the stored secrets cannot be used
+     * @param unusable why the stored secrets cannot be used, when endpoint is null
+     * @param pinnedHostKey the pinned host key, or null for trust on first use
+     * @param trustedHostKey with trust on first use, the key recorded in the configuration, or null
+     * @param renderDscp whether FLOW_PRIORITY renders as DSCP rules
+     * @param keepRulesOnRemoval whether the rules stay on the gateway when the controller stops managing it
      */
-    record Settings(String address, int port, String username, @Nullable String password,
-            @Nullable String privateKey, @Nullable String passphrase, @Nullable String pinnedHostKey,
-            long keepaliveMillis, long reconcileMillis, boolean renderDscp) {
+    record Settings(NetconfTransport.@Nullable Endpoint endpoint, @Nullable String unusable,
+            @Nullable String pinnedHostKey, @Nullable String trustedHostKey, long keepaliveMillis,
+            long reconcileMillis, boolean renderDscp, boolean keepRulesOnRemoval) {
         Settings {
-            requireNonNull(address);
-            requireNonNull(username);
-            if ((password == null) == (privateKey == null)) {
-                throw new IllegalArgumentException("a password or a private key, one of them");
+            if ((endpoint == null) == (unusable == null)) {
+                throw new IllegalArgumentException("an endpoint, or why there is none");
             }
         }
 
-        // never the secrets, should a settings object end up in a log
-        @Override
-        public String toString() {
-            return username + "@" + address + ":" + port + (privateKey != null ? " (key)" : " (password)");
+        /** These settings with another recorded host key. */
+        Settings withTrustedHostKey(final @Nullable String key) {
+            return new Settings(endpoint, unusable, pinnedHostKey, key, keepaliveMillis, reconcileMillis, renderDscp,
+                keepRulesOnRemoval);
         }
     }
 
     /** Connection status, as in {@code pcp-gateway} {@code state/netconf/connection-status}. */
     enum Status {
-        CONNECTING, CONNECTED, UNABLE_TO_CONNECT, HOST_KEY_MISMATCH, MODEL_MISSING
-    }
-
-    /** What the session reports to the operational datastore. */
-    record State(Status status, @Nullable String hostKey, @Nullable String lastError, @Nullable Instant connectedSince,
-            @Nullable Instant lastReconcile, long editsSent, long editsFailed, long reconnects) {
-    }
-
-    private record Waiter(List<Rule> rules, SettableFuture<RenderOutcome> future) {
+        CONNECTING, CONNECTED, UNABLE_TO_CONNECT, HOST_KEY_MISMATCH, MODEL_MISSING, OWNER_CONFLICT,
+        CREDENTIALS_UNREADABLE
     }
 
     /**
-     * Matches replies to requests by message-id, and tells the session at once when the transport goes, so that a
-     * gateway that restarts is reconnected and reconciled without waiting for a timeout.
+     * What the session reports in {@code state/netconf}.
+     *
+     * @param hostKey the host key accepted (or expected) for the gateway
      */
-    private final class ReplyListener implements NetconfClientSessionListener {
-        private final ConcurrentHashMap<String, CompletableFuture<Document>> pending = new ConcurrentHashMap<>();
+    record State(Status status, @Nullable String hostKey, @Nullable String lastError, @Nullable Instant connectedSince,
+            @Nullable Instant lastReconcile, long editsSent, long editsFailed, long reconnects, long locksDenied) {
+        static final State INITIAL = new State(Status.CONNECTING, null, null, null, null, 0, 0, 0, 0);
 
-        CompletableFuture<Document> send(final NetconfClientSession target, final Document request) {
-            final var id = request.getDocumentElement().getAttribute("message-id");
-            final var reply = new CompletableFuture<Document>();
-            pending.put(id, reply);
-            target.sendMessage(new NetconfMessage(request)).addListener(written -> {
-                if (!written.isSuccess()) {
-                    pending.remove(id);
-                    reply.completeExceptionally(written.cause());
-                }
-            });
-            return reply;
+        State with(final Status newStatus, final @Nullable String error) {
+            return new State(newStatus, hostKey, error, newStatus == Status.CONNECTED ? connectedSince : null,
+                lastReconcile, editsSent, editsFailed, reconnects, locksDenied);
         }
 
-        @Override
-        public void onSessionUp(final NetconfClientSession upSession) {
-            // the factory's future reports it
+        State withError(final @Nullable String error) {
+            return new State(status, hostKey, error, connectedSince, lastReconcile, editsSent, editsFailed, reconnects,
+                locksDenied);
         }
 
-        @Override
-        public void onSessionDown(final NetconfClientSession downSession, final Exception cause) {
-            gone(downSession, "session down: " + cause.getMessage());
+        State withHostKey(final @Nullable String key) {
+            return new State(status, key, lastError, connectedSince, lastReconcile, editsSent, editsFailed, reconnects,
+                locksDenied);
         }
 
-        @Override
-        public void onSessionTerminated(final NetconfClientSession terminated,
-                final NetconfTerminationReason reason) {
-            gone(terminated, "session terminated: " + reason.getErrorMessage());
+        State reconciled(final Instant now) {
+            return new State(Status.CONNECTED, hostKey, null, connectedSince != null ? connectedSince : now, now,
+                editsSent, editsFailed, reconnects, locksDenied);
         }
 
-        @Override
-        public void onMessage(final NetconfClientSession from, final NetconfMessage message) {
-            final var document = message.getDocument();
-            final var reply = pending.remove(document.getDocumentElement().getAttribute("message-id"));
-            if (reply != null) {
-                reply.complete(document);
-            }
-            // anything else (a notification) is not asked for
+        State editSent() {
+            return new State(status, hostKey, lastError, connectedSince, lastReconcile, editsSent + 1, editsFailed,
+                reconnects, locksDenied);
         }
 
-        @Override
-        public void onError(final NetconfClientSession from, final Exception cause) {
-            LOG.debug("Gateway {}: undecodable message", gateway, cause);
+        State editFailed(final String error) {
+            return new State(status, hostKey, error, connectedSince, lastReconcile, editsSent, editsFailed + 1,
+                reconnects, locksDenied);
         }
 
-        private void gone(final NetconfClientSession which, final String why) {
-            final var failure = new IllegalStateException(why);
-            pending.values().forEach(reply -> reply.completeExceptionally(failure));
-            pending.clear();
-            serial.execute(() -> {
-                if (session == which) {
-                    fail(why, Status.UNABLE_TO_CONNECT);
-                }
-            });
+        State reconnected() {
+            return new State(status, hostKey, lastError, connectedSince, lastReconcile, editsSent, editsFailed,
+                reconnects + 1, locksDenied);
         }
+
+        State lockDenied(final String error) {
+            return new State(status, hostKey, error, connectedSince, lastReconcile, editsSent, editsFailed, reconnects,
+                locksDenied + 1);
+        }
+    }
+
+    /**
+     * Where a session reports to; called on its executor.
+     */
+    interface Reports {
+        void state(State state);
+
+        void summary(RenderSummary summary);
+
+        void statuses(List<RuleLedger.StatusChange> changes);
+
+        /** A key was trusted on first use: record it, if the configuration still asks for trust on first use. */
+        void trusted(NetconfTransport.Endpoint endpoint, String hostKey);
+    }
+
+    /**
+     * The owner mark of the controller entry that drives a gateway ({@code /netfilter/owner}).
+     */
+    interface Owner {
+        /** What this entry writes. */
+        String identity();
+
+        /** Whether a mark read from the gateway is this entry's (now or under an earlier controller id). */
+        boolean ours(String mark);
+    }
+
+    /**
+     * What every session shares.
+     */
+    record Shared(NetconfClientFactory clientFactory, ConnectSlots connectSlots, ScheduledExecutorService scheduler,
+            Executor pool, NetconfTransport.Timeouts timeouts) {
+        Shared {
+            requireNonNull(clientFactory);
+            requireNonNull(connectSlots);
+            requireNonNull(scheduler);
+            requireNonNull(pool);
+            requireNonNull(timeouts);
+        }
+    }
+
+    private record Waiter(Mapping mapping, List<Rule> rules, SettableFuture<RenderOutcome> future) {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewaySession.class);
-    private static final long MIN_BACKOFF_MILLIS = 1_000;
-    private static final long MAX_BACKOFF_MILLIS = 60_000;
-    /** An RPC that gets no reply in this time (plus RULE_MILLIS per rule it carries) means the session is broken. */
+    /** An RPC that gets no reply in this time (plus RULE_MILLIS per rule involved) means the session is broken. */
     private static final long RPC_TIMEOUT_MILLIS = 30_000;
     /** Small NETCONF servers take time per rule: netconfd needs about 1 s per 5,000 rules held for a commit. */
     private static final long RULE_MILLIS = 5;
+    private static final long MIN_RETRY_MILLIS = 1_000;
+    private static final long MAX_RETRY_MILLIS = 60_000;
     /**
-     * Rules per edit-config. netconfd refuses a message of a few megabytes ("resource denied") and drops the
-     * session, so a reconcile of thousands of rules goes out in chunks; about 400 KB each.
+     * Error tags (RFC 6241 appendix A) that say the gateway or the session refused, not the rules: the edit is sent
+     * again later as it is. Any other tag means the content was refused: the edit is split to find the mapping.
      */
-    static final int MAX_RULES_PER_EDIT = 1000;
-    /** The key exchange the controller proposes first (draft-ietf-sshm-mlkem-hybrid-kex). */
-    static final String PREFERRED_KEX = "mlkem768x25519-sha256";
+    private static final Set<String> NOT_ABOUT_THE_RULES = Set.of("access-denied", "lock-denied", "in-use",
+        "resource-denied", "rollback-failed", "operation-not-supported", "too-big", "malformed-message");
 
     private final String gateway;
-    private final Settings settings;
-    private final NetconfClientFactory clientFactory;
-    private final ConnectSlots connectSlots;
-    private final ScheduledExecutorService scheduler;
+    private volatile Settings settings;
+    private final Shared shared;
+    private final Reports reports;
+    private final Owner owner;
     private final Executor serial;
-    private final Consumer<State> stateSink;
-    private final AtomicReference<@Nullable String> seenHostKey = new AtomicReference<>();
-    private final AtomicReference<@Nullable String> trusted = new AtomicReference<>();
+    private final boolean retiring;
+    private final @Nullable Runnable onRetired;
+    private final @Nullable NetconfTransport transport;
+    private final @Nullable HostKeyTrust hostKeys;
+    private final List<ScheduledFuture<?>> timers = new ArrayList<>();
 
     // Confined to the serial executor.
-    private final Map<MappingKey, List<String>> namesByMapping = new HashMap<>();
-    private final TreeMap<String, Rule> desired = new TreeMap<>();
-    /** What the gateway is known to hold (acknowledged edits, or read at reconcile). */
-    private final HashMap<String, Rule> acked = new HashMap<>();
-    private final TreeSet<String> dirty = new TreeSet<>();
+    private final RuleLedger ledger;
     private final Map<MappingKey, List<Waiter>> waiters = new HashMap<>();
-    private @Nullable NetconfClientSession session;
-    private @Nullable ReplyListener listener;
-    private boolean candidate;
-    private boolean inFlight;
-    private boolean closed;
-    private long messageId;
-    private long backoffMillis = MIN_BACKOFF_MILLIS;
-    /** The connection attempt under way, or 0. */
-    private long connecting;
-    private long attempts;
-    private long lastActivity = System.nanoTime();
+    private NetconfTransport.@Nullable Channel channel;
+    /** A lock-read-edit-unlock sequence is under way: nothing else is sent meanwhile. */
+    private boolean busy;
+    /** The gateway was read on this session, and the difference sent. */
+    private boolean synced;
+    private boolean syncWanted;
+    private boolean forgiveOnSync;
+    private boolean everUp;
+    /** The next edit writes the owner mark (or removes it, when retiring). */
+    private OwnerChange ownerChange = OwnerChange.KEEP;
+    private @Nullable String foreignOwner;
+    private long retryMillis = MIN_RETRY_MILLIS;
     private @Nullable ScheduledFuture<?> retry;
-    private final ScheduledFuture<?> keepalive;
-    private final ScheduledFuture<?> periodicReconcile;
-    private State state = new State(Status.CONNECTING, null, null, null, null, 0, 0, 0);
+    private long lastActivity = System.nanoTime();
+    private boolean closed;
+    private State state = State.INITIAL;
+    private @Nullable State published;
+    private @Nullable RenderSummary publishedSummary;
 
-    GatewaySession(final String gateway, final Settings settings, final NetconfClientFactory clientFactory,
-            final ConnectSlots connectSlots, final ScheduledExecutorService scheduler, final Executor pool,
-            final Consumer<State> stateSink) {
+    /**
+     * A session that renders the gateway's mappings.
+     *
+     * @param learnedHostKey a key a previous session of the same endpoint trusted on first use and had not recorded
+     *        yet, or null
+     */
+    GatewaySession(final String gateway, final Settings settings, final @Nullable String learnedHostKey,
+            final Shared shared, final Owner owner, final Reports reports) {
+        this(gateway, settings, shared, owner, reports, false, null, learnedHostKey);
+    }
+
+    private GatewaySession(final String gateway, final Settings settings, final Shared shared, final Owner owner,
+            final Reports reports, final boolean retiring, final @Nullable Runnable onRetired,
+            final @Nullable String learnedHostKey) {
         this.gateway = requireNonNull(gateway);
         this.settings = requireNonNull(settings);
-        this.clientFactory = requireNonNull(clientFactory);
-        this.connectSlots = requireNonNull(connectSlots);
-        this.scheduler = requireNonNull(scheduler);
-        serial = MoreExecutors.newSequentialExecutor(pool);
-        this.stateSink = requireNonNull(stateSink);
-        keepalive = scheduler.scheduleWithFixedDelay(() -> serial.execute(this::keepalive), settings.keepaliveMillis(),
-            settings.keepaliveMillis(), TimeUnit.MILLISECONDS);
-        periodicReconcile = scheduler.scheduleWithFixedDelay(() -> serial.execute(() -> {
-            if (session != null && !inFlight && state.status == Status.CONNECTED) {
-                reconcile();
+        this.shared = requireNonNull(shared);
+        this.owner = requireNonNull(owner);
+        this.reports = requireNonNull(reports);
+        this.retiring = retiring;
+        this.onRetired = onRetired;
+        serial = MoreExecutors.newSequentialExecutor(shared.pool());
+        ledger = new RuleLedger(settings.renderDscp());
+        final var endpoint = settings.endpoint();
+        if (endpoint == null) {
+            transport = null;
+            hostKeys = null;
+            final var why = requireNonNull(settings.unusable());
+            state = state.with(Status.CREDENTIALS_UNREADABLE, why);
+            serial.execute(() -> {
+                ledger.block("the gateway's NETCONF credentials cannot be used: " + why);
+                publish();
+            });
+            return;
+        }
+        hostKeys = new HostKeyTrust(settings.pinnedHostKey(), settings.trustedHostKey() != null
+            ? settings.trustedHostKey() : learnedHostKey);
+        transport = new NetconfTransport(gateway, endpoint, hostKeys, shared.clientFactory(), shared.connectSlots(),
+            shared.scheduler(), serial, shared.timeouts(), new NetconfTransport.Listener() {
+                @Override
+                public void up(final NetconfTransport.Channel up) {
+                    GatewaySession.this.up(up);
+                }
+
+                @Override
+                public void down(final NetconfTransport.Failure failure) {
+                    GatewaySession.this.down(failure);
+                }
+            });
+        if (!retiring) {
+            timers.add(shared.scheduler().scheduleWithFixedDelay(() -> serial.execute(this::keepalive),
+                settings.keepaliveMillis(), settings.keepaliveMillis(), TimeUnit.MILLISECONDS));
+            timers.add(shared.scheduler().scheduleWithFixedDelay(() -> serial.execute(() -> sync(true)),
+                settings.reconcileMillis(), settings.reconcileMillis(), TimeUnit.MILLISECONDS));
+            serial.execute(this::publish);
+        }
+        transport.start();
+    }
+
+    /**
+     * A session that removes every rule and the owner mark from the gateway, then closes itself and runs
+     * {@code onRetired}: the controller stops managing the gateway. It leaves alone a gateway whose owner mark is
+     * another entry's. It tries until it succeeds or is closed.
+     *
+     * @param learnedHostKey a key the previous session trusted on first use and had not recorded yet, or null
+     */
+    static GatewaySession retire(final String gateway, final Settings settings, final @Nullable String learnedHostKey,
+            final Shared shared, final Owner owner, final Runnable onRetired) {
+        return new GatewaySession(gateway, settings, shared, owner, new Reports() {
+            @Override
+            public void state(final State state) {
+                // the gateway's state is not published any more
             }
-        }), settings.reconcileMillis(), settings.reconcileMillis(), TimeUnit.MILLISECONDS);
-        serial.execute(this::connect);
+
+            @Override
+            public void summary(final RenderSummary summary) {
+                // nor its summary
+            }
+
+            @Override
+            public void statuses(final List<RuleLedger.StatusChange> changes) {
+                // it has no mappings
+            }
+
+            @Override
+            public void trusted(final NetconfTransport.Endpoint endpoint, final String hostKey) {
+                // not recorded for a gateway that goes
+            }
+        }, true, onRetired, learnedHostKey);
     }
 
     Settings settings() {
@@ -258,44 +318,57 @@ final class GatewaySession implements AutoCloseable {
     }
 
     /**
+     * Takes new settings without a new session, if they differ only by the recording of the host key this session
+     * already trusts (the renderer recorded it).
+     *
+     * @return whether the session goes on with them; otherwise the caller replaces it
+     */
+    boolean adopt(final Settings newSettings) {
+        if (settings.equals(newSettings)) {
+            return true;
+        }
+        final var recorded = newSettings.trustedHostKey();
+        if (recorded != null && settings.pinnedHostKey() == null && recorded.equals(trustedHostKey())
+                && settings.withTrustedHostKey(null).equals(newSettings.withTrustedHostKey(null))) {
+            settings = newSettings;
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * The key this session holds the gateway to now: pinned, recorded, or trusted on first use in this session.
+     */
+    @Nullable String trustedHostKey() {
+        return hostKeys == null ? null : hostKeys.expected();
+    }
+
+    /**
      * A mapping changed in the store (null: it is gone).
      */
     void update(final MappingKey key, final @Nullable Mapping mapping) {
         serial.execute(() -> {
-            final boolean renderable = mapping != null && NetfilterRules.canRender(mapping);
-            if (mapping != null && !renderable) {
-                LOG.warn("Gateway {}: {} cannot be expressed in pcp-netfilter; not rendered", gateway, key);
+            if (closed) {
+                return;
             }
-            final var rules = renderable ? NetfilterRules.render(mapping, settings.renderDscp()) : List.<Rule>of();
-            final var previous = namesByMapping.remove(key);
-            if (previous != null) {
-                previous.forEach(name -> {
-                    desired.remove(name);
-                    dirty.add(name);
-                });
-            }
-            if (!rules.isEmpty()) {
-                final var names = new ArrayList<String>(rules.size());
-                for (var rule : rules) {
-                    final var name = rule.requireName().getValue();
-                    desired.put(name, rule);
-                    dirty.add(name);
-                    names.add(name);
-                }
-                namesByMapping.put(key, names);
-            }
-            flush();
+            ledger.update(key, mapping);
+            release(List.of(key));
+            publish();
+            write();
         });
     }
 
     /**
-     * Completes once the gateway acknowledged the rules of this mapping as it is now, or at once with a failure when
-     * pcp-netfilter cannot express the mapping. It does not time out; a cancelled future is forgotten.
+     * Completes once the gateway acknowledged the rules of this mapping as it is now, or with a failure when it
+     * cannot: pcp-netfilter cannot express it, the gateway refused it, or cannot be written at all now. It does not
+     * time out; a cancelled future is forgotten.
      */
-    ListenableFuture<RenderOutcome> awaitRendered(final Mapping mapping) {
-        if (!NetfilterRules.canRender(mapping)) {
-            return Futures.immediateFuture(new RenderOutcome.Failed(mapping.key() + " cannot be expressed in "
-                + "pcp-netfilter"));
+    ListenableFuture<RenderOutcome> whenRendered(final Mapping mapping) {
+        final var problem = NetfilterRules.problem(mapping);
+        if (problem != null) {
+            return Futures.immediateFuture(NetfilterRules.canMatchProtocol(mapping.key().protocol())
+                ? new RenderOutcome.Failed("cannot be expressed in pcp-netfilter: " + problem)
+                : new RenderOutcome.Unsupported(problem));
         }
         final var future = SettableFuture.<RenderOutcome>create();
         final var rules = NetfilterRules.render(mapping, settings.renderDscp());
@@ -304,11 +377,12 @@ final class GatewaySession implements AutoCloseable {
                 future.set(new RenderOutcome.Failed("the gateway's NETCONF session was closed"));
                 return;
             }
-            if (isAcked(rules)) {
-                future.set(RenderOutcome.INSTALLED);
+            final var outcome = outcome(mapping, rules);
+            if (outcome != null) {
+                future.set(outcome);
                 return;
             }
-            final var waiter = new Waiter(rules, future);
+            final var waiter = new Waiter(mapping, rules, future);
             waiters.computeIfAbsent(mapping.key(), k -> new ArrayList<>()).add(waiter);
             // whoever waited gave up (the answer gate's timeout): forget the waiter
             future.addListener(() -> {
@@ -325,450 +399,399 @@ final class GatewaySession implements AutoCloseable {
         return future;
     }
 
-    private boolean isAcked(final List<Rule> rules) {
-        return rules.stream().allMatch(rule -> rule.equals(acked.get(rule.requireName().getValue())));
+    private @Nullable RenderOutcome outcome(final Mapping mapping, final List<Rule> rules) {
+        if (ledger.holds(rules)) {
+            return RenderOutcome.INSTALLED;
+        }
+        final var failure = ledger.failure(mapping);
+        if (failure != null) {
+            return new RenderOutcome.Failed(failure);
+        }
+        final var blocked = ledger.blocked();
+        return blocked != null ? new RenderOutcome.Failed(blocked) : null;
     }
 
-    private void releaseWaiters() {
-        waiters.values().removeIf(list -> {
+    // Completes the waiters of these mappings that can be answered now.
+    private void release(final List<MappingKey> keys) {
+        for (var key : keys) {
+            final var list = waiters.get(key);
+            if (list == null) {
+                continue;
+            }
             list.removeIf(waiter -> {
-                if (isAcked(waiter.rules)) {
-                    waiter.future.set(RenderOutcome.INSTALLED);
-                    return true;
+                final var outcome = outcome(waiter.mapping(), waiter.rules());
+                if (outcome == null) {
+                    return false;
                 }
-                return false;
+                waiter.future().set(outcome);
+                return true;
             });
-            return list.isEmpty();
+            if (list.isEmpty()) {
+                waiters.remove(key);
+            }
+        }
+    }
+
+    private void releaseAll() {
+        release(List.copyOf(waiters.keySet()));
+    }
+
+    // --- sessions ------------------------------------------------------------------------------------------------
+
+    private void up(final NetconfTransport.Channel up) {
+        if (closed) {
+            up.drop("closed");
+            return;
+        }
+        channel = up;
+        if (everUp) {
+            state = state.reconnected();
+        }
+        everUp = true;
+        state = state.withHostKey(up.hostKey());
+        if (requireNonNull(hostKeys).learn(up.hostKey())) {
+            LOG.info("Gateway {}: host key {} trusted on first use", gateway, up.hostKey());
+            reports.trusted(requireNonNull(settings.endpoint()), up.hostKey());
+        }
+        sync(false);
+    }
+
+    private void down(final NetconfTransport.Failure failure) {
+        channel = null;
+        busy = false;
+        synced = false;
+        syncWanted = false;
+        ledger.lost();
+        cancelRetry();
+        final var status = switch (failure) {
+            case NetconfTransport.Failure.Unreachable unreachable -> Status.UNABLE_TO_CONNECT;
+            case NetconfTransport.Failure.HostKeyMismatch mismatch -> Status.HOST_KEY_MISMATCH;
+            case NetconfTransport.Failure.ModelMissing missing -> Status.MODEL_MISSING;
+        };
+        state = state.with(status, failure.reason());
+        if (failure instanceof NetconfTransport.Failure.HostKeyMismatch) {
+            // the key the gateway is held to, not the one it presented (that is in last-error)
+            state = state.withHostKey(requireNonNull(hostKeys).expected());
+        }
+        if (retiring) {
+            return;
+        }
+        ledger.block("gateway unreachable: " + failure.reason());
+        releaseAll();
+        publish();
+    }
+
+    /**
+     * Reads the gateway under the lock and sends the difference; on every session, and periodically.
+     */
+    private void sync(final boolean periodic) {
+        if (closed || channel == null) {
+            return;
+        }
+        if (periodic) {
+            forgiveOnSync = true;
+        }
+        if (busy) {
+            syncWanted = true;
+            return;
+        }
+        syncWanted = false;
+        busy = true;
+        lockThen(this::read);
+    }
+
+    /** Sends what changed, if the gateway is synced and nothing else is under way. */
+    private void write() {
+        if (closed || channel == null || busy || !synced || foreignOwner != null || !ledger.hasWork()) {
+            return;
+        }
+        busy = true;
+        lockThen(() -> writeAll(this::idle));
+    }
+
+    // Whatever was asked for while busy.
+    private void resume() {
+        if (closed || channel == null || busy) {
+            return;
+        }
+        if (!synced || syncWanted) {
+            sync(false);
+        } else {
+            write();
+        }
+    }
+
+    private void idle() {
+        unlockThen(() -> {
+            busy = false;
+            publish();
+            resume();
         });
     }
 
-    // --- connection -------------------------------------------------------------------------------------------
-
-    private void connect() {
-        if (closed) {
-            return;
-        }
-        retry = null;
-        setState(Status.CONNECTING, state.lastError);
-        // the attempt starts (and its hello timeout runs) once a connection slot is free
-        connectSlots.acquire(() -> serial.execute(this::attempt));
-    }
-
-    /** One connection attempt, holding a connection slot until it ends. */
-    private void attempt() {
-        if (closed) {
-            connectSlots.release();
-            return;
-        }
-        final var sessionListener = new ReplyListener();
-        final var identity = new ClientIdentityBuilder().setUsername(settings.username());
-        final List<KeyPair> keys;
-        if (settings.privateKey() != null) {
-            try {
-                keys = ImmutableList.copyOf(SecurityUtils.loadKeyPairIdentities(null, NamedResource.ofName(gateway),
-                    new ByteArrayInputStream(settings.privateKey().getBytes(StandardCharsets.UTF_8)),
-                    settings.passphrase() == null ? FilePasswordProvider.EMPTY
-                        : FilePasswordProvider.of(settings.passphrase())));
-            } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
-                connectSlots.release();
-                fail("the private key cannot be read: " + e.getMessage(), Status.UNABLE_TO_CONNECT);
+    private void lockThen(final Runnable next) {
+        final var target = requireNonNull(channel).target();
+        rpc(NetfilterXml.lock(target), 0, reply -> {
+            final var errors = NetfilterXml.rpcErrors(reply);
+            if (errors.isEmpty()) {
+                next.run();
                 return;
             }
-        } else {
-            keys = List.of();
-            identity.setPassword(new PasswordBuilder()
-                .setPasswordType(new CleartextPasswordBuilder()
-                    .setCleartextPassword(settings.password())
-                    .build())
-                .build());
-        }
-        final var configuration = NetconfClientConfigurationBuilder.create()
-            .withName(gateway)
-            .withProtocol(NetconfClientProtocol.SSH)
-            .withConnectionTimeoutMillis(10_000)
-            .withTcpParameters(new TcpClientParametersBuilder()
-                .setRemoteAddress(host(settings.address()))
-                .setRemotePort(new PortNumber(Uint16.valueOf(settings.port())))
-                .build())
-            .withSshParameters(new SshClientParametersBuilder()
-                .setClientIdentity(identity.build())
-                .build())
-            .withSshConfigurator(new ClientFactoryManagerConfigurator() {
-                @Override
-                protected void configureClientFactoryManager(final ClientFactoryManager manager) {
-                    manager.setServerKeyVerifier(GatewaySession.this::verifyHostKey);
-                    manager.setKeyExchangeFactories(preferMlKem(manager.getKeyExchangeFactories()));
-                    if (!keys.isEmpty()) {
-                        manager.setKeyIdentityProvider(KeyIdentityProvider.wrapKeyPairs(keys));
-                        manager.setUserAuthFactories(List.of(
-                            new UserAuthPublicKeyFactory(manager.getSignatureFactories())));
-                    }
-                }
-            })
-            .withSessionListener(sessionListener)
-            .build();
-        final com.google.common.util.concurrent.ListenableFuture<NetconfClientSession> future;
-        try {
-            future = clientFactory.createClient(configuration);
-        } catch (UnsupportedConfigurationException e) {
-            connectSlots.release();
-            fail("unusable NETCONF settings: " + e.getMessage(), Status.UNABLE_TO_CONNECT);
+            // another session holds the lock, or changed the candidate without one: its edit is not ours to drop
+            busy = false;
+            state = state.lockDenied("lock of " + target + " refused: " + errors);
+            LOG.info("Gateway {}: lock of {} refused ({}); trying again in {} ms", gateway, target, errors,
+                retryMillis);
+            publish();
+            retryLater();
+        });
+    }
+
+    private void unlockThen(final Runnable next) {
+        final var target = requireNonNull(channel).target();
+        rpc(NetfilterXml.unlock(target), 0, reply -> {
+            final var errors = NetfilterXml.rpcErrors(reply);
+            if (!errors.isEmpty()) {
+                LOG.warn("Gateway {}: unlock of {} refused: {}", gateway, target, errors);
+            }
+            next.run();
+        });
+    }
+
+    private void read() {
+        rpc(NetfilterXml.getConfig("running"), ledger.wantedCount(), reply -> {
+            final var errors = NetfilterXml.rpcErrors(reply);
+            if (!errors.isEmpty()) {
+                requireNonNull(channel).drop("get-config refused: " + errors);
+                return;
+            }
+            read(NetfilterXml.parseRules(reply), NetfilterXml.parseOwner(reply));
+        });
+    }
+
+    private void read(final Map<String, @Nullable Rule> actual, final @Nullable String mark) {
+        final var start = System.nanoTime();
+        if (mark != null && !owner.ours(mark)) {
+            foreignOwner = mark;
+            final var why = "the gateway is written by " + mark + ", not " + owner.identity()
+                + " (two gateway entries or controllers on one NETCONF server?); its rules are left alone";
+            if (retiring) {
+                LOG.warn("Gateway {}: not removing its rules: {}", gateway, why);
+                unlockThen(this::retired);
+                return;
+            }
+            LOG.warn("Gateway {}: {}", gateway, why);
+            state = state.with(Status.OWNER_CONFLICT, why);
+            ledger.block(why);
+            releaseAll();
+            unlockThen(() -> {
+                busy = false;
+                publish();
+            });
             return;
         }
-        // A server that accepts SSH but never says hello (a busy or hung netconfd) must not stall the retries.
-        final long attempt = ++attempts;
-        scheduler.schedule(() -> serial.execute(() -> {
-            if (connecting == attempt) {
-                endAttempt();
-                future.cancel(true);
-                fail("no NETCONF hello in " + RPC_TIMEOUT_MILLIS + " ms", Status.UNABLE_TO_CONNECT);
-            }
-        }), RPC_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-        connecting = attempt;
-        Futures.addCallback(future, new FutureCallback<>() {
-            @Override
-            public void onSuccess(final NetconfClientSession result) {
-                serial.execute(() -> {
-                    if (connecting != attempt) {
-                        // given up on already
-                        result.close();
-                        return;
+        foreignOwner = null;
+        ledger.reconciled(actual);
+        if (forgiveOnSync) {
+            forgiveOnSync = false;
+            ledger.forgive();
+        }
+        ledger.block(null);
+        if (retiring) {
+            ownerChange = mark != null ? new OwnerChange.Remove() : OwnerChange.KEEP;
+            writeAll(() -> unlockThen(this::retired));
+            return;
+        }
+        ownerChange = owner.identity().equals(mark) ? OwnerChange.KEEP : new OwnerChange.Write(owner.identity());
+        writeAll(() -> {
+            synced = true;
+            state = state.reconciled(Instant.now());
+            requireNonNull(transport).healthy();
+            retryMillis = MIN_RETRY_MILLIS;
+            LOG.info("Gateway {}: reconciled in {} ms ({} rules read, {} held now)", gateway,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), actual.size(), ledger.heldCount());
+            releaseAll();
+            idle();
+        });
+    }
+
+    /** Sends edits until the ledger has nothing more, then runs {@code done}; the lock is held. */
+    private void writeAll(final Runnable done) {
+        final var batch = ledger.nextBatch();
+        final var change = ownerChange;
+        if (batch == null && change instanceof OwnerChange.Keep) {
+            done.run();
+            return;
+        }
+        final var target = requireNonNull(channel).target();
+        final var edit = batch == null ? new NetfilterXml.Edit(target, change, List.of(), List.of(), List.of())
+            : new NetfilterXml.Edit(target, change, batch.put(), batch.lease(), batch.remove());
+        state = state.editSent();
+        rpc(NetfilterXml.editConfig(edit), edit.size(), reply -> {
+            final var errors = NetfilterXml.rpcErrors(reply);
+            if (!errors.isEmpty()) {
+                refused("edit-config", errors, batch != null, done);
+            } else if (!requireNonNull(channel).candidate()) {
+                applied(batch != null, done);
+            } else {
+                rpc(NetfilterXml.commit(), edit.size(), commitReply -> {
+                    final var commitErrors = NetfilterXml.rpcErrors(commitReply);
+                    if (commitErrors.isEmpty()) {
+                        applied(batch != null, done);
+                    } else {
+                        refused("commit", commitErrors, batch != null, done);
                     }
-                    endAttempt();
-                    connected(result, sessionListener);
                 });
+            }
+        });
+    }
+
+    private void applied(final boolean batch, final Runnable done) {
+        ownerChange = OwnerChange.KEEP;
+        if (batch) {
+            release(ledger.acknowledged());
+            publish();
+        }
+        writeAll(done);
+    }
+
+    private void refused(final String what, final List<RpcError> errors, final boolean batch, final Runnable done) {
+        final var reason = what + " refused: " + errors;
+        LOG.warn("Gateway {}: {}", gateway, reason);
+        state = state.editFailed(reason);
+        final boolean aboutTheRules = errors.stream().noneMatch(error -> NOT_ABOUT_THE_RULES.contains(error.tag()));
+        final Runnable next = () -> {
+            if (batch) {
+                release(ledger.refused(errors.toString(), aboutTheRules));
+            }
+            publish();
+            if (batch && aboutTheRules) {
+                // the edit was split, or its one mapping held back: go on with the rest
+                writeAll(done);
+                return;
+            }
+            unlockThen(() -> {
+                busy = false;
+                retryLater();
+            });
+        };
+        if (requireNonNull(channel).candidate()) {
+            // the lock is ours, so is everything in the candidate: drop the half-made edit, and nobody else's
+            rpc(NetfilterXml.discardChanges(), 0, ignored -> next.run());
+        } else {
+            next.run();
+        }
+    }
+
+    private void retryLater() {
+        if (retry != null || closed) {
+            return;
+        }
+        retry = shared.scheduler().schedule(() -> serial.execute(() -> {
+            retry = null;
+            resume();
+        }), retryMillis, TimeUnit.MILLISECONDS);
+        retryMillis = Math.min(MAX_RETRY_MILLIS, retryMillis * 2);
+    }
+
+    private void cancelRetry() {
+        final var pending = retry;
+        retry = null;
+        if (pending != null) {
+            pending.cancel(false);
+        }
+    }
+
+    private void retired() {
+        LOG.info("Gateway {}: its rules are removed, the controller no longer manages it", gateway);
+        close();
+        final var done = onRetired;
+        if (done != null) {
+            done.run();
+        }
+    }
+
+    private void keepalive() {
+        final var current = channel;
+        if (current != null && !busy
+                && TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivity) >= settings.keepaliveMillis()) {
+            rpc(NetfilterXml.keepalive(), 0, reply -> { });
+        }
+    }
+
+    /**
+     * Sends an RPC on the current session; the callback runs on the serial executor with the reply, if the session is
+     * still the same. A failed RPC drops the session, and {@link #down} follows.
+     */
+    private void rpc(final Document request, final int rules, final Consumer<Document> onReply) {
+        final var current = requireNonNull(channel);
+        lastActivity = System.nanoTime();
+        final long timeout = RPC_TIMEOUT_MILLIS + RULE_MILLIS * (rules + ledger.heldCount());
+        Futures.addCallback(current.rpc(request, timeout), new FutureCallback<Document>() {
+            @Override
+            public void onSuccess(final Document reply) {
+                if (!closed && current.current() && channel == current) {
+                    onReply.accept(reply);
+                }
             }
 
             @Override
             public void onFailure(final Throwable cause) {
-                serial.execute(() -> {
-                    if (connecting != attempt) {
-                        return;
-                    }
-                    endAttempt();
-                    final var key = seenHostKey.get();
-                    final boolean mismatch = key != null && !hostKeyAcceptable(key);
-                    fail(mismatch ? "host key " + key + " is not the trusted one" : String.valueOf(cause.getMessage()),
-                        mismatch ? Status.HOST_KEY_MISMATCH : Status.UNABLE_TO_CONNECT);
-                });
+                // the transport drops the session and reports it down
             }
-        }, MoreExecutors.directExecutor());
+        }, serial);
     }
 
-    /**
-     * The client's key exchanges with {@value #PREFERRED_KEX} first, the others in their order. The SSH library's
-     * default puts sntrup761x25519 first, a post-quantum hybrid too, but its pure-Java key generation and
-     * decapsulation cost about 250 ms of CPU per connection here, against under 1 ms for ML-KEM-768: a fleet of
-     * 1,000 gateways connecting at once spent minutes of controller CPU on key exchange alone. OpenSSH 10 prefers
-     * the same; a server without ML-KEM (OpenSSH before 9.9) still gets sntrup761x25519 or curve25519.
-     */
-    static List<KeyExchangeFactory> preferMlKem(final List<KeyExchangeFactory> factories) {
-        final var ordered = new ArrayList<KeyExchangeFactory>(factories.size());
-        factories.stream().filter(factory -> PREFERRED_KEX.equals(factory.getName())).forEach(ordered::add);
-        factories.stream().filter(factory -> !PREFERRED_KEX.equals(factory.getName())).forEach(ordered::add);
-        return ordered;
-    }
-
-    private void endAttempt() {
-        connecting = 0;
-        connectSlots.release();
-    }
-
-    private static Host host(final String address) {
-        return InetAddresses.isInetAddress(address)
-            ? new Host(IetfInetUtil.ipAddressFor(InetAddresses.forString(address)))
-            : new Host(new DomainName(address));
-    }
-
-    private boolean verifyHostKey(final ClientSession clientSession, final SocketAddress remote, final PublicKey key) {
-        final var fingerprint = KeyUtils.getFingerPrint(BuiltinDigests.sha256, key);
-        seenHostKey.set(fingerprint);
-        final boolean ok = hostKeyAcceptable(fingerprint);
-        if (!ok) {
-            LOG.warn("Gateway {}: refusing host key {} from {}", gateway, fingerprint, remote);
-        }
-        return ok;
-    }
-
-    // Called on SSH threads too: reads only the settings and the recorded key.
-    private boolean hostKeyAcceptable(final String fingerprint) {
-        final var pinned = settings.pinnedHostKey();
-        if (pinned != null) {
-            return pinned.equals(fingerprint);
-        }
-        // trust on first use: the first key this controller saw for the gateway, and no other
-        final var recorded = trusted.get();
-        return recorded == null ? trusted.compareAndSet(null, fingerprint) || fingerprint.equals(trusted.get())
-            : recorded.equals(fingerprint);
-    }
-
-    /**
-     * Carries the trusted key of a previous session object of the same gateway (settings changed) over.
-     */
-    void trust(final @Nullable String fingerprint) {
-        if (fingerprint != null) {
-            trusted.compareAndSet(null, fingerprint);
-        }
-    }
-
-    @Nullable String trustedHostKey() {
-        return trusted.get();
-    }
-
-    private void connected(final NetconfClientSession newSession, final ReplyListener sessionListener) {
-        if (closed) {
-            newSession.close();
+    private void publish() {
+        if (retiring) {
             return;
         }
-        final var capabilities = newSession.getServerCapabilities();
-        if (capabilities.stream().noneMatch(capability -> capability.startsWith(NetfilterXml.NETFILTER))) {
-            newSession.close();
-            fail("the gateway does not advertise the pcp-netfilter module", Status.MODEL_MISSING);
-            return;
+        final var changes = ledger.drainChanges();
+        if (!changes.isEmpty()) {
+            reports.statuses(changes);
         }
-        session = newSession;
-        listener = sessionListener;
-        candidate = capabilities.contains(NetfilterXml.CANDIDATE);
-        LOG.info("Gateway {}: NETCONF session up ({}, host key {})", gateway, candidate ? "candidate" : "running",
-            seenHostKey.get());
-        reconcile();
-    }
-
-    private void fail(final String error, final Status status) {
-        LOG.warn("Gateway {}: {}; retrying in {} ms", gateway, error, backoffMillis);
-        dropSession();
-        setState(status, error);
-        state = new State(state.status, state.hostKey, state.lastError, null, state.lastReconcile, state.editsSent,
-            state.editsFailed, state.reconnects + 1);
-        if (!closed && retry == null) {
-            // half the backoff plus a random part of the other half: gateways that failed together (a controller
-            // overloaded by a fleet connecting at once) do not all retry together
-            retry = scheduler.schedule(() -> serial.execute(this::connect),
-                backoffMillis / 2 + ThreadLocalRandom.current().nextLong(backoffMillis / 2 + 1), TimeUnit.MILLISECONDS);
-            backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
+        final var summary = ledger.summary();
+        if (!summary.equals(publishedSummary)) {
+            publishedSummary = summary;
+            reports.summary(summary);
         }
-    }
-
-    // The session object may already be torn down by the transport; closing it again must not stop the retry.
-    @SuppressWarnings("checkstyle:IllegalCatch")
-    private void dropSession() {
-        final var current = session;
-        session = null;
-        listener = null;
-        inFlight = false;
-        if (current != null) {
-            try {
-                current.close();
-            } catch (RuntimeException e) {
-                LOG.debug("Gateway {}: closing the session failed", gateway, e);
-            }
+        if (!state.equals(published)) {
+            published = state;
+            reports.state(state);
         }
-    }
-
-    // --- RPCs ---------------------------------------------------------------------------------------------------
-
-    /** Sends one RPC; the callback runs on the serial executor with the reply, or the session fails. */
-    private void rpc(final Document request, final Consumer<Document> onReply) {
-        rpc(request, 0, onReply);
-    }
-
-    private void rpc(final Document request, final int rules, final Consumer<Document> onReply) {
-        final var current = listener;
-        final var owner = session;
-        if (current == null || owner == null) {
-            return;
-        }
-        lastActivity = System.nanoTime();
-        final long timeout = RPC_TIMEOUT_MILLIS + RULE_MILLIS * (rules + acked.size());
-        current.send(owner, request).orTimeout(timeout, TimeUnit.MILLISECONDS)
-            .whenComplete((reply, cause) -> serial.execute(() -> {
-                if (session != owner) {
-                    return;
-                }
-                if (cause == null) {
-                    onReply.accept(reply);
-                } else {
-                    fail("NETCONF session failed: " + (cause instanceof TimeoutException
-                        ? "no reply in " + timeout + " ms" : cause.getMessage()), Status.UNABLE_TO_CONNECT);
-                }
-            }));
-    }
-
-    private String target() {
-        return candidate ? "candidate" : "running";
-    }
-
-    private void reconcile() {
-        inFlight = true;
-        rpc(NetfilterXml.getConfig(++messageId, "running"), desired.size(), reply -> {
-            final var errors = NetfilterXml.errors(reply);
-            if (!errors.isEmpty()) {
-                fail("get-config refused: " + errors, Status.UNABLE_TO_CONNECT);
-                return;
-            }
-            final var actual = NetfilterXml.parseRules(reply);
-            final var diff = NetfilterRules.diff(desired, actual);
-            final int stray = diff.delete().size();
-            final int missing = diff.put().size();
-            // what the gateway already holds as wanted is acknowledged as it is
-            acked.clear();
-            desired.forEach((name, rule) -> {
-                if (!diff.put().containsKey(name)) {
-                    acked.put(name, rule);
-                }
-            });
-            // everything desired is in these edits or already there: nothing is dirty any more
-            dirty.clear();
-            final var start = System.nanoTime();
-            editInChunks(List.copyOf(diff.put().values()), diff.delete(), () -> {
-                backoffMillis = MIN_BACKOFF_MILLIS;
-                final var now = Instant.now();
-                state = new State(Status.CONNECTED, seenHostKey.get(), null,
-                    state.connectedSince != null ? state.connectedSince : now, now, state.editsSent,
-                    state.editsFailed, state.reconnects);
-                stateSink.accept(state);
-                LOG.info("Gateway {}: reconciled in {} ms ({} rules held, {} added or fixed, {} stray removed)",
-                    gateway, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), desired.size(), missing,
-                    stray);
-            });
-        });
     }
 
     /**
-     * Sends a large change as consecutive edits of at most {@link #MAX_RULES_PER_EDIT} rules each.
-     */
-    private void editInChunks(final List<Rule> put, final List<String> delete, final Runnable onDone) {
-        final int putCount = Math.min(put.size(), MAX_RULES_PER_EDIT);
-        final int deleteCount = Math.min(delete.size(), MAX_RULES_PER_EDIT - putCount);
-        final var chunkPut = put.subList(0, putCount);
-        final var chunkDelete = delete.subList(0, deleteCount);
-        final var restPut = put.subList(putCount, put.size());
-        final var restDelete = delete.subList(deleteCount, delete.size());
-        final boolean last = restPut.isEmpty() && restDelete.isEmpty();
-        edit(chunkPut, chunkDelete, chunkPut, last ? onDone : () -> editInChunks(restPut, restDelete, onDone));
-    }
-
-    /**
-     * Sends what changed since the last edit, if the session is up and no edit is in flight.
-     */
-    private void flush() {
-        if (session == null || inFlight || dirty.isEmpty() || state.status != Status.CONNECTED) {
-            return;
-        }
-        final var put = new ArrayList<Rule>();
-        final var delete = new ArrayList<String>();
-        // at most one edit's worth; the rest stays dirty and goes out when this one is acknowledged
-        for (var it = dirty.iterator(); it.hasNext() && put.size() + delete.size() < MAX_RULES_PER_EDIT; ) {
-            final var name = it.next();
-            it.remove();
-            final var rule = desired.get(name);
-            if (rule == null) {
-                delete.add(name);
-            } else {
-                put.add(rule);
-            }
-        }
-        inFlight = true;
-        final var known = new ArrayList<Rule>(put);
-        edit(put, delete, known, () -> { });
-    }
-
-    /**
-     * One edit-config (then commit, with a candidate) carrying the whole batch.
+     * Forgets the render status of every mapping this session reported on, in the operational datastore.
      *
-     * @param nowHeld rules the gateway holds once the edit succeeds
+     * @param gatewayGone whether the gateway itself is deleted (its mappings are gone), rather than only no longer
+     *        rendered over NETCONF
      */
-    private void edit(final java.util.Collection<Rule> put, final List<String> delete, final List<Rule> nowHeld,
-            final Runnable onSuccess) {
-        inFlight = true;
-        if (put.isEmpty() && delete.isEmpty()) {
-            acknowledged(delete, nowHeld, onSuccess);
-            return;
-        }
-        state = new State(state.status, state.hostKey, state.lastError, state.connectedSince, state.lastReconcile,
-            state.editsSent + 1, state.editsFailed, state.reconnects);
-        final int size = put.size() + delete.size();
-        rpc(NetfilterXml.editConfig(++messageId, target(), put, delete), size, reply -> {
-            final var errors = NetfilterXml.errors(reply);
-            if (!errors.isEmpty()) {
-                refused("edit-config", errors, put);
-                return;
-            }
-            if (!candidate) {
-                acknowledged(delete, nowHeld, onSuccess);
-                return;
-            }
-            rpc(NetfilterXml.commit(++messageId), size, commitReply -> {
-                final var commitErrors = NetfilterXml.errors(commitReply);
-                if (commitErrors.isEmpty()) {
-                    acknowledged(delete, nowHeld, onSuccess);
-                } else {
-                    refused("commit", commitErrors, put);
-                }
-            });
+    void forgetStatuses(final boolean gatewayGone) {
+        serial.execute(() -> {
+            final var forgotten = ledger.forgetAll();
+            reports.statuses(gatewayGone ? forgotten.stream()
+                .map(change -> new RuleLedger.StatusChange(change.key(), null, null)).toList() : forgotten);
         });
-    }
-
-    private void acknowledged(final List<String> deleted, final List<Rule> held, final Runnable onSuccess) {
-        deleted.forEach(acked::remove);
-        held.forEach(rule -> acked.put(rule.requireName().getValue(), rule));
-        inFlight = false;
-        onSuccess.run();
-        releaseWaiters();
-        flush();
-    }
-
-    private void refused(final String what, final List<String> errors, final java.util.Collection<Rule> put) {
-        LOG.warn("Gateway {}: {} refused: {}", gateway, what, errors);
-        state = new State(state.status, state.hostKey, what + " refused: " + errors, state.connectedSince,
-            state.lastReconcile, state.editsSent, state.editsFailed + 1, state.reconnects);
-        stateSink.accept(state);
-        if (candidate) {
-            // drop the half-made batch from the candidate, so that the next edit starts clean
-            rpc(NetfilterXml.discardChanges(++messageId), ignored -> { });
-        }
-        // The batch is not retried as is (it would be refused again): the gateway is read and corrected instead.
-        put.forEach(rule -> acked.remove(rule.requireName().getValue()));
-        inFlight = false;
-        scheduler.schedule(() -> serial.execute(() -> {
-            if (session != null && !inFlight) {
-                reconcile();
-            }
-        }), backoffMillis, TimeUnit.MILLISECONDS);
-        backoffMillis = Math.min(MAX_BACKOFF_MILLIS, backoffMillis * 2);
-    }
-
-    private void keepalive() {
-        if (session == null || inFlight) {
-            stateSink.accept(state);
-            return;
-        }
-        if (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastActivity) >= settings.keepaliveMillis()) {
-            rpc(NetfilterXml.keepalive(++messageId), reply -> { });
-        }
-        stateSink.accept(state);
-    }
-
-    private void setState(final Status status, final @Nullable String error) {
-        state = new State(status, seenHostKey.get(), error, status == Status.CONNECTED ? state.connectedSince : null,
-            state.lastReconcile, state.editsSent, state.editsFailed, state.reconnects);
-        stateSink.accept(state);
     }
 
     @Override
     public void close() {
-        keepalive.cancel(false);
-        periodicReconcile.cancel(false);
+        timers.forEach(timer -> timer.cancel(false));
         serial.execute(() -> {
-            closed = true;
-            final var pending = retry;
-            if (pending != null) {
-                pending.cancel(false);
+            if (closed) {
+                return;
             }
-            waiters.values().forEach(list -> list.forEach(waiter -> waiter.future.set(
+            closed = true;
+            cancelRetry();
+            final var current = transport;
+            if (current != null) {
+                current.close();
+            }
+            channel = null;
+            waiters.values().forEach(list -> list.forEach(waiter -> waiter.future().set(
                 new RenderOutcome.Failed("the gateway's NETCONF session was closed"))));
             waiters.clear();
-            dropSession();
         });
     }
 }

@@ -290,7 +290,18 @@ public final class NetfilterRules {
         return new RuleBuilder(rule).setMatch(builder.setProtocol(Transport.All).build()).build();
     }
 
-    private static @Nullable String problem(final Mapping mapping) {
+    /**
+     * Whether pcp-netfilter can match this protocol at all (its {@code transport} type); a mapping of any other
+     * protocol (ICMP, GRE, ...) can never be rendered, whatever its addresses.
+     */
+    public static boolean canMatchProtocol(final int protocol) {
+        return Transport.forValue(protocol) != null;
+    }
+
+    /**
+     * Why {@link #render(Mapping, boolean)} cannot express the mapping, or null if it can.
+     */
+    static @Nullable String problem(final Mapping mapping) {
         final var key = mapping.key();
         if (Transport.forValue(key.protocol()) == null) {
             return "protocol " + key.protocol() + " is not one pcp-netfilter can match";

@@ -7,7 +7,12 @@
  */
 package org.pcpcontroller.impl.render.netfilter;
 
+import static java.util.Objects.requireNonNull;
+
 import com.google.common.net.InetAddresses;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +24,7 @@ import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.Dscp;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IpAddress;
+import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IpPrefix;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.DateAndTime;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.netfilter.rev261123.RuleName;
@@ -82,9 +88,9 @@ public final class NetfilterXml {
         }
     }
 
-    private static Element rpc(final Document doc, final long messageId) {
+    // The message-id is the transport's to give (NetconfTransport), which matches replies by it.
+    private static Element rpc(final Document doc) {
         final var rpc = doc.createElementNS(BASE, "rpc");
-        rpc.setAttribute("message-id", Long.toString(messageId));
         doc.appendChild(rpc);
         return rpc;
     }
@@ -102,11 +108,84 @@ public final class NetfilterXml {
     }
 
     /**
+     * What an edit does to {@code /netfilter/owner}: the identity of the controller entry that writes the gateway, so
+     * that a second writer of the same gateway can be detected by reading it back ({@link #parseOwner(Document)}).
+     */
+    public sealed interface OwnerChange {
+        /** Leaves the leaf as it is. */
+        OwnerChange KEEP = new Keep();
+
+        /** Leaves the leaf as it is. */
+        record Keep() implements OwnerChange {
+        }
+
+        /** Writes the leaf. */
+        record Write(String owner) implements OwnerChange {
+            public Write {
+                requireNonNull(owner);
+            }
+        }
+
+        /** Removes the leaf: the controller gives the gateway up. */
+        record Remove() implements OwnerChange {
+        }
+    }
+
+    /**
+     * One {@code <edit-config>}.
+     *
+     * @param target the datastore edited: candidate or running
+     * @param owner what happens to {@code /netfilter/owner}
+     * @param put rules to create or replace whole
+     * @param lease rules the gateway holds that differ only in their lease end: only {@code expires} is written
+     * @param remove names of rules to remove (remove, not delete: a rule already gone is no error)
+     */
+    public record Edit(String target, OwnerChange owner, Collection<Rule> put, Collection<Rule> lease,
+            Collection<String> remove) {
+        public Edit {
+            requireNonNull(target);
+            requireNonNull(owner);
+            put = List.copyOf(put);
+            lease = List.copyOf(lease);
+            remove = List.copyOf(remove);
+        }
+
+        /**
+         * Rules that replace and rules that go, nothing else.
+         */
+        public static Edit of(final String target, final Collection<Rule> put, final Collection<String> remove) {
+            return new Edit(target, OwnerChange.KEEP, put, List.of(), remove);
+        }
+
+        /** The rules this edit names. */
+        public int size() {
+            return put.size() + lease.size() + remove.size();
+        }
+    }
+
+    /**
+     * One {@code <rpc-error>} of a reply (RFC 6241 section 4.3).
+     *
+     * @param tag the error-tag, e.g. {@code lock-denied}; "error" when the server gave none
+     * @param message the error-message, if any
+     */
+    public record RpcError(String tag, @Nullable String message) {
+        public RpcError {
+            requireNonNull(tag);
+        }
+
+        @Override
+        public String toString() {
+            return message == null ? tag : tag + ": " + message;
+        }
+    }
+
+    /**
      * {@code <get-config>} of the whole pcp-netfilter subtree of a datastore.
      */
-    public static Document getConfig(final long messageId, final String datastore) {
+    public static Document getConfig(final String datastore) {
         final var doc = newDocument();
-        final var get = child(rpc(doc, messageId), BASE, "get-config");
+        final var get = child(rpc(doc), BASE, "get-config");
         child(child(get, BASE, "source"), BASE, datastore);
         final var filter = child(get, BASE, "filter");
         filter.setAttribute("type", "subtree");
@@ -115,39 +194,38 @@ public final class NetfilterXml {
     }
 
     /**
-     * {@code <edit-config>} that replaces every rule in {@code put} and removes every rule named in {@code delete}
-     * (remove, not delete: a rule already gone is no error). {@code error-option rollback-on-error}: a batch is
-     * applied whole or not at all.
+     * The {@code <edit-config>} of an {@link Edit}. {@code error-option rollback-on-error}: an edit is applied whole or
+     * not at all. A lease is written as a merge of the rule's name and {@code expires} only: a refresh is a few bytes
+     * on the wire, and the gateway's agent renews the lease without touching the rest.
      */
-    public static Document editConfig(final long messageId, final String target, final Collection<Rule> put,
-            final Collection<String> delete) {
-        return editConfig(messageId, target, null, put, delete);
-    }
-
-    /**
-     * {@link #editConfig(long, String, Collection, Collection)} that also writes {@code /netfilter/owner}, the
-     * identity of the writing controller, so that a second writer of the same gateway can be detected by reading it
-     * back ({@link #parseOwner(Document)}). A null owner leaves the leaf as it is.
-     */
-    public static Document editConfig(final long messageId, final String target, final @Nullable String owner,
-            final Collection<Rule> put, final Collection<String> delete) {
+    public static Document editConfig(final Edit edit) {
         final var doc = newDocument();
-        final var edit = child(rpc(doc, messageId), BASE, "edit-config");
-        child(child(edit, BASE, "target"), BASE, target);
-        child(edit, BASE, "error-option").setTextContent("rollback-on-error");
-        final var netfilter = child(child(edit, BASE, "config"), NETFILTER, "netfilter");
-        if (owner != null) {
-            leaf(netfilter, "owner", owner);
+        final var element = child(rpc(doc), BASE, "edit-config");
+        child(child(element, BASE, "target"), BASE, edit.target());
+        child(element, BASE, "error-option").setTextContent("rollback-on-error");
+        final var netfilter = child(child(element, BASE, "config"), NETFILTER, "netfilter");
+        switch (edit.owner()) {
+            case OwnerChange.Keep keep -> {
+                // nothing
+            }
+            case OwnerChange.Write write -> leaf(netfilter, "owner", write.owner());
+            case OwnerChange.Remove remove -> child(netfilter, NETFILTER, "owner")
+                .setAttributeNS(BASE, "nc:operation", "remove");
         }
-        for (var rule : put) {
-            final var element = child(netfilter, NETFILTER, "rule");
-            element.setAttributeNS(BASE, "nc:operation", "replace");
-            write(element, rule);
+        for (var rule : edit.put()) {
+            final var ruleElement = child(netfilter, NETFILTER, "rule");
+            ruleElement.setAttributeNS(BASE, "nc:operation", "replace");
+            write(ruleElement, rule);
         }
-        for (var name : delete) {
-            final var element = child(netfilter, NETFILTER, "rule");
-            element.setAttributeNS(BASE, "nc:operation", "remove");
-            leaf(element, "name", name);
+        for (var rule : edit.lease()) {
+            final var ruleElement = child(netfilter, NETFILTER, "rule");
+            leaf(ruleElement, "name", rule.requireName().getValue());
+            leaf(ruleElement, "expires", rule.requireExpires().getValue());
+        }
+        for (var name : edit.remove()) {
+            final var ruleElement = child(netfilter, NETFILTER, "rule");
+            ruleElement.setAttributeNS(BASE, "nc:operation", "remove");
+            leaf(ruleElement, "name", name);
         }
         return doc;
     }
@@ -155,9 +233,9 @@ public final class NetfilterXml {
     /**
      * A cheap liveness probe: {@code <get-config>} of the table name only.
      */
-    public static Document keepalive(final long messageId) {
+    public static Document keepalive() {
         final var doc = newDocument();
-        final var get = child(rpc(doc, messageId), BASE, "get-config");
+        final var get = child(rpc(doc), BASE, "get-config");
         child(child(get, BASE, "source"), BASE, "running");
         final var filter = child(get, BASE, "filter");
         filter.setAttribute("type", "subtree");
@@ -166,16 +244,30 @@ public final class NetfilterXml {
     }
 
     /** {@code <commit>} (candidate). */
-    public static Document commit(final long messageId) {
+    public static Document commit() {
         final var doc = newDocument();
-        child(rpc(doc, messageId), BASE, "commit");
+        child(rpc(doc), BASE, "commit");
         return doc;
     }
 
-    /** {@code <discard-changes>} (candidate): drops a failed batch. */
-    public static Document discardChanges(final long messageId) {
+    /** {@code <discard-changes>} (candidate): drops a failed edit. Only sent while holding the candidate's lock. */
+    public static Document discardChanges() {
         final var doc = newDocument();
-        child(rpc(doc, messageId), BASE, "discard-changes");
+        child(rpc(doc), BASE, "discard-changes");
+        return doc;
+    }
+
+    /** {@code <lock>} of a datastore (RFC 6241 section 7.5). */
+    public static Document lock(final String target) {
+        final var doc = newDocument();
+        child(child(child(rpc(doc), BASE, "lock"), BASE, "target"), BASE, target);
+        return doc;
+    }
+
+    /** {@code <unlock>} of a datastore (RFC 6241 section 7.6). */
+    public static Document unlock(final String target) {
+        final var doc = newDocument();
+        child(child(child(rpc(doc), BASE, "unlock"), BASE, "target"), BASE, target);
         return doc;
     }
 
@@ -273,7 +365,8 @@ public final class NetfilterXml {
     private static Rule read(final Element element, final String name) {
         final var builder = new RuleBuilder()
             .setName(new RuleName(name))
-            .setMapping(childText(element, "mapping"))
+            // mandatory in the model: a rule without it is not one the controller wrote
+            .setMapping(require(element, "mapping"))
             // ofName throws IllegalArgumentException for an unknown value: the rule is then unreadable
             .setFamily(Rule.Family.ofName(require(element, "family")))
             .setHook(Rule.Hook.ofName(require(element, "hook")))
@@ -292,9 +385,9 @@ public final class NetfilterXml {
             final var destinationPort = childText(match, "destination-port");
             builder.setMatch(new MatchBuilder()
                 .setProtocol(protocol == null ? null : Transport.ofName(protocol))
-                .setSourcePrefix(sourcePrefix == null ? null : IetfInetUtil.ipPrefixFor(sourcePrefix))
+                .setSourcePrefix(sourcePrefix == null ? null : prefix(sourcePrefix))
                 .setSourcePort(sourcePort == null ? null : port(sourcePort))
-                .setDestinationAddress(destination == null ? null : IetfInetUtil.ipAddressFor(destination))
+                .setDestinationAddress(destination == null ? null : address(destination))
                 .setDestinationPort(destinationPort == null ? null : port(destinationPort))
                 .build());
         }
@@ -308,7 +401,7 @@ public final class NetfilterXml {
             final var port = childText(dnat, "to-port");
             return new DnatBuilder().setDnat(new org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.netfilter
                 .rev261123.netfilter.rule.action.dnat.DnatBuilder()
-                .setToAddress(IetfInetUtil.ipAddressFor(require(dnat, "to-address")))
+                .setToAddress(address(require(dnat, "to-address")))
                 .setToPort(port == null ? null : port(port))
                 .build()).build();
         }
@@ -317,7 +410,7 @@ public final class NetfilterXml {
             final var port = childText(snat, "to-port");
             return new SnatBuilder().setSnat(new org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.netfilter
                 .rev261123.netfilter.rule.action.snat.SnatBuilder()
-                .setToAddress(IetfInetUtil.ipAddressFor(require(snat, "to-address")))
+                .setToAddress(address(require(snat, "to-address")))
                 .setToPort(port == null ? null : port(port))
                 .build()).build();
         }
@@ -329,6 +422,47 @@ public final class NetfilterXml {
             return new SetDscpBuilder().setSetDscp(new Dscp(Uint8.valueOf(dscp))).build();
         }
         throw new IllegalArgumentException("no action");
+    }
+
+    /**
+     * An address as read from the gateway, in the canonical text the controller writes (RFC 5952 for IPv6), so that a
+     * rule reads back equal to the rule written whatever spelling the server chose. Text that names an address of
+     * the other family (an IPv4-mapped IPv6 address such as {@code ::ffff:10.0.0.2}, which Java reads as IPv4), a
+     * zone, or octets with leading zeros are not what the controller writes: the rule is unreadable, and a reconcile
+     * replaces it.
+     */
+    private static IpAddress address(final String text) {
+        return IetfInetUtil.ipAddressFor(inet(text));
+    }
+
+    private static InetAddress inet(final String text) {
+        // forString refuses leading zeros and anything that is not an address literal (IllegalArgumentException)
+        final var address = InetAddresses.forString(text);
+        if (text.indexOf('%') >= 0 || address instanceof Inet4Address == text.indexOf(':') >= 0) {
+            throw new IllegalArgumentException("address " + text + " is not in a form the controller writes");
+        }
+        return address;
+    }
+
+    /** A prefix in canonical text; host bits set make it unreadable (the gateway's agent refuses them too). */
+    private static IpPrefix prefix(final String text) {
+        final int slash = text.indexOf('/');
+        if (slash < 0) {
+            throw new IllegalArgumentException("prefix " + text + " has no length");
+        }
+        final var bytes = inet(text.substring(0, slash)).getAddress();
+        final int length = Integer.parseInt(text.substring(slash + 1));
+        if (length < 0 || length > bytes.length * 8 || text.charAt(slash + 1) == '+'
+                || text.length() > slash + 2 && text.charAt(slash + 1) == '0') {
+            throw new IllegalArgumentException("prefix " + text + " has a bad length");
+        }
+        for (int i = 0; i < bytes.length; i++) {
+            final int keep = Math.clamp(length - i * 8L, 0, 8);
+            if ((bytes[i] & ~(0xff00 >>> keep) & 0xff) != 0) {
+                throw new IllegalArgumentException("prefix " + text + " has host bits set");
+            }
+        }
+        return IetfInetUtil.ipPrefixFor(bytes, length);
     }
 
     private static PortNumber port(final String text) {
@@ -359,18 +493,25 @@ public final class NetfilterXml {
     }
 
     /**
-     * The {@code <rpc-error>}s of a reply, as text; empty for {@code <ok/>} or data.
+     * The {@code <rpc-error>}s of a reply; empty for {@code <ok/>} or data.
      */
-    public static List<String> errors(final Document reply) {
+    public static List<RpcError> rpcErrors(final Document reply) {
         final var nodes = reply.getElementsByTagNameNS(BASE, "rpc-error");
-        final var errors = new java.util.ArrayList<String>(nodes.getLength());
+        final var errors = new ArrayList<RpcError>(nodes.getLength());
         for (int i = 0; i < nodes.getLength(); i++) {
             final var error = (Element) nodes.item(i);
             final var tag = error.getElementsByTagNameNS(BASE, "error-tag");
             final var message = error.getElementsByTagNameNS(BASE, "error-message");
-            errors.add((tag.getLength() > 0 ? tag.item(0).getTextContent().strip() : "error")
-                + (message.getLength() > 0 ? ": " + message.item(0).getTextContent().strip() : ""));
+            errors.add(new RpcError(tag.getLength() > 0 ? tag.item(0).getTextContent().strip() : "error",
+                message.getLength() > 0 ? message.item(0).getTextContent().strip() : null));
         }
         return errors;
+    }
+
+    /**
+     * The {@code <rpc-error>}s of a reply, as text; empty for {@code <ok/>} or data.
+     */
+    public static List<String> errors(final Document reply) {
+        return rpcErrors(reply).stream().map(RpcError::toString).toList();
     }
 }

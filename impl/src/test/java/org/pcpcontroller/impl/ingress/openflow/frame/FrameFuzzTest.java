@@ -42,8 +42,8 @@ class FrameFuzzTest {
         assertTrue(isValidSource(request.source().getAddress()), "accepted from a source no host sends from");
         if (request.destination().getAddress().isMulticastAddress() || isLimitedBroadcast(request.destination()
                 .getAddress())) {
-            // the punt path drops requests to a group before the engine (SwitchSession), and encodeReply refuses
-            // them; a request to the limited broadcast would be answered from it (SwitchSession does not check it
+            // the punt path drops requests to a group before the engine (PuntSwitch), and encodeReply refuses
+            // them; a request to the limited broadcast would be answered from it (PuntSwitch does not check it
             // yet), which decoding then refuses as a source
             return;
         }

@@ -42,7 +42,7 @@ class FrameHostRulesTest {
     /**
      * FRAME-2. RFC 1122 section 3.3.6: a host silently discards a datagram received as a link-layer broadcast (or
      * multicast) that is not addressed to an IP broadcast or multicast address. The codec accepted such a frame; the
-     * punt path served it (SwitchSession checks only the IP destination) and then {@link FrameCodec#encodeReply}
+     * punt path served it (PuntSwitch checks only the IP destination) and then {@link FrameCodec#encodeReply}
      * threw IllegalArgumentException ("request sent to a group MAC address") in the engine's callback: the mapping
      * was made and the client never heard of it.
      */

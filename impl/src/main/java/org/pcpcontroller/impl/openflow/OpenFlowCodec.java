@@ -5,26 +5,34 @@
  * terms of the Eclipse Public License v1.0 which accompanies this distribution,
  * and is available at http://www.eclipse.org/legal/epl-v10.html
  */
-package org.pcpcontroller.impl.ingress.openflow;
+package org.pcpcontroller.impl.openflow;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.MessageToByteEncoder;
 import java.util.List;
+import org.eclipse.jdt.annotation.Nullable;
 import org.projectfloodlight.openflow.exceptions.OFParseError;
 import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFMessageReader;
+import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * OpenFlow framing on a TCP stream: every message starts with the common header (version, type, 16-bit length,
  * xid; OpenFlow 1.3 section 7.1), so a message is complete once {@code length} bytes are buffered.
  */
 final class OpenFlowCodec {
+    private static final Logger LOG = LoggerFactory.getLogger(OpenFlowCodec.class);
     /** The common header: version, type, length, xid. */
     static final int HEADER_LENGTH = 8;
+    /** OFPT_MULTIPART_REPLY in OpenFlow 1.3 to 1.5. */
+    private static final int MULTIPART_REPLY = 19;
+    /** OFPMP_METER_FEATURES in OpenFlow 1.3 to 1.5. */
+    private static final int METER_FEATURES = 11;
 
     private OpenFlowCodec() {
         // utility
@@ -51,8 +59,13 @@ final class OpenFlowCodec {
                 final int start = in.readerIndex();
                 final int length = in.getUnsignedShort(start + 2);
                 if (length < HEADER_LENGTH) {
-                    // The stream cannot be resynchronised after a bad length: the connection has to go.
-                    throw new CorruptedFrameException("OpenFlow message length " + length + " is below the header");
+                    // The stream cannot be resynchronised after a bad length: the connection has to go. Closed here
+                    // rather than thrown, so that nothing a switch sends makes an exception leave the pipeline.
+                    LOG.warn("OpenFlow peer {} sent a message length {} below the header; closing",
+                        ctx.channel().remoteAddress(), length);
+                    in.skipBytes(in.readableBytes());
+                    ctx.close();
+                    return;
                 }
                 if (in.readableBytes() < length) {
                     return;
@@ -63,11 +76,37 @@ final class OpenFlowCodec {
                     final var parsed = READER.readFrom(message);
                     out.add(parsed != null ? parsed : unparsed(message, "unknown message type"));
                 } catch (OFParseError | IllegalArgumentException | IndexOutOfBoundsException e) {
-                    out.add(unparsed(message, String.valueOf(e.getMessage())));
+                    final var tolerated = meterFeaturesInOpenFlow13Layout(message);
+                    out.add(tolerated != null ? tolerated : unparsed(message, String.valueOf(e.getMessage())));
                 } finally {
                     message.release();
                 }
             }
+        }
+
+        /**
+         * Open vSwitch (3.1 at least) answers an OpenFlow 1.5 OFPMP_METER_FEATURES request with the OpenFlow 1.3 body:
+         * 16 bytes, without the {@code features} word and padding that 1.5 added (section 7.3.5.13), so the message
+         * is 32 bytes where openflowj wants 40. Every field it does carry is where 1.5 has it: read those. Without
+         * this, a switch speaking 1.5 never got its punt flows (the session waited for the meter features).
+         */
+        static @Nullable OFMessage meterFeaturesInOpenFlow13Layout(final ByteBuf message) {
+            // the reader may have moved on before it failed: look at the message as a whole
+            if (message.capacity() != 32 || message.getUnsignedByte(0) != OFVersion.OF_15.getWireVersion()
+                    || message.getUnsignedByte(1) != MULTIPART_REPLY || message.getUnsignedShort(8) != METER_FEATURES) {
+                return null;
+            }
+            final var factory = OFFactories.getFactory(OFVersion.OF_15);
+            return factory.buildMeterFeaturesStatsReply()
+                .setXid(message.getUnsignedInt(4))
+                .setFeatures(factory.buildMeterFeatures()
+                    .setMaxMeter(message.getUnsignedInt(16))
+                    .setBandTypes(message.getUnsignedInt(20))
+                    .setCapabilities(message.getUnsignedInt(24))
+                    .setMaxBands(message.getUnsignedByte(28))
+                    .setMaxColor(message.getUnsignedByte(29))
+                    .build())
+                .build();
         }
 
         private static Unparsed unparsed(final ByteBuf message, final String reason) {

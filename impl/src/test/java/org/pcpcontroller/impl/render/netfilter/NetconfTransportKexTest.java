@@ -18,17 +18,17 @@ import org.opendaylight.netconf.shaded.sshd.common.kex.KeyExchangeFactory;
 /**
  * The renderer's SSH client proposes ML-KEM-768 + X25519 first and keeps every other key exchange in its order.
  */
-class GatewaySessionTest {
+class NetconfTransportKexTest {
     @Test
     void mlKemComesFirstAndNothingIsLost() {
         final List<KeyExchangeFactory> defaults = BaseBuilder.DEFAULT_KEX_PREFERENCE.stream()
             .map(ClientBuilder.DH2KEX)
             .toList();
         final var names = defaults.stream().map(KeyExchangeFactory::getName).toList();
-        final var preferred = GatewaySession.preferMlKem(defaults).stream().map(KeyExchangeFactory::getName).toList();
+        final var preferred = NetconfTransport.preferMlKem(defaults).stream().map(KeyExchangeFactory::getName).toList();
 
-        assertEquals(GatewaySession.PREFERRED_KEX, preferred.getFirst());
-        assertEquals(names.stream().filter(name -> !name.equals(GatewaySession.PREFERRED_KEX)).toList(),
+        assertEquals(NetconfTransport.PREFERRED_KEX, preferred.getFirst());
+        assertEquals(names.stream().filter(name -> !name.equals(NetconfTransport.PREFERRED_KEX)).toList(),
             preferred.subList(1, preferred.size()));
     }
 
@@ -36,8 +36,8 @@ class GatewaySessionTest {
     void withoutMlKemTheOrderStays() {
         final List<KeyExchangeFactory> defaults = BaseBuilder.DEFAULT_KEX_PREFERENCE.stream()
             .map(ClientBuilder.DH2KEX)
-            .filter(factory -> !factory.getName().equals(GatewaySession.PREFERRED_KEX))
+            .filter(factory -> !factory.getName().equals(NetconfTransport.PREFERRED_KEX))
             .toList();
-        assertEquals(defaults, GatewaySession.preferMlKem(defaults));
+        assertEquals(defaults, NetconfTransport.preferMlKem(defaults));
     }
 }

@@ -5,7 +5,7 @@
  * terms of the Eclipse Public License v1.0 which accompanies this distribution,
  * and is available at http://www.eclipse.org/legal/epl-v10.html
  */
-package org.pcpcontroller.impl.ingress.openflow;
+package org.pcpcontroller.impl.render.dscp;
 
 import static java.util.Objects.requireNonNull;
 
@@ -59,7 +59,7 @@ record MarkedFlow(boolean upstream, int protocol, @Nullable InetAddress source, 
         if (priority == null || key instanceof MappingKey.Map && !policy.markMap()) {
             return List.of();
         }
-        final var cookie = Flows.dscpCookie(key);
+        final var cookie = MarkingFlows.dscpCookie(key);
         final var flows = new ArrayList<MarkedFlow>(2);
         switch (key) {
             case MappingKey.Peer peer -> {

@@ -5,19 +5,17 @@
  * terms of the Eclipse Public License v1.0 which accompanies this distribution,
  * and is available at http://www.eclipse.org/legal/epl-v10.html
  */
-package org.pcpcontroller.impl.ingress.openflow;
+package org.pcpcontroller.impl.render.dscp;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.pcpcontroller.impl.gateway.GatewayView;
+import org.pcpcontroller.impl.openflow.Cookies;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowModFlags;
 import org.projectfloodlight.openflow.protocol.OFMessage;
-import org.projectfloodlight.openflow.protocol.OFMeterFlags;
-import org.projectfloodlight.openflow.protocol.OFMeterMod;
-import org.projectfloodlight.openflow.protocol.OFMeterModCommand;
 import org.projectfloodlight.openflow.protocol.action.OFAction;
 import org.projectfloodlight.openflow.protocol.instruction.OFInstruction;
 import org.projectfloodlight.openflow.protocol.match.Match;
@@ -35,80 +33,15 @@ import org.projectfloodlight.openflow.types.TransportPort;
 import org.projectfloodlight.openflow.types.U64;
 
 /**
- * The flows this plugin owns on a switch, and their cookies. Every cookie starts with {@code 0x5043} ("PC") so
- * that the plugin can find and delete its own flows with a cookie mask and never touches anybody else's; the next
- * byte says what the flow is for.
+ * The marking flows: one direction of a marked flow as a FLOW_MOD, in whatever version the switch speaks.
  */
-final class Flows {
-    /** The owner prefix of every cookie this plugin sets. */
-    static final long OWNER = 0x5043L << 48;
-    /** Cookie of the punt flows. */
-    static final U64 PUNT = U64.of(OWNER | 1L << 40);
-    /** Cookie prefix of the DSCP marking flows; the low 40 bits identify the mapping. */
-    static final U64 DSCP = U64.of(OWNER | 2L << 40);
-    static final U64 KIND_MASK = U64.of(0xFFFF_FF00_0000_0000L);
+final class MarkingFlows {
     private static final long MAPPING_BITS = (1L << 40) - 1;
-
-    /** The UDP port PCP and NAT-PMP servers listen on (RFC 6887 section 19.1, RFC 6886 section 3). */
-    static final int SERVER_PORT = 5351;
-    /** OFPCML_NO_BUFFER: the whole packet goes to the controller, nothing is buffered on the switch. */
+    /** No buffering on output: OFPCML_NO_BUFFER. */
     private static final int NO_BUFFER = 0xffff;
 
-    private Flows() {
+    private MarkingFlows() {
         // utility
-    }
-
-    /**
-     * The punt flows, IPv4 and IPv6, after a delete of any punt flow left from an earlier configuration (another
-     * priority, another meter): UDP to port 5351 goes to the controller, whole.
-     *
-     * @param meterId the meter to pass through, or 0 for none
-     */
-    static List<OFMessage> punt(final OFFactory factory, final int priority, final long meterId) {
-        final var messages = new ArrayList<OFMessage>(3);
-        messages.add(factory.buildFlowDelete()
-            .setTableId(TableId.ALL)
-            .setOutPort(OFPort.ANY)
-            .setOutGroup(OFGroup.ANY)
-            .setCookie(PUNT)
-            .setCookieMask(KIND_MASK)
-            .build());
-        for (var ethType : List.of(EthType.IPv4, EthType.IPv6)) {
-            final var match = factory.buildMatch()
-                .setExact(MatchField.ETH_TYPE, ethType)
-                .setExact(MatchField.IP_PROTO, IpProtocol.UDP)
-                .setExact(MatchField.UDP_DST, TransportPort.of(SERVER_PORT))
-                .build();
-            final var instructions = new ArrayList<OFInstruction>(2);
-            if (meterId != 0) {
-                instructions.add(factory.instructions().meter(meterId));
-            }
-            instructions.add(factory.instructions().applyActions(
-                List.of(factory.actions().output(OFPort.CONTROLLER, NO_BUFFER))));
-            messages.add(factory.buildFlowAdd()
-                .setTableId(TableId.of(0))
-                .setPriority(priority)
-                .setCookie(PUNT)
-                .setBufferId(OFBufferId.NO_BUFFER)
-                .setMatch(match)
-                .setInstructions(instructions)
-                .build());
-        }
-        return messages;
-    }
-
-    /**
-     * The meter of the punt flows: drop above {@code rate} packets per second.
-     */
-    static OFMeterMod meter(final OFFactory factory, final OFMeterModCommand command, final long meterId,
-            final long rate) {
-        return factory.buildMeterMod()
-            .setCommand(command)
-            .setMeterId(meterId)
-            .setFlags(Set.of(OFMeterFlags.PKTPS, OFMeterFlags.BURST))
-            // a burst of one second's worth: a gateway's clients refresh in bursts after an epoch change
-            .setMeters(List.of(factory.meterBands().drop(rate, rate)))
-            .build();
     }
 
     /**
@@ -117,8 +50,8 @@ final class Flows {
      */
     static U64 dscpCookie(final Object mappingKey) {
         // spread the 32-bit hash over the 40 bits with a Fibonacci multiplier
-        return U64.of(DSCP.getValue() | (Integer.toUnsignedLong(mappingKey.hashCode()) * 0x9E37_79B9_7F4A_7C15L
-            >>> 24 & MAPPING_BITS));
+        return U64.of(Cookies.DSCP.getValue()
+            | Integer.toUnsignedLong(mappingKey.hashCode()) * 0x9E37_79B9_7F4A_7C15L >>> 24 & MAPPING_BITS);
     }
 
     /**
