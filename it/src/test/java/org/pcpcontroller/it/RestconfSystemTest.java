@@ -216,8 +216,48 @@ class RestconfSystemTest {
         awaitState("\"mapping-count\":2");
     }
 
+    /**
+     * Issue 14 #2: a mapping written straight into the mapping tree would be rendered to the gateway but never enter
+     * the store's index (its port and quota leak, its lease never ends), so the store's commit cohort refuses any
+     * write of /mappings that is not its own. RESTCONF (netconf 10.0.2) reports a refused commit as
+     * operation-failed, HTTP 500, with the cohort's reason; the store's own writes (the RPCs) still pass it.
+     */
     @Test
     @Order(4)
+    void directWritesOfTheMappingsAreRefused() throws Exception {
+        final var entry = MAPPINGS + "/map=udp,10.0.0.9,7000";
+        final var put = karaf.put(entry, """
+            {"pcp-mapping:map":[{"protocol":"udp","internal-address":"10.0.0.9","internal-port":7000,
+              "external-address":"192.0.3.1","external-port":20005,"origin":"operator",
+              "created":"2026-11-23T12:00:00Z"}]}""");
+        assertStatus(500, put);
+        assertTrue(put.body().contains("pcp-mapping:mappings is written by the controller only"), put.body());
+        assertStatus(409, karaf.get(entry));
+
+        // RESTCONF answers a refused delete without the reason ("Transaction to delete failed")
+        assertStatus(500, karaf.delete(MAPPINGS + "/map=udp,10.0.0.2,20001"));
+        assertStatus(200, karaf.get(MAPPINGS + "/map=udp,10.0.0.2,20001"));
+
+        final var wholeTree = karaf.delete("/data/pcp-mapping:mappings");
+        assertStatus(500, wholeTree);
+        assertStatus(200, karaf.get(MAPPINGS + "/map=udp,10.0.0.2,20001"));
+
+        // the index holds neither the refused entry nor lost the kept one: the port the refused write named is free
+        // for the RPC, and the count is as before
+        final var added = addMapping("""
+            {"gateway-id":"it-gw","protocol":"udp","internal-address":"10.0.0.9","internal-port":7000,
+             "external-port":20005}""");
+        assertStatus(200, added);
+        assertTrue(added.body().contains("\"external-port\":20005"), added.body());
+        awaitState("\"mapping-count\":3");
+        assertStatus(204, karaf.post("/operations/pcp-mapping:remove-mapping", """
+            {"input":{"gateway-id":"it-gw","protocol":"udp","internal-address":"10.0.0.9","internal-port":7000}}"""));
+        assertStatus(409, karaf.get(entry));
+        awaitState("\"mapping-count\":2");
+    }
+
+    @Test
+    @Order(5)
     void mappingsAndEpochSurviveARestart() throws Exception {
         final var epoch = epochOrigin(awaitState("epoch-origin"));
         karaf.stop();
@@ -228,7 +268,7 @@ class RestconfSystemTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void mappingIsRemoved() throws Exception {
         final var key = """
             {"input":{"gateway-id":"it-gw","protocol":"udp","internal-address":"10.0.0.2","internal-port":20001}}""";
@@ -240,7 +280,7 @@ class RestconfSystemTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void deletingTheGatewayRemovesItsMappings() throws Exception {
         assertStatus(204, karaf.delete(GATEWAY));
         Await.until("the gateway's mappings gone", () -> karaf.get(MAPPINGS).statusCode(), status -> status == 409,

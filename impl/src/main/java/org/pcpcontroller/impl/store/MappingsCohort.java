@@ -26,6 +26,7 @@ import org.opendaylight.yangtools.yang.data.api.YangInstanceIdentifier;
 import org.opendaylight.yangtools.yang.data.api.YangInstanceIdentifier.NodeIdentifierWithPredicates;
 import org.opendaylight.yangtools.yang.data.api.schema.DataContainerNode;
 import org.opendaylight.yangtools.yang.data.api.schema.LeafNode;
+import org.opendaylight.yangtools.yang.data.api.schema.MapNode;
 import org.opendaylight.yangtools.yang.data.tree.api.DataTreeCandidateNode;
 import org.opendaylight.yangtools.yang.data.tree.api.ModificationType;
 import org.opendaylight.yangtools.yang.model.api.EffectiveModelContext;
@@ -138,7 +139,18 @@ final class MappingsCohort implements DOMDataTreeCommitCohort {
                 return;
             }
             if (node.dataAfter() == null) {
-                refuse("deleting every mapping");
+                // The datastore drops /mappings by itself when the store deletes the last gateway's entry (an empty
+                // non-presence container is not kept): the store's own exactly when every gateway was its to delete.
+                if (node.dataBefore() instanceof DataContainerNode before
+                        && before.childByArg(DomMappings.GATEWAY) instanceof MapNode gateways) {
+                    for (var gateway : gateways.body()) {
+                        final var id = (String) gateway.name().getValue(DomMappings.GATEWAY_ID);
+                        if (!written.deletedGateways().contains(id)) {
+                            refuse("deleting every mapping, those of gateway " + id + " among them");
+                            return;
+                        }
+                    }
+                }
                 return;
             }
             for (var child : node.childNodes()) {
