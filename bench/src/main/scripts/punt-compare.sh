@@ -56,7 +56,7 @@ echo "== topology: bridge $bridge, namespaces $client / $gw, $clients client add
 bash "$topology" up "$scratch/ovs" "$id" 0000000000000001 tcp:127.0.0.1:6653 "$clients"
 
 echo "== PCP Controller"
-start_karaf org.pcpcontroller.openflow
+start_karaf org.pcpcontroller.ingress.openflow
 curl -sf -u admin:admin -X PUT -H 'Content-Type: application/json' "$rest/data/pcp-gateway:gateways/gateway=bench" \
     -d '{"pcp-gateway:gateway":[{"id":"bench","external-address":["192.0.3.1"],"internal-prefix":["10.0.0.0/24"],
          "external-port-range":{"start":1024,"end":65535},

@@ -7,6 +7,8 @@
 #       CLIENTS extra addresses 10.0.0.10, .11, ... on the client side (load generation), default 0
 #   ovs-topology.sh restart-switch DIR ID          kill ovs-vswitchd and start it again (flows are lost)
 #   ovs-topology.sh add-bridge DIR ID DPID CONTROLLER   a second, empty bridge pcpbx<ID> with that datapath id
+#   ovs-topology.sh protocols DIR ID PROTOCOLS      restart ovs-vswitchd with the bridge offering PROTOCOLS, e.g.
+#       OpenFlow14 or OpenFlow13,OpenFlow14,OpenFlow15 (flows are lost: every flow after it came over that version)
 #   ovs-topology.sh down DIR ID
 set -euo pipefail
 cmd=$1 dir=$2 id=$3
@@ -20,12 +22,15 @@ start_switch() {
 
 normal_flow() {
     # The operator's own forwarding (cookie 0): PCP Controller must never touch it. OVS keeps no flows across a
-    # restart, so it is added again after one.
+    # restart, so it is added again after one, in a version the bridge offers.
+    local versions
+    versions=$(ovs-vsctl get bridge "$BR" protocols | tr -d '[]" ')
+    versions=${versions:-OpenFlow13}
     for _ in $(seq 50); do
-        ovs-ofctl -O OpenFlow13 add-flow "$BR" "priority=0,actions=NORMAL" 2>/dev/null && return 0
+        ovs-ofctl -O "$versions" add-flow "$BR" "priority=0,actions=NORMAL" 2>/dev/null && return 0
         sleep 0.1
     done
-    ovs-ofctl -O OpenFlow13 add-flow "$BR" "priority=0,actions=NORMAL"
+    ovs-ofctl -O "$versions" add-flow "$BR" "priority=0,actions=NORMAL"
 }
 
 stop_pid() {
@@ -93,6 +98,13 @@ add-bridge)
     ;;
 restart-switch)
     stop_pid "$dir/ovs-vswitchd.pid"
+    start_switch
+    normal_flow
+    ;;
+protocols)
+    # set while the switch is down: the controller's flows of the earlier version go with it
+    stop_pid "$dir/ovs-vswitchd.pid"
+    ovs-vsctl --no-wait set bridge "$BR" protocols="$4"
     start_switch
     normal_flow
     ;;

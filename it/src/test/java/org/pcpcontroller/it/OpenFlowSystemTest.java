@@ -14,13 +14,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.common.net.InetAddresses;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.pcpcontroller.api.mapping.FlowPriority;
 import org.pcpcontroller.api.mapping.Nonce;
 import org.pcpcontroller.api.pcp.FlowPriorityOption;
@@ -38,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * (10.0.0.2) and {@code gw} (10.0.0.1), controlled by the booted distribution. Nothing listens on 5351 in
  * {@code gw}: natpmpc and PCP clients are answered through PACKET_IN and PACKET_OUT. A PEER with FLOW_PRIORITY
  * becomes two DSCP flows, checked in the switch's flow table and on the wire (tshark in both namespaces); the flows
- * come back after ovs-vswitchd restarts and go when the mapping goes.
+ * come back after ovs-vswitchd restarts and go when the mapping goes. Then the same punt and DSCP path once per
+ * OpenFlow version the bridge offers (1.3, 1.4, 1.5 alone, and all three), on the same distribution.
  */
 @SystemTest(root = true, tools = { "ovs-vswitchd", "natpmpc", "tshark", "dumpcap", "ethtool", "ip", "python3" })
 class OpenFlowSystemTest {
@@ -55,6 +60,7 @@ class OpenFlowSystemTest {
           "openflow":{"datapath-id":["%s"]}
         }]}""".formatted(DATAPATH);
     private static final String PUNT_COOKIE = "cookie=0x5043010000000000";
+    private static final Pattern COUNTER = Pattern.compile("\"(packet-in|flow-mods|errors)\":\"?(\\d+)");
     private static final Nonce PEER_NONCE = new Nonce(0x1122334455667788L, 0x99aabbcc);
 
     private final PcpCodec codec = new PcpCodec();
@@ -227,6 +233,62 @@ class OpenFlowSystemTest {
         assertTrue(bad.isBlank(), "answers with bad checksums: " + bad);
     }
 
+    /**
+     * The punt and DSCP path over each OpenFlow version: the bridge is restarted offering only {@code protocols}
+     * (so every flow in it afterwards came over the negotiated version), gets the punt flows, answers PCP and NAT-PMP
+     * through PACKET_IN/PACKET_OUT, gets and loses a PEER's DSCP flows, and the switch reported no OpenFlow error.
+     */
+    @ParameterizedTest(name = "protocols={0}")
+    @ValueSource(strings = { "OpenFlow13", "OpenFlow14", "OpenFlow15", "OpenFlow13,OpenFlow14,OpenFlow15" })
+    @Order(9)
+    void everyOpenFlowVersionPuntsAndMarks(final String protocols) throws Exception {
+        // the highest offered is what the controller (1.3 to 1.5) negotiates
+        final var highest = protocols.substring(protocols.length() - 2);
+        final var version = highest.charAt(0) + "." + highest.charAt(1);
+        run("bash", topology.toString(), "protocols", workdir.resolve("ovs").toString(), id, protocols);
+        final var switchPath = "/data/pcp-gateway:switches/switch=" + DATAPATH;
+        Await.until("the switch connected over OpenFlow " + version, () -> karaf.get(switchPath).body(),
+            body -> body.contains("\"openflow-version\":\"" + version + "\"")
+                && body.contains("\"gateway\":\"ovs-gw\""), Duration.ofSeconds(60));
+        final var punt = Await.until("punt flows over OpenFlow " + version, () -> dumpFlows(protocols),
+            dump -> dump.lines().filter(line -> line.contains(PUNT_COOKIE)).count() == 2, Duration.ofSeconds(60));
+        assertTrue(punt.contains("tp_dst=5351"), punt);
+
+        assertEquals(ResultCode.SUCCESS, peer(3600).resultCode());
+        final var marked = Await.until("DSCP flows over OpenFlow " + version, () -> dumpFlows(protocols),
+            dump -> dump.contains("set_field:46->ip_dscp") && dump.contains("set_field:10->ip_dscp"),
+            Duration.ofSeconds(20));
+        assertTrue(marked.contains("nw_src=10.0.0.2,nw_dst=10.0.0.1,tp_src=7000,tp_dst=9000"), marked);
+        final var peer = MAPPINGS + "/peer=udp,10.0.0.2,7000,10.0.0.1,9000";
+        Await.until("render status over OpenFlow " + version, () -> karaf.get(peer).body(),
+            body -> body.contains("\"state\":\"installed\""), Duration.ofSeconds(10));
+        final var address = run("ip", "netns", "exec", client, "natpmpc", "-g", "10.0.0.1");
+        assertTrue(address.contains("Public IP address : 192.0.3.1"), address);
+
+        // a state published after the PEER's flows were acknowledged and the natpmpc request came in: any error
+        // the switch sent for a flow came before the acknowledgement on the same connection
+        final var counted = Await.until("the counters of OpenFlow " + version, () -> counters(switchPath),
+            counters -> counters.getOrDefault("packet-in", 0L) >= 2 && counters.getOrDefault("flow-mods", 0L) >= 4,
+            Duration.ofSeconds(30));
+        assertEquals(0L, counted.get("errors"), () -> "OpenFlow errors over " + version + ": " + counted);
+        assertEquals("true", run("ovs-vsctl", "get", "controller", bridge, "is_connected").strip());
+
+        assertEquals(ResultCode.SUCCESS, peer(0).resultCode());
+        final var left = Await.until("no DSCP flow over OpenFlow " + version, () -> dumpFlows(protocols),
+            dump -> !dump.contains("ip_dscp"), Duration.ofSeconds(20));
+        assertEquals(2, left.lines().filter(line -> line.contains(PUNT_COOKIE)).count(), left);
+        assertTrue(left.contains("actions=NORMAL"), left);
+    }
+
+    private Map<String, Long> counters(final String switchPath) throws Exception {
+        final var matcher = COUNTER.matcher(karaf.get(switchPath).body());
+        final var counters = new HashMap<String, Long>();
+        while (matcher.find()) {
+            counters.put(matcher.group(1), Long.parseLong(matcher.group(2)));
+        }
+        return counters;
+    }
+
     private PcpResponse peer(final int lifetime) throws Exception {
         final var request = codec.encode(new PcpRequest(2, lifetime, InetAddresses.forString("10.0.0.2"),
             new PeerData(PEER_NONCE, 17, 7000, 0, InetAddresses.forString("::ffff:0.0.0.0"), 9000,
@@ -237,7 +299,11 @@ class OpenFlowSystemTest {
     }
 
     private String dumpFlows() throws Exception {
-        return run("ovs-ofctl", "-O", "OpenFlow13", "dump-flows", bridge);
+        return dumpFlows("OpenFlow13");
+    }
+
+    private String dumpFlows(final String protocols) throws Exception {
+        return run("ovs-ofctl", "-O", protocols, "dump-flows", bridge);
     }
 
     private String run(final String... command) throws Exception {
