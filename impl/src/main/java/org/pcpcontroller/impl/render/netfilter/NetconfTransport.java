@@ -465,7 +465,12 @@ final class NetconfTransport implements AutoCloseable {
                     .build());
             }
         }
-        final var dialOut = (GatewayView.Reach.DialOut) endpoint.reach();
+        if (!(endpoint.reach() instanceof GatewayView.Reach.DialOut dialOut)) {
+            // connect() sends a gateway that calls home to answer(), never here
+            connectSlots.release();
+            answer();
+            return;
+        }
         final var configuration = NetconfClientConfigurationBuilder.create()
             .withName(gateway)
             .withProtocol(NetconfClientProtocol.SSH)
