@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
@@ -32,10 +31,9 @@ import org.junit.jupiter.api.Test;
  * by itself after the controller restarts.
  *
  * <p>The listener alone is tested against the same gateway in impl's CallHomeGatewayTest; this class tests the
- * path from the gateway's configuration to rules in its nftables, which does not exist yet.
+ * path from the gateway's configuration ({@code netconf/call-home}) through the netfilter renderer's transport to
+ * rules in its nftables.
  */
-@Disabled("needs the call-home case of the pcp-gateway netconf container (proposed in docs/callhome.md) and the "
-    + "netfilter renderer's transport asking CallHome for the session; until then the model refuses the gateway")
 @SystemTest(root = true, tools = { "netconfd", "sshd", "nft", "socat", "ssh-keygen" })
 class CallHomeSystemTest {
     private static final String GATEWAY = "/data/pcp-gateway:gateways/gateway=ch-gw";

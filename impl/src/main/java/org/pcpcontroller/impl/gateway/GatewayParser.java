@@ -39,6 +39,8 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.PrivateKey;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.host.key.policy.Pinned;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.host.key.policy.TrustOnFirstUse;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.transport.CallHome;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.transport.DialOut;
 import org.opendaylight.yangtools.yang.common.QName;
 import org.pcpcontroller.api.pcp.FlowPriorityOption;
 import org.pcpcontroller.impl.gateway.GatewayView.Credentials;
@@ -309,10 +311,22 @@ public final class GatewayParser {
         if (config == null) {
             return null;
         }
-        final var address = config.requireAddress();
-        final String host = address.getIpAddress() != null
-            ? IetfInetUtil.inetAddressFor(address.getIpAddress()).getHostAddress()
-            : address.getDomainName().getValue();
+        final GatewayView.Reach reach;
+        switch (config.getTransport()) {
+            case DialOut dialOut when dialOut.getAddress() != null -> {
+                final var address = dialOut.getAddress();
+                reach = new GatewayView.Reach.DialOut(address.getIpAddress() != null
+                    ? IetfInetUtil.inetAddressFor(address.getIpAddress()).getHostAddress()
+                    : address.getDomainName().getValue(),
+                    dialOut.getPort() == null ? netconfPort : dialOut.getPort().getValue().toJava());
+            }
+            case CallHome callHome when callHome.getCallHome() != null -> reach = new GatewayView.Reach.CallHome();
+            // the choice is mandatory, and address is mandatory in its case; a port alone is neither
+            case null, default -> {
+                problems.add("netconf needs an address (dial-out) or call-home");
+                return null;
+            }
+        }
         final Credentials credentials = switch (config.getCredentials()) {
             case Password password when password.getPassword() != null ->
                 new Credentials.Password(password.getPassword());
@@ -335,8 +349,12 @@ public final class GatewayParser {
         }
         final String trusted = config.getHostKeyPolicy() instanceof TrustOnFirstUse tofu
             ? tofu.getTrustedHostKeySha256() : null;
-        return new GatewayView.Netconf(host,
-            config.getPort() == null ? netconfPort : config.getPort().getValue().toJava(),
+        if (reach instanceof GatewayView.Reach.CallHome && pinned == null && trusted == null) {
+            // a caller is told apart by its host key alone, and must be before any credential is sent to it
+            problems.add("netconf call-home needs a pinned host-key-sha256 or a recorded trusted-host-key-sha256");
+            return null;
+        }
+        return new GatewayView.Netconf(reach,
             config.requireUsername(), credentials, pinned, trusted,
             Duration.ofSeconds(or(config.getKeepaliveInterval(), value -> value.toJava(), keepalive)),
             Duration.ofSeconds(or(config.getReconcileInterval(), value -> value.toJava(), reconcileInterval)),

@@ -149,20 +149,44 @@ public record GatewayView(
      * The NETCONF session to the gateway ({@code netconf}). Secrets are kept as stored (possibly encrypted); the
      * renderer decrypts them.
      *
-     * @param host address or host name
+     * @param reach who opens the connection: the controller, or the gateway (call home)
      * @param pinnedHostKey the pinned SHA-256 host key fingerprint, or null for trust on first use
      * @param trustedHostKey with trust on first use, the key trusted at the first session, once recorded
      * @param keepRulesOnRemoval whether the gateway keeps its rules when the controller stops managing it
      */
-    public record Netconf(String host, int port, String username, Credentials credentials,
+    public record Netconf(Reach reach, String username, Credentials credentials,
             @Nullable String pinnedHostKey, @Nullable String trustedHostKey, Duration keepalive,
             Duration reconcileInterval, boolean keepRulesOnRemoval) {
         public Netconf {
-            requireNonNull(host);
+            requireNonNull(reach);
             requireNonNull(username);
             requireNonNull(credentials);
             requireNonNull(keepalive);
             requireNonNull(reconcileInterval);
+        }
+    }
+
+    /**
+     * Who opens the NETCONF connection ({@code netconf/transport}).
+     */
+    public sealed interface Reach {
+        /**
+         * The controller dials the gateway's NETCONF server.
+         *
+         * @param host address or host name
+         * @param port TCP port
+         */
+        record DialOut(String host, int port) implements Reach {
+            public DialOut {
+                requireNonNull(host);
+            }
+        }
+
+        /**
+         * The gateway calls the controller's call-home listener (RFC 8071) and is identified by its host key, which
+         * is then the pinned or the recorded one (the parser refuses anything else).
+         */
+        record CallHome() implements Reach {
         }
     }
 

@@ -39,9 +39,14 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.Gateway;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.GatewayBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.ExternalPortRangeBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.NetconfBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.PolicyBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.PasswordBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.host.key.policy.PinnedBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.transport.CallHomeBuilder;
 import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.concepts.Registration;
+import org.opendaylight.yangtools.yang.common.Empty;
 import org.opendaylight.yangtools.yang.common.Uint16;
 import org.opendaylight.yangtools.yang.common.Uint32;
 import org.opendaylight.yangtools.yang.common.Uint8;
@@ -149,5 +154,24 @@ class GatewayConfigCohortTest extends AbstractDataBrokerTest {
             .setPolicy(new PolicyBuilder().setFlowPriorityOptionCode(Uint8.ONE).build()).build()));
         assertTrue(error.getCause().getMessage().contains("flow-priority-option-code 1 is taken by THIRD_PARTY"),
             error.getCause().getMessage());
+    }
+
+    @Test
+    void aGatewayThatCallsHomeWithoutAKeyIsRefusedAtCommit() {
+        // the listener could not tell its calls from anyone else's
+        final var error = assertThrows(ExecutionException.class, () -> commit(gateway("bad", 1000, 2000)
+            .setNetconf(new NetconfBuilder().setTransport(new CallHomeBuilder().setCallHome(Empty.value()).build())
+                .setUsername("u").setCredentials(new PasswordBuilder().setPassword("x").build()).build()).build()));
+        assertTrue(error.getCause().getMessage().contains("call-home needs a pinned host-key-sha256"),
+            error.getCause().getMessage());
+    }
+
+    @Test
+    void aGatewayThatCallsHomeWithAPinnedKeyIsAccepted() throws Exception {
+        commit(gateway("ok", 1000, 2000)
+            .setNetconf(new NetconfBuilder().setTransport(new CallHomeBuilder().setCallHome(Empty.value()).build())
+                .setUsername("u").setCredentials(new PasswordBuilder().setPassword("x").build())
+                .setHostKeyPolicy(new PinnedBuilder().setHostKeySha256("SHA256:" + "D".repeat(43)).build()).build())
+            .build());
     }
 }

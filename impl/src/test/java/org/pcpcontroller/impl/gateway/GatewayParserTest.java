@@ -48,6 +48,9 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.PrivateKeyBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.host.key.policy.PinnedBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.host.key.policy.TrustOnFirstUseBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.transport.CallHomeBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.transport.DialOut;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.transport.DialOutBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.policy.PermissionRuleBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.policy.PermissionRuleKey;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.policy.permission.rule.InternalPortsBuilder;
@@ -156,7 +159,7 @@ class GatewayParserTest {
                     "00:00:00:00:00:00:00:01"))).setLanPort(Set.of(Uint32.valueOf(3))).build())
             .setRender(new RenderBuilder().setAnswerAfter(Render.AnswerAfter.DatastoreCommit)
                 .setResponseTimeout(Uint32.valueOf(700)).build())
-            .setNetconf(new NetconfBuilder().setAddress(new Host(IetfInetUtil.ipAddressFor("192.0.2.7")))
+            .setNetconf(new NetconfBuilder().setTransport(dialOut())
                 .setUsername("u").setCredentials(new PasswordBuilder().setPassword("secret").build()).build())
             .build(), new org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.flow
                 .priority.GatewayBuilder().setGatewayId(new GatewayId("gw")).setAllowedDscpUp(Set.of(
@@ -169,7 +172,7 @@ class GatewayParserTest {
         assertFalse(view.render().waitForAck());
         assertEquals(Duration.ofMillis(700), view.render().responseTimeout());
         final var netconf = view.netconf();
-        assertEquals(830, netconf.port());
+        assertEquals(new GatewayView.Reach.DialOut("192.0.2.7", 830), netconf.reach());
         assertEquals(new GatewayView.Credentials.Password("secret"), netconf.credentials());
         // trust on first use by default, so no pinned key
         assertNull(netconf.pinnedHostKey());
@@ -193,7 +196,7 @@ class GatewayParserTest {
         final var view = TestModel.PARSER.parse(new GatewayBuilder(minimal())
             .setDescription("home 42, Mrs Example")
             .setOpenflow(new OpenflowBuilder().setPuntMeterRate(Uint32.valueOf(500)).build())
-            .setNetconf(new NetconfBuilder().setAddress(new Host(IetfInetUtil.ipAddressFor("192.0.2.7")))
+            .setNetconf(new NetconfBuilder().setTransport(dialOut())
                 .setUsername("u").setCredentials(new PasswordBuilder().setPassword("x").build())
                 .setHostKeyPolicy(new TrustOnFirstUseBuilder().setTrustOnFirstUse(Empty.value()).build())
                 .setKeepaliveInterval(Uint32.valueOf(5)).setReconcileInterval(Uint32.valueOf(60)).build())
@@ -235,7 +238,7 @@ class GatewayParserTest {
                 .setExternalPortRange(new ExternalPortRangeBuilder().setStart(port(3000)).setEnd(port(2000)).build())
                 .setPolicy(new PolicyBuilder().setMinLifetime(new Lifetime(Uint32.valueOf(600)))
                     .setMaxLifetime(new Lifetime(Uint32.valueOf(60))).build())
-                .setNetconf(new NetconfBuilder().setAddress(new Host(IetfInetUtil.ipAddressFor("192.0.2.7")))
+                .setNetconf(new NetconfBuilder().setTransport(dialOut())
                     .setUsername("u").setCredentials(new PrivateKeyBuilder().setPassphrase("p").build())
                     .build())
                 .build(), null));
@@ -246,7 +249,7 @@ class GatewayParserTest {
     void pinningWithoutAFingerprintIsRefusedNotTrustedOnFirstUse() {
         final var invalid = assertThrows(InvalidGatewayException.class, () -> TestModel.PARSER.parse(
             new GatewayBuilder(minimal())
-                .setNetconf(new NetconfBuilder().setAddress(new Host(IetfInetUtil.ipAddressFor("192.0.2.7")))
+                .setNetconf(new NetconfBuilder().setTransport(dialOut())
                     .setUsername("u").setCredentials(new PasswordBuilder().setPassword("x").build())
                     .setHostKeyPolicy(new PinnedBuilder().build()).build())
                 .build(), null));
@@ -257,7 +260,7 @@ class GatewayParserTest {
     void aKeyTrustedOnFirstUseIsReadBackAndRulesMayBeKept() throws InvalidGatewayException {
         final var key = "SHA256:" + "A".repeat(43);
         final var netconf = TestModel.PARSER.parse(new GatewayBuilder(minimal())
-            .setNetconf(new NetconfBuilder().setAddress(new Host(IetfInetUtil.ipAddressFor("192.0.2.7")))
+            .setNetconf(new NetconfBuilder().setTransport(dialOut())
                 .setUsername("u").setCredentials(new PasswordBuilder().setPassword("x").build())
                 .setHostKeyPolicy(new TrustOnFirstUseBuilder().setTrustedHostKeySha256(key).build())
                 .setOnRemoval(Netconf.OnRemoval.KeepRules).build())
@@ -266,6 +269,56 @@ class GatewayParserTest {
         // trusted on first use is not pinned: an operator deletes the recorded key to trust the next one
         assertNull(netconf.pinnedHostKey());
         assertTrue(netconf.keepRulesOnRemoval());
+    }
+
+    @Test
+    void aGatewayThatCallsHomeIsIdentifiedByItsPinnedKey() throws InvalidGatewayException {
+        final var key = "SHA256:" + "B".repeat(43);
+        final var netconf = TestModel.PARSER.parse(new GatewayBuilder(minimal())
+            .setNetconf(new NetconfBuilder().setTransport(new CallHomeBuilder().setCallHome(Empty.value()).build())
+                .setUsername("u").setCredentials(new PasswordBuilder().setPassword("x").build())
+                .setHostKeyPolicy(new PinnedBuilder().setHostKeySha256(key).build()).build())
+            .build(), null).netconf();
+        assertEquals(new GatewayView.Reach.CallHome(), netconf.reach());
+        assertEquals(key, netconf.pinnedHostKey());
+    }
+
+    @Test
+    void aGatewayThatCallsHomeMayUseARecordedKey() throws InvalidGatewayException {
+        final var key = "SHA256:" + "C".repeat(43);
+        final var netconf = TestModel.PARSER.parse(new GatewayBuilder(minimal())
+            .setNetconf(new NetconfBuilder().setTransport(new CallHomeBuilder().setCallHome(Empty.value()).build())
+                .setUsername("u").setCredentials(new PasswordBuilder().setPassword("x").build())
+                .setHostKeyPolicy(new TrustOnFirstUseBuilder().setTrustedHostKeySha256(key).build()).build())
+            .build(), null).netconf();
+        assertEquals(new GatewayView.Reach.CallHome(), netconf.reach());
+        assertEquals(key, netconf.trustedHostKey());
+    }
+
+    @Test
+    void aGatewayThatCallsHomeWithoutAKeyIsRefused() {
+        // trust on first use (the default) cannot tell one caller from another
+        final var invalid = assertThrows(InvalidGatewayException.class, () -> TestModel.PARSER.parse(
+            new GatewayBuilder(minimal())
+                .setNetconf(new NetconfBuilder().setTransport(new CallHomeBuilder().setCallHome(Empty.value())
+                    .build()).setUsername("u").setCredentials(new PasswordBuilder().setPassword("x").build()).build())
+                .build(), null));
+        assertTrue(invalid.getMessage().contains("call-home needs a pinned host-key-sha256"), invalid.getMessage());
+    }
+
+    @Test
+    void aNetconfWithNeitherAddressNorCallHomeIsRefused() {
+        final var invalid = assertThrows(InvalidGatewayException.class, () -> TestModel.PARSER.parse(
+            new GatewayBuilder(minimal())
+                .setNetconf(new NetconfBuilder().setTransport(new DialOutBuilder().setPort(new PortNumber(
+                    Uint16.valueOf(2022))).build())
+                    .setUsername("u").setCredentials(new PasswordBuilder().setPassword("x").build()).build())
+                .build(), null));
+        assertTrue(invalid.getMessage().contains("an address (dial-out) or call-home"), invalid.getMessage());
+    }
+
+    private static DialOut dialOut() {
+        return new DialOutBuilder().setAddress(new Host(IetfInetUtil.ipAddressFor("192.0.2.7"))).build();
     }
 
     @Test

@@ -34,6 +34,7 @@ import org.pcpcontroller.impl.gateway.RenderSummary;
 import org.pcpcontroller.impl.render.RenderOutcome;
 import org.pcpcontroller.impl.render.netfilter.NetfilterXml.OwnerChange;
 import org.pcpcontroller.impl.render.netfilter.NetfilterXml.RpcError;
+import org.pcpcontroller.impl.render.netfilter.callhome.CallHome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.w3c.dom.Document;
@@ -160,10 +161,11 @@ final class GatewaySession implements AutoCloseable {
     /**
      * What every session shares.
      */
-    record Shared(NetconfClientFactory clientFactory, ConnectSlots connectSlots, ScheduledExecutorService scheduler,
-            Executor pool, NetconfTransport.Timeouts timeouts) {
+    record Shared(NetconfClientFactory clientFactory, CallHome callHome, ConnectSlots connectSlots,
+            ScheduledExecutorService scheduler, Executor pool, NetconfTransport.Timeouts timeouts) {
         Shared {
             requireNonNull(clientFactory);
+            requireNonNull(callHome);
             requireNonNull(connectSlots);
             requireNonNull(scheduler);
             requireNonNull(pool);
@@ -259,8 +261,8 @@ final class GatewaySession implements AutoCloseable {
         }
         hostKeys = new HostKeyTrust(settings.pinnedHostKey(), settings.trustedHostKey() != null
             ? settings.trustedHostKey() : learnedHostKey);
-        transport = new NetconfTransport(gateway, endpoint, hostKeys, shared.clientFactory(), shared.connectSlots(),
-            shared.scheduler(), serial, shared.timeouts(), new NetconfTransport.Listener() {
+        transport = new NetconfTransport(gateway, endpoint, hostKeys, shared.clientFactory(), shared.callHome(),
+            shared.connectSlots(), shared.scheduler(), serial, shared.timeouts(), new NetconfTransport.Listener() {
                 @Override
                 public void up(final NetconfTransport.Channel up) {
                     GatewaySession.this.up(up);

@@ -64,6 +64,11 @@ import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.netconf.cli
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.ssh.client.rev241010.ssh.client.grouping.ClientIdentityBuilder;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.ssh.client.rev241010.ssh.client.grouping.client.identity.PasswordBuilder;
 import org.opendaylight.yangtools.yang.common.Uint16;
+import org.pcpcontroller.impl.gateway.GatewayView;
+import org.pcpcontroller.impl.render.netfilter.callhome.CallHome;
+import org.pcpcontroller.impl.render.netfilter.callhome.CallHomeGateway;
+import org.pcpcontroller.impl.render.netfilter.callhome.Registration;
+import org.pcpcontroller.impl.render.netfilter.callhome.SshCredentials;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.w3c.dom.Document;
@@ -108,11 +113,11 @@ final class NetconfTransport implements AutoCloseable {
     }
 
     /**
-     * Where the gateway's NETCONF server is, and as whom to log in.
+     * Where the gateway's NETCONF server is (or that the gateway calls home), and as whom to log in.
      */
-    record Endpoint(String address, int port, String username, Secret secret) {
+    record Endpoint(GatewayView.Reach reach, String username, Secret secret) {
         Endpoint {
-            requireNonNull(address);
+            requireNonNull(reach);
             requireNonNull(username);
             requireNonNull(secret);
         }
@@ -120,7 +125,10 @@ final class NetconfTransport implements AutoCloseable {
         // never the secrets, should an endpoint end up in a log
         @Override
         public String toString() {
-            return username + "@" + address + ":" + port + " (" + secret + ")";
+            return username + "@" + switch (reach) {
+                case GatewayView.Reach.DialOut dialOut -> dialOut.host() + ":" + dialOut.port();
+                case GatewayView.Reach.CallHome callHome -> "call-home";
+            } + " (" + secret + ")";
         }
     }
 
@@ -322,6 +330,7 @@ final class NetconfTransport implements AutoCloseable {
     private final Endpoint endpoint;
     private final HostKeyTrust hostKeys;
     private final NetconfClientFactory clientFactory;
+    private final CallHome callHome;
     private final ConnectSlots connectSlots;
     private final ScheduledExecutorService scheduler;
     private final Executor serial;
@@ -340,6 +349,10 @@ final class NetconfTransport implements AutoCloseable {
     private long connecting;
     private long attempts;
     private @Nullable ScheduledFuture<?> retry;
+    /** A gateway that calls home: its registration with the listener, once registered. */
+    private @Nullable CallHomeGateway called;
+    /** A gateway that calls home: the request for its next session, while one is pending. */
+    private @Nullable ListenableFuture<NetconfClientSession> call;
 
     /**
      * A transport; {@link #start()} makes the first attempt.
@@ -347,13 +360,14 @@ final class NetconfTransport implements AutoCloseable {
      * @param serial the owner's sequential executor: every callback of the transport runs on it
      */
     NetconfTransport(final String gateway, final Endpoint endpoint, final HostKeyTrust hostKeys,
-            final NetconfClientFactory clientFactory, final ConnectSlots connectSlots,
+            final NetconfClientFactory clientFactory, final CallHome callHome, final ConnectSlots connectSlots,
             final ScheduledExecutorService scheduler, final Executor serial, final Timeouts timeouts,
             final Listener listener) {
         this.gateway = requireNonNull(gateway);
         this.endpoint = requireNonNull(endpoint);
         this.hostKeys = requireNonNull(hostKeys);
         this.clientFactory = requireNonNull(clientFactory);
+        this.callHome = requireNonNull(callHome);
         this.connectSlots = requireNonNull(connectSlots);
         this.scheduler = requireNonNull(scheduler);
         this.serial = requireNonNull(serial);
@@ -392,12 +406,29 @@ final class NetconfTransport implements AutoCloseable {
             if (current != null) {
                 closeQuietly(current.session);
             }
+            final var waiting = call;
+            call = null;
+            if (waiting != null) {
+                // withdraws the request: a call that comes now is held for a while, then closed
+                waiting.cancel(false);
+            }
+            final var registration = called;
+            called = null;
+            if (registration != null) {
+                registration.close();
+            }
         });
     }
 
     private void connect() {
         retry = null;
         if (closed) {
+            return;
+        }
+        if (endpoint.reach() instanceof GatewayView.Reach.CallHome) {
+            // no connection slot and no hello timeout: the wait for a call has no end, and the listener bounds
+            // the handshakes of all callers itself
+            answer();
             return;
         }
         // the attempt starts (and its hello timeout runs) once a connection slot is free
@@ -418,10 +449,7 @@ final class NetconfTransport implements AutoCloseable {
         switch (endpoint.secret()) {
             case Secret.Key key -> {
                 try {
-                    keys = ImmutableList.copyOf(SecurityUtils.loadKeyPairIdentities(null,
-                        NamedResource.ofName(gateway), new ByteArrayInputStream(key.privateKey().getBytes(
-                            StandardCharsets.UTF_8)), key.passphrase() == null ? FilePasswordProvider.EMPTY
-                            : FilePasswordProvider.of(key.passphrase())));
+                    keys = loadKeys(key);
                 } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
                     connectSlots.release();
                     failed(new Failure.Unreachable("the private key cannot be read: " + e.getMessage()));
@@ -437,13 +465,19 @@ final class NetconfTransport implements AutoCloseable {
                     .build());
             }
         }
+        if (!(endpoint.reach() instanceof GatewayView.Reach.DialOut dialOut)) {
+            // connect() sends a gateway that calls home to answer(), never here
+            connectSlots.release();
+            answer();
+            return;
+        }
         final var configuration = NetconfClientConfigurationBuilder.create()
             .withName(gateway)
             .withProtocol(NetconfClientProtocol.SSH)
             .withConnectionTimeoutMillis(timeouts.connectMillis())
             .withTcpParameters(new TcpClientParametersBuilder()
-                .setRemoteAddress(host(endpoint.address()))
-                .setRemotePort(new PortNumber(Uint16.valueOf(endpoint.port())))
+                .setRemoteAddress(host(dialOut.host()))
+                .setRemotePort(new PortNumber(Uint16.valueOf(dialOut.port())))
                 .build())
             .withSshParameters(new SshClientParametersBuilder()
                 .setClientIdentity(identity.build())
@@ -509,6 +543,77 @@ final class NetconfTransport implements AutoCloseable {
                 });
             }
         }, MoreExecutors.directExecutor());
+    }
+
+    /**
+     * Waits for the gateway to call home: registers it with the call-home listener under the key it is held to
+     * (pinned or recorded; the parser refuses a call-home gateway without one), then asks for its next session. The
+     * listener has checked the host key before any credential was sent, so the session's key is that one.
+     */
+    private void answer() {
+        final var expected = hostKeys.expected();
+        if (expected == null) {
+            failed(new Failure.Unreachable("a gateway that calls home needs a pinned or recorded host key"));
+            return;
+        }
+        var registration = called;
+        if (registration == null) {
+            final SshCredentials credentials;
+            switch (endpoint.secret()) {
+                case Secret.Password password ->
+                    credentials = new SshCredentials.Password(endpoint.username(), password.password());
+                case Secret.Key key -> {
+                    try {
+                        credentials = new SshCredentials.PublicKeys(endpoint.username(), loadKeys(key));
+                    } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+                        failed(new Failure.Unreachable("the private key cannot be read: " + e.getMessage()));
+                        return;
+                    }
+                }
+            }
+            switch (callHome.register(gateway, expected, credentials)) {
+                case Registration.Registered registered -> registration = registered.gateway();
+                case Registration.Refused refused -> {
+                    // e.g. another gateway calls home with the same key; tried again after the backoff
+                    failed(new Failure.Unreachable("call home refused: " + refused.reason()));
+                    return;
+                }
+            }
+            called = registration;
+        }
+        final var replies = new Replies();
+        final var future = registration.nextSession(replies);
+        call = future;
+        Futures.addCallback(future, new FutureCallback<>() {
+            @Override
+            public void onSuccess(final NetconfClientSession result) {
+                serial.execute(() -> {
+                    if (call != future) {
+                        closeQuietly(result);
+                        return;
+                    }
+                    call = null;
+                    presented.set(expected);
+                    connected(result, replies);
+                });
+            }
+
+            @Override
+            public void onFailure(final Throwable cause) {
+                serial.execute(() -> {
+                    if (call == future) {
+                        call = null;
+                        failed(new Failure.Unreachable("call home: " + cause.getMessage()));
+                    }
+                });
+            }
+        }, MoreExecutors.directExecutor());
+    }
+
+    private List<KeyPair> loadKeys(final Secret.Key key) throws IOException, GeneralSecurityException {
+        return ImmutableList.copyOf(SecurityUtils.loadKeyPairIdentities(null, NamedResource.ofName(gateway),
+            new ByteArrayInputStream(key.privateKey().getBytes(StandardCharsets.UTF_8)),
+            key.passphrase() == null ? FilePasswordProvider.EMPTY : FilePasswordProvider.of(key.passphrase())));
     }
 
     private void endAttempt() {

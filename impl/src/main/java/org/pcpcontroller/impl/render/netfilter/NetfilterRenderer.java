@@ -39,6 +39,7 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.credentials.PrivateKeyBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.host.key.policy.TrustOnFirstUse;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.host.key.policy.TrustOnFirstUseBuilder;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.netconf.transport.DialOut;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.gateways.gateway.state.Netconf.ConnectionStatus;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.opendaylight.yangtools.yang.common.Uint64;
@@ -56,6 +57,7 @@ import org.pcpcontroller.impl.gateway.GatewayView;
 import org.pcpcontroller.impl.gateway.RenderSummary;
 import org.pcpcontroller.impl.render.MappingRenderer;
 import org.pcpcontroller.impl.render.RenderOutcome;
+import org.pcpcontroller.impl.render.netfilter.callhome.CallHome;
 import org.pcpcontroller.impl.store.BindingMappings;
 import org.pcpcontroller.impl.store.MappingChanges;
 import org.pcpcontroller.impl.store.MappingFeed;
@@ -122,14 +124,15 @@ public final class NetfilterRenderer implements MappingRenderer, AutoCloseable {
     public NetfilterRenderer(@Reference final DataBroker dataBroker, @Reference final MappingFeed feed,
             @Reference final NetconfClientFactory clientFactory, @Reference final MappingStore store,
             @Reference final AAAEncryptionService encryption, @Reference final GatewayRegistry registry,
-            final Configuration configuration) {
-        this(dataBroker, feed, clientFactory, store, encryption, registry, configuration,
+            @Reference final CallHome callHome, final Configuration configuration) {
+        this(dataBroker, feed, clientFactory, callHome, store, encryption, registry, configuration,
             NetconfTransport.Timeouts.DEFAULT);
     }
 
     NetfilterRenderer(final DataBroker dataBroker, final MappingFeed feed, final NetconfClientFactory clientFactory,
-            final MappingStore store, final AAAEncryptionService encryption, final GatewayRegistry registry,
-            final Configuration configuration, final NetconfTransport.Timeouts timeouts) {
+            final CallHome callHome, final MappingStore store, final AAAEncryptionService encryption,
+            final GatewayRegistry registry, final Configuration configuration,
+            final NetconfTransport.Timeouts timeouts) {
         configWriter = new NetconfConfigWriter(dataBroker);
         statusWriter = new RenderStatusWriter(dataBroker, Clock.systemUTC());
         this.registry = requireNonNull(registry);
@@ -140,7 +143,7 @@ public final class NetfilterRenderer implements MappingRenderer, AutoCloseable {
             new ThreadFactoryBuilder().setNameFormat("pcp-netconf-%d").setDaemon(true).build());
         connectSlots = new ConnectSlots(Math.max(1, configuration.connectConcurrency()));
         controllerId = configuration.controllerId();
-        shared = new GatewaySession.Shared(clientFactory, connectSlots, scheduler, pool, timeouts);
+        shared = new GatewaySession.Shared(clientFactory, callHome, connectSlots, scheduler, pool, timeouts);
         registrations = List.of(
             registry.subscribe(this::onViews),
             // only the gateways rendered over NETCONF: the others' mappings are not even converted
@@ -281,7 +284,7 @@ public final class NetfilterRenderer implements MappingRenderer, AutoCloseable {
     private static boolean sameEndpoint(final GatewaySession.Settings left, final GatewaySession.Settings right) {
         final var one = left.endpoint();
         final var other = right.endpoint();
-        return one != null && other != null && one.address().equals(other.address()) && one.port() == other.port();
+        return one != null && other != null && one.reach().equals(other.reach());
     }
 
     private GatewaySession.Owner owner(final String gateway) {
@@ -338,13 +341,17 @@ public final class NetfilterRenderer implements MappingRenderer, AutoCloseable {
             final var policy = netconf.getHostKeyPolicy();
             final boolean unrecorded = policy == null || policy instanceof TrustOnFirstUse tofu
                 && tofu.getTrustedHostKeySha256() == null;
-            final var address = netconf.getAddress();
-            final var host = address == null ? null : address.getIpAddress() != null
+            // trust on first use is dial-out only: a gateway that calls home has its key before its first session
+            if (!unrecorded || !(endpoint.reach() instanceof GatewayView.Reach.DialOut dialed)
+                    || !(netconf.getTransport() instanceof DialOut dialOut) || dialOut.getAddress() == null) {
+                return null;
+            }
+            final var address = dialOut.getAddress();
+            final var host = address.getIpAddress() != null
                 ? IetfInetUtil.inetAddressFor(address.getIpAddress()).getHostAddress()
                 : address.getDomainName().getValue();
-            final var port = netconf.getPort();
-            if (!unrecorded || !endpoint.address().equals(host)
-                    || port != null && port.getValue().toJava() != endpoint.port()) {
+            final var port = dialOut.getPort();
+            if (!dialed.host().equals(host) || port != null && port.getValue().toJava() != dialed.port()) {
                 return null;
             }
             return new NetconfBuilder(netconf).setHostKeyPolicy(new TrustOnFirstUseBuilder()
@@ -456,8 +463,8 @@ public final class NetfilterRenderer implements MappingRenderer, AutoCloseable {
                 }
             }
         }
-        return new GatewaySession.Settings(secret == null ? null : new NetconfTransport.Endpoint(netconf.host(),
-            netconf.port(), netconf.username(), secret), unusable, netconf.pinnedHostKey(), netconf.trustedHostKey(),
+        return new GatewaySession.Settings(secret == null ? null : new NetconfTransport.Endpoint(netconf.reach(),
+            netconf.username(), secret), unusable, netconf.pinnedHostKey(), netconf.trustedHostKey(),
             netconf.keepalive().toMillis(), netconf.reconcileInterval().toMillis(),
             view.policy().dscpRenderer() == GatewayView.DscpRenderer.NETFILTER, netconf.keepRulesOnRemoval());
     }

@@ -20,6 +20,7 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.netty.channel.Channel;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.SocketAddress;
 import java.security.PublicKey;
 import java.util.List;
@@ -133,6 +134,8 @@ public final class CallHomeServer implements CallHome, AutoCloseable {
     private static final long HOLD_MILLIS = 90_000;
     /** For the listening socket to close: a local operation on the event loop. */
     private static final long SHUTDOWN_MILLIS = 10_000;
+    /** How often the port is tried while the event loops shut down. */
+    private static final long POLL_MILLIS = 50;
     /** A host key fingerprint as ssh-keygen -l -E sha256 prints it (and the pcp-gateway model pins it). */
     private static final Pattern FINGERPRINT = Pattern.compile("SHA256:[A-Za-z0-9+/]{43}=?");
 
@@ -447,7 +450,38 @@ public final class CallHomeServer implements CallHome, AutoCloseable {
             }
             // closing the event loops ends every connection on them too
             factory.close();
+            awaitPortFree();
             LOG.info("Stopped listening for NETCONF Call Home on {}", bind);
+        }
+    }
+
+    /**
+     * Waits (at most {@value #SHUTDOWN_MILLIS} ms) until the listening port can be bound again. In transport-ssh
+     * 10.0.2 the listening TCP channel outlives the {@code SSHClient}'s {@code shutdown()} (CallHomeGatewayTest's
+     * restart step still failed to bind after it), and the factory's close only starts a graceful shutdown of the
+     * event loops (2 s quiet period), which is what closes it: without this wait a listener started next (a gateway
+     * registered again, the component restarted) fails with "Address already in use".
+     */
+    private void awaitPortFree() {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SHUTDOWN_MILLIS);
+        while (true) {
+            try (var probe = new ServerSocket()) {
+                // as the listener binds (TCPServer sets SO_REUSEADDR): connections in TIME_WAIT do not count
+                probe.setReuseAddress(true);
+                probe.bind(bind);
+                return;
+            } catch (IOException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    LOG.warn("The call-home port {} is still in use after the listener stopped", bind, e);
+                    return;
+                }
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
