@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.common.net.InetAddresses;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -290,11 +291,7 @@ class NetconfSystemTest {
     @Test
     @Order(8)
     void switchingToKeyAuthenticationKeepsTheGatewayRendered() throws Exception {
-        final var key = Files.readString(workdir.resolve("topology").resolve("client_key"));
-        final var replaced = karaf.put(GATEWAY + "/netconf", """
-            {"pcp-gateway:netconf":{"address":"172.31.254.2","port":830,"username":"pcpgw","private-key":%s,
-              "keepalive-interval":2,"reconcile-interval":10}}"""
-            .formatted(jsonString(key)));
+        final var replaced = putNetconfWithKey();
         assertTrue(replaced.statusCode() / 100 == 2, replaced.body());
         // a new session, on the key: sshd says so, and the session is up and reconciled
         final var sshdLog = workdir.resolve("topology").resolve("gw").resolve("sshd.log");
@@ -360,10 +357,7 @@ class NetconfSystemTest {
     @Test
     @Order(11)
     void aSecondGatewayEntryOnTheSameServerLeavesTheFirstOnesRulesAlone() throws Exception {
-        final var key = Files.readString(workdir.resolve("topology").resolve("client_key"));
-        final var managed = karaf.put(GATEWAY + "/netconf", """
-            {"pcp-gateway:netconf":{"address":"172.31.254.2","port":830,"username":"pcpgw","private-key":%s,
-              "keepalive-interval":2,"reconcile-interval":10}}""".formatted(jsonString(key)));
+        final var managed = putNetconfWithKey();
         assertTrue(managed.statusCode() / 100 == 2, managed.body());
         Await.until("the session back", this::netconfState,
             body -> body.contains("\"connection-status\":\"connected\""), Duration.ofSeconds(60));
@@ -378,7 +372,7 @@ class NetconfSystemTest {
               "udp-ingress":{"listen-address":["127.0.0.2"]},
               "netconf":{"address":"172.31.254.2","port":830,"username":"pcpgw","private-key":%s,
                 "keepalive-interval":2,"reconcile-interval":10}
-            }]}""".formatted(jsonString(key)));
+            }]}""".formatted(jsonString(clientKey())));
         assertEquals(201, twin.statusCode(), twin.body());
         final var conflict = Await.until("the second owner detected", () -> karaf.get(TWIN + "/state/netconf").body(),
             body -> body.contains("\"connection-status\":\"owner-conflict\""), Duration.ofSeconds(60));
@@ -432,6 +426,17 @@ class NetconfSystemTest {
             .body(), body -> body.contains("\"connection-status\":\"credentials-unreadable\""),
             Duration.ofSeconds(60));
         assertTrue(state.contains("the stored password cannot be decrypted"), state);
+    }
+
+    /** Replaces nc-gw's netconf container by one with key authentication (and on-removal's default). */
+    private HttpResponse<String> putNetconfWithKey() throws Exception {
+        return karaf.put(GATEWAY + "/netconf", """
+            {"pcp-gateway:netconf":{"address":"172.31.254.2","port":830,"username":"pcpgw","private-key":%s,
+              "keepalive-interval":2,"reconcile-interval":10}}""".formatted(jsonString(clientKey())));
+    }
+
+    private String clientKey() throws IOException {
+        return Files.readString(workdir.resolve("topology").resolve("client_key"));
     }
 
     private String karafLog() throws IOException {
