@@ -8,6 +8,8 @@
 #   netconf-topology.sh up DIR ID PASSWORD        the controller's SSH key pair goes to DIR/client_key
 #   netconf-topology.sh restart-gateway DIR ID     netconfd comes back with an empty configuration
 #   netconf-topology.sh stop-gateway DIR ID
+#   netconf-topology.sh rekey-gateway DIR ID       the gateway comes back with a new SSH host key
+#   netconf-topology.sh restore-host-key DIR ID    ... and with its first host key again
 #   netconf-topology.sh down DIR ID
 set -euo pipefail
 cmd=$1 dir=$2 id=$3
@@ -71,6 +73,17 @@ restart-gateway)
     bash "$root/gateway/stop-gateway.sh" "$gwdir"
     # an empty configuration; the host key stays, as it would on a real gateway
     rm -f "$gwdir/startup.xml"
+    start_gateway
+    ;;
+rekey-gateway)
+    bash "$root/gateway/stop-gateway.sh" "$gwdir"
+    # start-gateway.sh makes a new host key when there is none; the first one is kept aside for restore-host-key
+    for f in ssh_host_ed25519_key ssh_host_ed25519_key.pub; do mv "$gwdir/$f" "$gwdir/$f.first"; done
+    start_gateway
+    ;;
+restore-host-key)
+    bash "$root/gateway/stop-gateway.sh" "$gwdir"
+    for f in ssh_host_ed25519_key ssh_host_ed25519_key.pub; do mv "$gwdir/$f.first" "$gwdir/$f"; done
     start_gateway
     ;;
 stop-gateway)

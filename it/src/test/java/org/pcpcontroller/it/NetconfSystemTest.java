@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.google.common.net.InetAddresses;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,6 +51,8 @@ import org.slf4j.LoggerFactory;
 class NetconfSystemTest {
     private static final Logger LOG = LoggerFactory.getLogger(NetconfSystemTest.class);
     private static final String GATEWAY = "/data/pcp-gateway:gateways/gateway=nc-gw";
+    private static final String TWIN = "/data/pcp-gateway:gateways/gateway=nc-twin";
+    private static final String SEALED = "/data/pcp-gateway:gateways/gateway=nc-sealed";
     private static final String MAPPINGS = "/data/pcp-mapping:mappings/gateway=nc-gw";
     private static final String TABLE = "pcp-controller";
 
@@ -288,11 +291,7 @@ class NetconfSystemTest {
     @Test
     @Order(8)
     void switchingToKeyAuthenticationKeepsTheGatewayRendered() throws Exception {
-        final var key = Files.readString(workdir.resolve("topology").resolve("client_key"));
-        final var replaced = karaf.put(GATEWAY + "/netconf", """
-            {"pcp-gateway:netconf":{"address":"172.31.254.2","port":830,"username":"pcpgw","private-key":%s,
-              "keepalive-interval":2,"reconcile-interval":10}}"""
-            .formatted(jsonString(key)));
+        final var replaced = putNetconfWithKey();
         assertTrue(replaced.statusCode() / 100 == 2, replaced.body());
         // a new session, on the key: sshd says so, and the session is up and reconciled
         final var sshdLog = workdir.resolve("topology").resolve("gw").resolve("sshd.log");
@@ -306,6 +305,153 @@ class NetconfSystemTest {
         assertFalse(config.contains("PRIVATE KEY"), config);
         Await.until("the rules still in nftables", this::nftOrEmpty,
             text -> text.contains("dnat ip to 10.0.0.2:5000"), Duration.ofSeconds(30));
+    }
+
+    @Test
+    @Order(9)
+    void theRecordedHostKeySurvivesARestartAndAnotherKeyIsRefused() throws Exception {
+        final var fingerprint = hostKey(Await.until("the session", this::netconfState,
+            body -> body.contains("\"connection-status\":\"connected\""), Duration.ofSeconds(60)));
+        // trust on first use recorded the key in the configuration, where it outlives the controller
+        Await.until("the trusted key recorded", () -> karaf.get(GATEWAY + "?content=config").body(),
+            body -> body.contains("\"trusted-host-key-sha256\":\"" + fingerprint + "\""), Duration.ofSeconds(30));
+        final var sshdLog = workdir.resolve("topology").resolve("gw").resolve("sshd.log");
+        karaf.stop();
+        // while the controller is down, whoever answers at the gateway's address has another key
+        run(topologyCommand("rekey-gateway"));
+        final long logins = logins(sshdLog);
+        karaf.start(Duration.ofMinutes(4));
+        final var refused = Await.until("the other key refused", this::netconfState,
+            body -> body.contains("\"connection-status\":\"host-key-mismatch\""), Duration.ofSeconds(120));
+        assertTrue(refused.contains("is not the expected " + fingerprint + " (trusted on first use, recorded in "
+            + "trusted-host-key-sha256)"), refused);
+        // the key is refused before authentication: the other host never saw the credentials
+        assertEquals(logins, logins(sshdLog), Files.readString(sshdLog));
+        // the gateway with its own key again is served with the recorded key, without trusting anew
+        run(topologyCommand("restore-host-key"));
+        final var back = Await.until("the session with the recorded key", this::netconfState,
+            body -> body.contains("\"connection-status\":\"connected\""), Duration.ofSeconds(120));
+        assertEquals(fingerprint, hostKey(back));
+        Await.until("the rules in nftables", this::nftOrEmpty, text -> text.contains("dnat ip to 10.0.0.2:5000"),
+            Duration.ofSeconds(30));
+    }
+
+    @Test
+    @Order(10)
+    void keepRulesLeavesTheRulesWhenTheNetconfSectionIsDeleted() throws Exception {
+        final var keep = karaf.put(GATEWAY + "/netconf/on-removal", "{\"pcp-gateway:on-removal\":\"keep-rules\"}");
+        assertTrue(keep.statusCode() / 100 == 2, keep.body());
+        Await.until("the session with keep-rules", this::netconfState,
+            body -> body.contains("\"connection-status\":\"connected\""), Duration.ofSeconds(60));
+        final var deleted = karaf.delete(GATEWAY + "/netconf");
+        assertTrue(deleted.statusCode() / 100 == 2, deleted.body());
+        // the renderer's decision is the positive signal that the removal was handled
+        Await.until("the renderer keeping the rules", this::karafLog,
+            text -> text.contains("Gateway nc-gw is no longer managed over NETCONF; its rules stay on it "
+                + "(on-removal keep-rules)"), Duration.ofSeconds(60));
+        final var table = nftOrEmpty();
+        assertTrue(table.contains("dnat ip to 10.0.0.2:5000"), table);
+        assertTrue(getConfig().contains("<to-port>5000</to-port>"), getConfig());
+    }
+
+    @Test
+    @Order(11)
+    void aSecondGatewayEntryOnTheSameServerLeavesTheFirstOnesRulesAlone() throws Exception {
+        final var managed = putNetconfWithKey();
+        assertTrue(managed.statusCode() / 100 == 2, managed.body());
+        Await.until("the session back", this::netconfState,
+            body -> body.contains("\"connection-status\":\"connected\""), Duration.ofSeconds(60));
+        Await.until("nc-gw's owner mark", this::getConfig,
+            text -> text.contains("<owner>pcp-controller/gateway=nc-gw</owner>"), Duration.ofSeconds(30));
+        // an operator's mistake: a second entry for the same NETCONF server, with no mappings of its own
+        final var twin = karaf.put(TWIN, """
+            {"pcp-gateway:gateway":[{
+              "id":"nc-twin",
+              "external-address":["192.0.3.8"],
+              "internal-prefix":["127.0.0.0/8"],
+              "udp-ingress":{"listen-address":["127.0.0.2"]},
+              "netconf":{"address":"172.31.254.2","port":830,"username":"pcpgw","private-key":%s,
+                "keepalive-interval":2,"reconcile-interval":10}
+            }]}""".formatted(jsonString(clientKey())));
+        assertEquals(201, twin.statusCode(), twin.body());
+        final var conflict = Await.until("the second owner detected", () -> karaf.get(TWIN + "/state/netconf").body(),
+            body -> body.contains("\"connection-status\":\"owner-conflict\""), Duration.ofSeconds(60));
+        assertTrue(conflict.contains("the gateway is written by pcp-controller/gateway=nc-gw"), conflict);
+        // the twin's reconcile (it wants no rules) did not remove nc-gw's, nor take the mark
+        final var running = getConfig();
+        assertTrue(running.contains("<to-port>5000</to-port>"), running);
+        assertTrue(running.contains("<owner>pcp-controller/gateway=nc-gw</owner>"), running);
+        assertTrue(netconfState().contains("\"connection-status\":\"connected\""), netconfState());
+        // nor does its removal: on-removal remove-rules removes only rules of the owner it is
+        assertTrue(karaf.delete(TWIN).statusCode() / 100 == 2);
+        Await.until("the twin leaving the rules alone", this::karafLog,
+            text -> text.contains("Gateway nc-twin: not removing its rules"), Duration.ofSeconds(60));
+        assertTrue(getConfig().contains("<to-port>5000</to-port>"), getConfig());
+        assertTrue(nftOrEmpty().contains("dnat ip to 10.0.0.2:5000"), nftOrEmpty());
+    }
+
+    @Test
+    @Order(12)
+    void deletingTheGatewayRemovesItsRules() throws Exception {
+        assertTrue(nftOrEmpty().contains("dnat ip to 10.0.0.2:5000"), nftOrEmpty());
+        // on-removal defaults to remove-rules: the controller connects once more and deletes what it wrote
+        final var deleted = karaf.delete(GATEWAY);
+        assertTrue(deleted.statusCode() / 100 == 2, deleted.body());
+        final var running = Await.until("the rules gone from netconfd", this::getConfig,
+            text -> !text.contains("<rule>") && !text.contains("<owner>"), Duration.ofSeconds(60));
+        LOG.info("after the gateway was deleted: {}", running);
+        // no rule left: the agent's leased maps and sets are empty (their chains stay), no static rule either
+        final var table = Await.until("the rules gone from nftables", this::nftOrEmpty,
+            text -> !text.contains("elements =") && !text.contains("dnat ip to 10.0.0.2")
+                && !text.contains("snat ip to 192.0.3.1"), Duration.ofSeconds(30));
+        LOG.info("nftables after the gateway was deleted: {}", table);
+    }
+
+    @Test
+    @Order(13)
+    void aSecretThatCannotBeDecryptedShowsInState() throws Exception {
+        // stored as if encrypted, but 15 bytes are no ciphertext of the controller's key (not a whole block): as
+        // after the encryption key changed
+        final var created = karaf.put(SEALED, """
+            {"pcp-gateway:gateway":[{
+              "id":"nc-sealed",
+              "external-address":["192.0.3.10"],
+              "internal-prefix":["127.0.0.0/8"],
+              "udp-ingress":{"listen-address":["127.0.0.3"]},
+              "netconf":{"address":"172.31.254.2","port":830,"username":"pcpgw",
+                "password":"aaa-encrypted:AAAAAAAAAAAAAAAAAAAA"}
+            }]}""");
+        assertEquals(201, created.statusCode(), created.body());
+        final var state = Await.until("the unreadable secret in state", () -> karaf.get(SEALED + "/state/netconf")
+            .body(), body -> body.contains("\"connection-status\":\"credentials-unreadable\""),
+            Duration.ofSeconds(60));
+        assertTrue(state.contains("the stored password cannot be decrypted"), state);
+    }
+
+    /** Replaces nc-gw's netconf container by one with key authentication (and on-removal's default). */
+    private HttpResponse<String> putNetconfWithKey() throws Exception {
+        return karaf.put(GATEWAY + "/netconf", """
+            {"pcp-gateway:netconf":{"address":"172.31.254.2","port":830,"username":"pcpgw","private-key":%s,
+              "keepalive-interval":2,"reconcile-interval":10}}""".formatted(jsonString(clientKey())));
+    }
+
+    private String clientKey() throws IOException {
+        return Files.readString(workdir.resolve("topology").resolve("client_key"));
+    }
+
+    private String karafLog() throws IOException {
+        return Files.readString(karaf.home().resolve("data/log/karaf.log"));
+    }
+
+    private static String hostKey(final String state) {
+        final var matcher = Pattern.compile("\"host-key-sha256\":\"(SHA256:[A-Za-z0-9+/]{43})\"").matcher(state);
+        assertTrue(matcher.find(), state);
+        return matcher.group(1);
+    }
+
+    private static long logins(final Path sshdLog) throws IOException {
+        return Files.exists(sshdLog) ? Files.readAllLines(sshdLog).stream().filter(l -> l.contains("Accepted "))
+            .count() : 0;
     }
 
     private static String jsonString(final String text) {

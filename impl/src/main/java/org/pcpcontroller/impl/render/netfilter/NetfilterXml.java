@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.StringJoiner;
 import java.util.TreeMap;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -428,8 +429,8 @@ public final class NetfilterXml {
      * An address as read from the gateway, in the canonical text the controller writes (RFC 5952 for IPv6), so that a
      * rule reads back equal to the rule written whatever spelling the server chose. Text that names an address of
      * the other family (an IPv4-mapped IPv6 address such as {@code ::ffff:10.0.0.2}, which Java reads as IPv4), a
-     * zone, or octets with leading zeros are not what the controller writes: the rule is unreadable, and a reconcile
-     * replaces it.
+     * zone, or an IPv4 address with leading zeros are not what the controller writes: the rule is unreadable, and a
+     * reconcile replaces it.
      */
     private static IpAddress address(final String text) {
         return IetfInetUtil.ipAddressFor(inet(text));
@@ -437,11 +438,34 @@ public final class NetfilterXml {
 
     private static InetAddress inet(final String text) {
         // forString refuses leading zeros and anything that is not an address literal (IllegalArgumentException)
-        final var address = InetAddresses.forString(text);
+        final var address = InetAddresses.forString(withoutLeadingZeros(text));
         if (text.indexOf('%') >= 0 || address instanceof Inet4Address == text.indexOf(':') >= 0) {
             throw new IllegalArgumentException("address " + text + " is not in a form the controller writes");
         }
         return address;
+    }
+
+    /**
+     * The dotted quad that ends an IPv6 address with the leading zeros of its octets dropped. RFC 6991's ipv6-address
+     * (and ipv6-prefix) pattern allows them there ({@code [01]?[0-9]?[0-9]}: decimal, at most three digits), so a
+     * server may answer {@code ::fffd:00.0.0.2} for {@code ::fffd:0:2} (NETCONF-2, found by the fuzz run); its
+     * ipv4-address pattern does not, so a plain IPv4 address with leading zeros stays refused.
+     */
+    private static String withoutLeadingZeros(final String text) {
+        final int colon = text.lastIndexOf(':');
+        if (colon < 0 || text.indexOf('.', colon) < 0) {
+            return text;
+        }
+        final var octets = text.substring(colon + 1).split("\\.", -1);
+        final var quad = new StringJoiner(".");
+        for (var octet : octets) {
+            if (octet.isEmpty() || octet.length() > 3 || !octet.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                // not decimal octets: forString refuses the text as it is
+                return text;
+            }
+            quad.add(Integer.toString(Integer.parseInt(octet)));
+        }
+        return text.substring(0, colon + 1) + quad;
     }
 
     /** A prefix in canonical text; host bits set make it unreadable (the gateway's agent refuses them too). */

@@ -10,8 +10,11 @@ package org.pcpcontroller.impl.render.netfilter;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import org.opendaylight.mdsal.binding.api.DataBroker;
@@ -24,6 +27,8 @@ import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mapping.common.RenderStatusKey;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Map;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.mapping.rev261123.mappings.gateway.Peer;
+import org.opendaylight.yangtools.binding.DataObjectIdentifier;
+import org.pcpcontroller.api.mapping.Mapping;
 import org.pcpcontroller.api.mapping.MappingKey;
 import org.pcpcontroller.impl.store.BindingMappings;
 import org.slf4j.Logger;
@@ -77,10 +82,24 @@ final class RenderStatusWriter {
             batch = pending;
             pending = new LinkedHashMap<>();
         }
-        final var tx = dataBroker.newWriteOnlyTransaction();
+        final var changes = List.copyOf(batch.values());
+        final var tx = dataBroker.newReadWriteTransaction();
         final var now = BindingMappings.dateAndTime(clock.instant());
-        batch.values().forEach(change -> write(tx, change, now));
-        tx.commit().addCallback(new FutureCallback<CommitInfo>() {
+        // A status goes only under a mapping that is in the datastore: merged with its parent structure, it would
+        // bring back a mapping removed meanwhile, whole, in the datastore but not in the store; e.g. one the answer
+        // gate removed because this renderer failed it (the failed status is queued just before the removal).
+        final var present = new ArrayList<ListenableFuture<Boolean>>(changes.size());
+        for (var change : changes) {
+            present.add(change.mapping() == null ? Futures.immediateFuture(Boolean.FALSE)
+                : tx.exists(LogicalDatastoreType.OPERATIONAL, BindingMappings.path(change.key())));
+        }
+        final var committed = Futures.transformAsync(Futures.allAsList(present), exists -> {
+            for (int i = 0; i < changes.size(); i++) {
+                write(tx, changes.get(i), Boolean.TRUE.equals(exists.get(i)), now);
+            }
+            return tx.commit();
+        }, MoreExecutors.directExecutor());
+        Futures.addCallback(committed, new FutureCallback<CommitInfo>() {
             @Override
             public void onSuccess(final CommitInfo result) {
                 flush();
@@ -88,14 +107,27 @@ final class RenderStatusWriter {
 
             @Override
             public void onFailure(final Throwable cause) {
-                // a lost status is corrected by the next change of the mapping; the batch is not retried
-                LOG.warn("Cannot record the netfilter render status of {} mappings", batch.size(), cause);
-                flush();
+                // a read failed, or the commit: a mapping removed between the read and the commit conflicts with the
+                // status merged under it. The batch goes out again behind what came meanwhile, at once if something
+                // did, else with the next change (no retry loop against a datastore that keeps failing).
+                tx.cancel();
+                LOG.warn("Cannot record the netfilter render status of {} mappings yet", changes.size(), cause);
+                final boolean more;
+                synchronized (RenderStatusWriter.this) {
+                    more = !pending.isEmpty();
+                    changes.forEach(change -> pending.putIfAbsent(change.key(), change));
+                    if (!more) {
+                        inFlight = false;
+                    }
+                }
+                if (more) {
+                    flush();
+                }
             }
         }, MoreExecutors.directExecutor());
     }
 
-    private static void write(final WriteTransaction tx, final RuleLedger.StatusChange change,
+    private static void write(final WriteTransaction tx, final RuleLedger.StatusChange change, final boolean present,
             final org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.DateAndTime now) {
         final var mapping = change.mapping();
         final var status = change.status();
@@ -104,37 +136,37 @@ final class RenderStatusWriter {
             BindingMappings.deleteRenderStatus(tx, change.key());
             return;
         }
-        if (status != null) {
-            // instanceof, not a pattern switch: the switch's unused bindings read as dead stores to SpotBugs
-            final RenderStatusBuilder builder;
-            if (status instanceof RuleLedger.Status.Failed failed) {
-                builder = new RenderStatusBuilder().setState(RenderStatus.State.Failed).setDetail(failed.reason());
-            } else if (status instanceof RuleLedger.Status.Installed) {
-                builder = new RenderStatusBuilder().setState(RenderStatus.State.Installed)
-                    .setDetail("acknowledged by the gateway");
-            } else {
-                builder = new RenderStatusBuilder().setState(RenderStatus.State.Pending)
-                    .setDetail("not acknowledged by the gateway yet");
-            }
-            BindingMappings.mergeRenderStatus(tx, mapping, builder.withKey(KEY).setUpdated(now).build());
+        if (!present) {
+            // not in the datastore (yet, or any more): its feed change or its removal follows
             return;
         }
-        // the mapping stays but is not rendered over NETCONF any more: only this renderer's entry goes (its parent
-        // is merged first, because a delete under a node that does not exist fails the whole transaction)
-        switch (BindingMappings.toBinding(mapping)) {
-            case Map map -> {
-                final var path = BindingMappings.gatewayPath(change.key().gateway()).toBuilder()
-                    .child(Map.class, map.key()).build();
-                tx.mergeParentStructureMerge(LogicalDatastoreType.OPERATIONAL, path, map);
-                tx.delete(LogicalDatastoreType.OPERATIONAL, path.toBuilder().child(RenderStatus.class, KEY).build());
-            }
-            case Peer peer -> {
-                final var path = BindingMappings.gatewayPath(change.key().gateway()).toBuilder()
-                    .child(Peer.class, peer.key()).build();
-                tx.mergeParentStructureMerge(LogicalDatastoreType.OPERATIONAL, path, peer);
-                tx.delete(LogicalDatastoreType.OPERATIONAL, path.toBuilder().child(RenderStatus.class, KEY).build());
-            }
-            default -> throw new IllegalStateException("Unexpected binding for " + change.key());
+        final var path = statusPath(mapping);
+        if (status == null) {
+            // the mapping stays but is not rendered over NETCONF any more: only this renderer's entry goes
+            tx.delete(LogicalDatastoreType.OPERATIONAL, path);
+            return;
         }
+        // instanceof, not a pattern switch: the switch's unused bindings read as dead stores to SpotBugs
+        final RenderStatusBuilder builder;
+        if (status instanceof RuleLedger.Status.Failed failed) {
+            builder = new RenderStatusBuilder().setState(RenderStatus.State.Failed).setDetail(failed.reason());
+        } else if (status instanceof RuleLedger.Status.Installed) {
+            builder = new RenderStatusBuilder().setState(RenderStatus.State.Installed)
+                .setDetail("acknowledged by the gateway");
+        } else {
+            builder = new RenderStatusBuilder().setState(RenderStatus.State.Pending)
+                .setDetail("not acknowledged by the gateway yet");
+        }
+        // a plain merge: the mapping above it is there, and a concurrent removal fails the commit (see flush)
+        tx.merge(LogicalDatastoreType.OPERATIONAL, path, builder.withKey(KEY).setUpdated(now).build());
+    }
+
+    private static DataObjectIdentifier<RenderStatus> statusPath(final Mapping mapping) {
+        final var gateway = BindingMappings.gatewayPath(mapping.key().gateway()).toBuilder();
+        return switch (BindingMappings.toBinding(mapping)) {
+            case Map map -> gateway.child(Map.class, map.key()).child(RenderStatus.class, KEY).build();
+            case Peer peer -> gateway.child(Peer.class, peer.key()).child(RenderStatus.class, KEY).build();
+            default -> throw new IllegalStateException("Unexpected binding for " + mapping.key());
+        };
     }
 }
