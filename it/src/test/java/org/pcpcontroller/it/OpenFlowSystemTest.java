@@ -271,7 +271,11 @@ class OpenFlowSystemTest {
             counters -> counters.getOrDefault("packet-in", 0L) >= 2 && counters.getOrDefault("flow-mods", 0L) >= 4,
             Duration.ofSeconds(30));
         assertEquals(0L, counted.get("errors"), () -> "OpenFlow errors over " + version + ": " + counted);
-        assertEquals("true", run("ovs-vsctl", "get", "controller", bridge, "is_connected").strip());
+        // ovs-vswitchd writes is_connected into its database a while after the connection is up (the bridge was
+        // restarted a few seconds ago): what must not happen is that it stays false because the switch dropped us
+        Await.until("the bridge reports its controller connected over OpenFlow " + version,
+            () -> run("ovs-vsctl", "get", "controller", bridge, "is_connected").strip(), "true"::equals,
+            Duration.ofSeconds(30));
 
         assertEquals(ResultCode.SUCCESS, peer(0).resultCode());
         final var left = Await.until("no DSCP flow over OpenFlow " + version, () -> dumpFlows(protocols),

@@ -89,7 +89,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>At start-up the stored mappings are read entry by entry; one that cannot be read is set aside, listed in the
  * operational datastore ({@code mappings/gateway/unreadable}) with the reason, and the rest is served. A commit
- * cohort ({@link MappingsCohort}) refuses every write of the mappings that is not the store's own.
+ * cohort ({@link MappingsCohort}) refuses every write of the mappings that is not the store's own, unless the
+ * configuration turns it off (a cluster, whose other members' stores it cannot tell from other writers).
  */
 @Component(service = MappingStore.class, configurationPid = "org.pcpcontroller.store")
 @Designate(ocd = DatastoreMappingStore.Configuration.class)
@@ -108,6 +109,12 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
         @AttributeDefinition(description = "How long a change waits for the datastore to confirm its commit before "
             + "it is undone and its caller told it failed, in milliseconds")
         long commitTimeout() default DEFAULT_COMMIT_TIMEOUT_MILLIS;
+
+        @AttributeDefinition(description = "Refuse, at commit, every write of the mappings that is not this store's "
+            + "(RESTCONF, NETCONF, other applications). Set false in a cluster: there the store of every member "
+            + "writes, the commit cohort runs on the member that leads the shard and cannot tell another member's "
+            + "store from any other writer, so it would refuse all but its own member's writes")
+        boolean refuseOthersWrites() default true;
     }
 
     /**
@@ -183,7 +190,7 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     public DatastoreMappingStore(@Reference final DataBroker dataBroker, @Reference final DOMDataBroker domBroker,
             final Configuration configuration) throws InterruptedException, ExecutionException, TimeoutException {
         this(dataBroker, domBroker, Clock.systemUTC(), configuration.expiry(), configuration.load(),
-            configuration.commitTimeout());
+            configuration.commitTimeout(), configuration.refuseOthersWrites());
     }
 
     public DatastoreMappingStore(final DataBroker dataBroker, final DOMDataBroker domBroker, final Clock clock,
@@ -195,6 +202,12 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     public DatastoreMappingStore(final DataBroker dataBroker, final DOMDataBroker domBroker, final Clock clock,
             final long tickMillis, final long loadTimeoutSeconds, final long commitTimeoutMillis)
             throws InterruptedException, ExecutionException, TimeoutException {
+        this(dataBroker, domBroker, clock, tickMillis, loadTimeoutSeconds, commitTimeoutMillis, true);
+    }
+
+    public DatastoreMappingStore(final DataBroker dataBroker, final DOMDataBroker domBroker, final Clock clock,
+            final long tickMillis, final long loadTimeoutSeconds, final long commitTimeoutMillis,
+            final boolean refuseOthersWrites) throws InterruptedException, ExecutionException, TimeoutException {
         this.dataBroker = requireNonNull(dataBroker);
         this.clock = requireNonNull(clock);
         this.commitTimeoutMillis = commitTimeoutMillis;
@@ -206,7 +219,11 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
             .setNameFormat("pcp-mapping-store").setDaemon(true).build());
         timer.scheduleWithFixedDelay(this::tick, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
         final var cohorts = domBroker.extension(DOMDataBroker.CommitCohortExtension.class);
-        if (cohorts == null) {
+        if (!refuseOthersWrites) {
+            LOG.warn("Writes of the mappings by others are not refused (refuseOthersWrites=false): a mapping written "
+                + "past the RPCs is put into effect without entering this store's index");
+            cohort = null;
+        } else if (cohorts == null) {
             LOG.warn("The data broker takes no commit cohorts: writes of the mappings by others are not refused");
             cohort = null;
         } else {

@@ -185,6 +185,24 @@ class MappingsCohortTest extends AbstractDataBrokerTest {
     }
 
     @Test
+    void withRefuseOthersWritesFalseNoCohortIsRegistered() throws Exception {
+        final var broker = mock(DOMDataBroker.class, AdditionalAnswers.delegatesTo(getDomBroker()));
+        final var cohorts = mock(DOMDataBroker.CommitCohortExtension.class);
+        doReturn(cohorts).when(broker).extension(DOMDataBroker.CommitCohortExtension.class);
+        doAnswer(invocation -> {
+            cohort = invocation.getArgument(1);
+            return mock(Registration.class);
+        }).when(cohorts).registerCommitCohort(any(), any());
+        store = new DatastoreMappingStore(getDataBroker(), broker, clock, 3_600_000, 10,
+            DatastoreMappingStore.DEFAULT_COMMIT_TIMEOUT_MILLIS, false);
+        assertNull(cohort, "no cohort registered");
+        // the store still serves its own changes
+        final var mapping = mapping("10.0.0.2", 20000, START.plusSeconds(60));
+        store.create(mapping).get(5, TimeUnit.SECONDS);
+        assertEquals(List.of(mapping), store.mappings("gw1"));
+    }
+
+    @Test
     void everyTransactionOfTheStoreIsAccepted() throws Exception {
         start();
         final var mapping = mapping("10.0.0.2", 20000, START.plusSeconds(60));
