@@ -16,6 +16,7 @@ import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -274,7 +275,8 @@ public final class GatewayTracker implements GatewayRegistry, AutoCloseable {
         final var id = view.id();
         LOG.info("Gateway {} configured: external {}, internal {}, ports {}", view.describe(),
             view.externalAddresses(), view.internalPrefixes(), view.externalPorts());
-        final var asked = clock.instant();
+        // at the store's precision: an origin it takes within this millisecond is truncated to before the clock's now
+        final var asked = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         Futures.addCallback(store.epochOrigin(id, view.firstExternalIpv4().orElse(null)),
             new FutureCallback<Instant>() {
                 @Override

@@ -108,6 +108,25 @@ class GatewayStateTest extends AbstractDataBrokerTest {
         assertEquals(2L, published.getRefusedOverGatewayLimit().getValue().longValue());
     }
 
+    /**
+     * The store keeps an epoch's origin at the datastore's millisecond; the tracker asked at its clock's microsecond.
+     * A new epoch started within the millisecond of the question must still be announced (RFC 6887 section 14.1.3):
+     * in CI it once was not, and no announcement ever went out for the gateway.
+     */
+    @Test
+    void aNewEpochWithinTheMillisecondOfTheQuestionIsStarted() throws Exception {
+        tracker.close();
+        store.close();
+        final var clock = new MutableClock(START.plusNanos(400_000));
+        store = new DatastoreMappingStore(getDataBroker(), getDomBroker(), clock, 3_600_000, 10);
+        tracker = new GatewayTracker(getDataBroker(), store, counters, TestModel.PARSER, clock);
+        final var started = new java.util.concurrent.CopyOnWriteArrayList<Instant>();
+        tracker.addEpochListener((gateway, origin) -> started.add(origin));
+        put(new GatewayBuilder().setId(new GatewayId("gw")).build());
+        Await.until(this::state, state -> state.isPresent());
+        assertEquals(java.util.List.of(START), started);
+    }
+
     @Test
     void aRendererSummaryIsPublishedAndWithdrawn() throws Exception {
         put(new GatewayBuilder().setId(new GatewayId("gw")).build());
