@@ -40,7 +40,8 @@ ELAPSED=
 CHECKS=0
 say() { echo "selftest: $*"; }
 pass() { CHECKS=$((CHECKS + 1)); say "PASS [$AGENT/$TARGET] $*"; }
-fail() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); say "FAIL [$AGENT/$TARGET] $*"; }
+# non-zero, so that "check ... || show what was seen" shows it (no set -e here: the run goes on)
+fail() { CHECKS=$((CHECKS + 1)); FAILS=$((FAILS + 1)); say "FAIL [$AGENT/$TARGET] $*"; return 1; }
 check() { local what=$1; shift; if "$@"; then pass "$what"; else fail "$what"; fi; }
 
 [ "$(id -u)" -eq 0 ] || { say "SKIP: needs root"; exit 77; }
@@ -265,17 +266,22 @@ EOF
   check "NACM: $user reads nothing of /nacm" bash -c '! grep -q "enable-nacm\|rule-list" <<< "$1"' _ "$out"
   if [ "$AGENT" = nc ]; then
     # who gets a session is the uid of the relay's end of the socket: a local user the agent was not given is refused
-    out=$(ip netns exec "$NS" runuser -u nobody -- /usr/bin/python3 "$HERE/nc-ssh" --get-config "$WORK/nacm-filter.xml" \
-      -- socat STDIO "UNIX-CONNECT:$WORK/agent.sock" 2>&1)
+    # nobody runs a copy in $WORK (mode 711): the checkout may sit in a directory only root can enter (a CI clone
+    # in mktemp -d), and then the refusal would be the file system's, not the agent's
+    install -m 755 "$HERE/nc-ssh" "$WORK/nc-ssh-nobody"
+    out=$(ip netns exec "$NS" runuser -u nobody -- /usr/bin/python3 "$WORK/nc-ssh-nobody" \
+      --get-config "$WORK/nacm-filter.xml" -- socat STDIO "UNIX-CONNECT:$WORK/agent.sock" 2>&1)
     check "a local user the agent was not given gets no NETCONF session" \
-      bash -c 'grep -q "no NETCONF session" <<< "$1" && grep -q "refused a connection from nobody" "$2"' _ "$out" "$WORK/pcp-nc-agent.log"
+      bash -c 'grep -q "no NETCONF session" <<< "$1" && grep -q "refused a connection from nobody" "$2"' _ "$out" "$WORK/pcp-nc-agent.log" \
+      || echo "$out" | sed 's/^/    | /'
   else
     echo '<kill-session><session-id>1</session-id></kill-session>' > "$WORK/kill.xml"
     out=$(nc --rpc "$WORK/kill.xml")
     check "NACM: $user may not kill-session" grep -q "access-denied" <<< "$out"
     out=$(env SSH_CONNECTION="127.0.0.1 0 127.0.0.1 830" USER=pcp-nft-apply ip netns exec "$NS" /usr/bin/python3 "$HERE/nc-ssh" \
       --edit "$WORK/del.xml" -- /usr/sbin/netconf-subsystem --ncxserver-sockname="830@$WORK/ncxserver.sock" 2>&1)
-    check "NACM: the local applier user may not edit" grep -q "access-denied" <<< "$out"
+    check "NACM: the local applier user may not edit" grep -q "access-denied" <<< "$out" \
+      || echo "$out" | sed 's/^/    | /'   # once failed in CI (not reproduced): what netconfd answered
   fi
 
   # 5. lock around edit (+ commit)

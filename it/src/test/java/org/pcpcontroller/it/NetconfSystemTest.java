@@ -167,6 +167,12 @@ class NetconfSystemTest {
             Duration.ofSeconds(10));
         assertTrue(table.contains("udp dport " + udpPort), table);
         assertTrue(table.contains("tcp dport " + tcpPort), table);
+        // an operator sees over RESTCONF that the mapping is in effect on its gateway
+        // (written after the acknowledgement that let the answer go, so it may follow the answer by a moment)
+        Await.until("the netfilter render status of the UDP mapping installed",
+            () -> karaf.get(MAPPINGS + "/map=udp,10.0.0.2,5000?content=nonconfig").body(),
+            body -> body.contains("\"renderer\":\"netfilter\"") && body.contains("\"state\":\"installed\""),
+            Duration.ofSeconds(10));
         // real traffic from wan to the external address reaches the listeners in client
         Await.until("UDP from wan at the client", () -> {
             // sent again at every poll until one arrives: the first may meet rules still being committed

@@ -83,17 +83,30 @@ final class RenderStatusWriter {
             pending = new LinkedHashMap<>();
         }
         final var changes = List.copyOf(batch.values());
+        // a transaction is bound to one datastore: the store's mappings are read in one of their own
         final var tx = dataBroker.newReadWriteTransaction();
+        final var held = dataBroker.newReadOnlyTransaction();
         final var now = BindingMappings.dateAndTime(clock.instant());
-        // A status goes only under a mapping that is in the datastore: merged with its parent structure, it would
-        // bring back a mapping removed meanwhile, whole, in the datastore but not in the store; e.g. one the answer
-        // gate removed because this renderer failed it (the failed status is queued just before the removal).
+        // A status goes only to a mapping the store holds (configuration datastore): the operational entry that
+        // carries it is made with the first status, so a status of a mapping removed meanwhile, e.g. one the answer
+        // gate removed because this renderer failed it (the failed status is queued just before the removal), would
+        // bring the mapping back, whole, in the operational datastore. The removal's own change comes through this
+        // writer after it and takes the entry away.
         final var present = new ArrayList<ListenableFuture<Boolean>>(changes.size());
         for (var change : changes) {
-            present.add(change.mapping() == null ? Futures.immediateFuture(Boolean.FALSE)
-                : tx.exists(LogicalDatastoreType.OPERATIONAL, BindingMappings.path(change.key())));
+            final var mapping = change.mapping();
+            if (mapping == null) {
+                present.add(Futures.immediateFuture(Boolean.FALSE));
+            } else if (change.status() == null) {
+                // only this renderer's entry is to go: there is something to delete only if it was written
+                present.add(tx.exists(LogicalDatastoreType.OPERATIONAL, statusPath(mapping)));
+            } else {
+                present.add(held.exists(LogicalDatastoreType.CONFIGURATION, BindingMappings.path(change.key())));
+            }
         }
-        final var committed = Futures.transformAsync(Futures.allAsList(present), exists -> {
+        final var read = Futures.allAsList(present);
+        read.addListener(held::close, MoreExecutors.directExecutor());
+        final var committed = Futures.transformAsync(read, exists -> {
             for (int i = 0; i < changes.size(); i++) {
                 write(tx, changes.get(i), Boolean.TRUE.equals(exists.get(i)), now);
             }
@@ -137,13 +150,13 @@ final class RenderStatusWriter {
             return;
         }
         if (!present) {
-            // not in the datastore (yet, or any more): its feed change or its removal follows
+            // a status of a mapping the store does not hold (yet, or any more): its feed change or its removal
+            // follows; or no entry of this renderer to delete
             return;
         }
-        final var path = statusPath(mapping);
         if (status == null) {
             // the mapping stays but is not rendered over NETCONF any more: only this renderer's entry goes
-            tx.delete(LogicalDatastoreType.OPERATIONAL, path);
+            tx.delete(LogicalDatastoreType.OPERATIONAL, statusPath(mapping));
             return;
         }
         // instanceof, not a pattern switch: the switch's unused bindings read as dead stores to SpotBugs
@@ -157,8 +170,8 @@ final class RenderStatusWriter {
             builder = new RenderStatusBuilder().setState(RenderStatus.State.Pending)
                 .setDetail("not acknowledged by the gateway yet");
         }
-        // a plain merge: the mapping above it is there, and a concurrent removal fails the commit (see flush)
-        tx.merge(LogicalDatastoreType.OPERATIONAL, path, builder.withKey(KEY).setUpdated(now).build());
+        // with the mapping as its parent: the operational entry exists only once a renderer wrote a status there
+        BindingMappings.mergeRenderStatus(tx, mapping, builder.withKey(KEY).setUpdated(now).build());
     }
 
     private static DataObjectIdentifier<RenderStatus> statusPath(final Mapping mapping) {

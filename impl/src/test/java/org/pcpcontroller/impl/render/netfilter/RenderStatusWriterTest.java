@@ -56,10 +56,10 @@ class RenderStatusWriterTest extends AbstractDataBrokerTest {
             null, List.of());
     }
 
+    // as the store keeps it: in the configuration datastore only; the operational entry is the renderers'
     private void store(final Mapping mapping) throws Exception {
         final var tx = getDataBroker().newWriteOnlyTransaction();
-        tx.mergeParentStructurePut(LogicalDatastoreType.OPERATIONAL, mapPath(mapping),
-            (Map) BindingMappings.toBinding(mapping));
+        BindingMappings.put(tx, mapping);
         tx.commit().get(5, TimeUnit.SECONDS);
     }
 
