@@ -21,7 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
@@ -34,8 +33,6 @@ import org.junit.jupiter.api.Test;
  * across a change of an OpenFlow setting) is not here yet; see the class's report in the tests branch.
  */
 @SystemTest(tools = { "natpmpc" })
-@Disabled("needs NetfilterRenderer's @Modified (branch netfilter): on main the renderer is deactivated and "
-    + "activated again when its configuration changes; remove this once netfilter is merged")
 class ConfigInPlaceSystemTest {
     private static final String GATEWAY = "/data/pcp-gateway:gateways/gateway=in-place-gw";
     private static final String GATEWAY_JSON = """
