@@ -120,9 +120,9 @@ final class RenderStatusWriter {
 
             @Override
             public void onFailure(final Throwable cause) {
-                // a read failed, or the commit: a mapping removed between the read and the commit conflicts with the
-                // status merged under it. The batch goes out again behind what came meanwhile, at once if something
-                // did, else with the next change (no retry loop against a datastore that keeps failing).
+                // a read failed, or the commit (e.g. a concurrent write of the same operational entry). The batch
+                // goes out again behind what came meanwhile, at once if something did, else with the next change
+                // (no retry loop against a datastore that keeps failing).
                 tx.cancel();
                 LOG.warn("Cannot record the netfilter render status of {} mappings yet", changes.size(), cause);
                 final boolean more;
