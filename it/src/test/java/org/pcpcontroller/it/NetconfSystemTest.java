@@ -288,8 +288,11 @@ class NetconfSystemTest {
             new InetSocketAddress("127.0.0.1", 5351), request, Duration.ofSeconds(3), Duration.ofSeconds(60));
         // RFC 6886 section 3.5: result code 3, Network Failure
         assertEquals(3, answer[3], HexFormat.of().formatHex(answer));
-        final var stored = karaf.get("/data/pcp-mapping:mappings/gateway=nc-dead");
-        assertFalse(stored.body().contains("\"internal-port\":6000"), stored.body());
+        // gone from the store at the answer; the operational entry its failed render status made follows it
+        Await.until("no trace of the refused mapping", () -> karaf.get("/data/pcp-mapping:mappings/gateway=nc-dead")
+            .body(), body -> !body.contains("\"internal-port\":6000"), Duration.ofSeconds(10));
+        assertFalse(karaf.get("/data/pcp-mapping:mappings/gateway=nc-dead?content=config").body()
+            .contains("\"internal-port\":6000"));
         assertTrue(karaf.get("/data/pcp-gateway:gateways/gateway=nc-dead/state/netconf").body()
             .contains("unable-to-connect"));
     }

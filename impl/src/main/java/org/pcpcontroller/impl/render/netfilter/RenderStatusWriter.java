@@ -85,30 +85,29 @@ final class RenderStatusWriter {
         final var changes = List.copyOf(batch.values());
         // a transaction is bound to one datastore: the store's mappings are read in one of their own
         final var tx = dataBroker.newReadWriteTransaction();
-        final var held = dataBroker.newReadOnlyTransaction();
+        final var store = dataBroker.newReadOnlyTransaction();
         final var now = BindingMappings.dateAndTime(clock.instant());
         // A status goes only to a mapping the store holds (configuration datastore): the operational entry that
-        // carries it is made with the first status, so a status of a mapping removed meanwhile, e.g. one the answer
-        // gate removed because this renderer failed it (the failed status is queued just before the removal), would
-        // bring the mapping back, whole, in the operational datastore. The removal's own change comes through this
-        // writer after it and takes the entry away.
-        final var present = new ArrayList<ListenableFuture<Boolean>>(changes.size());
+        // carries it is made with the first status. A change of a mapping the store no longer holds, e.g. one the
+        // answer gate removed because this renderer failed it, takes the entry away instead, so that it does not
+        // show a mapping that is gone; a status written just before such a removal is taken away by the removal's
+        // own change, which comes through this writer after it.
+        final var held = new ArrayList<ListenableFuture<Boolean>>(changes.size());
+        final var written = new ArrayList<ListenableFuture<Boolean>>(changes.size());
         for (var change : changes) {
             final var mapping = change.mapping();
-            if (mapping == null) {
-                present.add(Futures.immediateFuture(Boolean.FALSE));
-            } else if (change.status() == null) {
-                // only this renderer's entry is to go: there is something to delete only if it was written
-                present.add(tx.exists(LogicalDatastoreType.OPERATIONAL, statusPath(mapping)));
-            } else {
-                present.add(held.exists(LogicalDatastoreType.CONFIGURATION, BindingMappings.path(change.key())));
-            }
+            held.add(mapping == null ? Futures.immediateFuture(Boolean.FALSE)
+                : store.exists(LogicalDatastoreType.CONFIGURATION, BindingMappings.path(change.key())));
+            // only this renderer's entry is to go: there is something to delete only if it was written
+            written.add(mapping == null || change.status() != null ? Futures.immediateFuture(Boolean.FALSE)
+                : tx.exists(LogicalDatastoreType.OPERATIONAL, statusPath(mapping)));
         }
-        final var read = Futures.allAsList(present);
-        read.addListener(held::close, MoreExecutors.directExecutor());
-        final var committed = Futures.transformAsync(read, exists -> {
+        final var read = Futures.allAsList(Futures.allAsList(held), Futures.allAsList(written));
+        read.addListener(store::close, MoreExecutors.directExecutor());
+        final var committed = Futures.transformAsync(read, found -> {
             for (int i = 0; i < changes.size(); i++) {
-                write(tx, changes.get(i), Boolean.TRUE.equals(exists.get(i)), now);
+                write(tx, changes.get(i), Boolean.TRUE.equals(found.get(0).get(i)),
+                    Boolean.TRUE.equals(found.get(1).get(i)), now);
             }
             return tx.commit();
         }, MoreExecutors.directExecutor());
@@ -140,23 +139,21 @@ final class RenderStatusWriter {
         }, MoreExecutors.directExecutor());
     }
 
-    private static void write(final WriteTransaction tx, final RuleLedger.StatusChange change, final boolean present,
+    private static void write(final WriteTransaction tx, final RuleLedger.StatusChange change, final boolean held,
+            final boolean written,
             final org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.rev130715.DateAndTime now) {
         final var mapping = change.mapping();
         final var status = change.status();
-        if (mapping == null) {
+        if (mapping == null || !held) {
             // the mapping is gone: so is its operational entry, every renderer's status with it
             BindingMappings.deleteRenderStatus(tx, change.key());
             return;
         }
-        if (!present) {
-            // a status of a mapping the store does not hold (yet, or any more): its feed change or its removal
-            // follows; or no entry of this renderer to delete
-            return;
-        }
         if (status == null) {
             // the mapping stays but is not rendered over NETCONF any more: only this renderer's entry goes
-            tx.delete(LogicalDatastoreType.OPERATIONAL, statusPath(mapping));
+            if (written) {
+                tx.delete(LogicalDatastoreType.OPERATIONAL, statusPath(mapping));
+            }
             return;
         }
         // instanceof, not a pattern switch: the switch's unused bindings read as dead stores to SpotBugs

@@ -115,4 +115,20 @@ class RenderStatusWriterTest extends AbstractDataBrokerTest {
         writer.submit(List.of(new RuleLedger.StatusChange(mapping.key(), null, null)));
         Await.until(Duration.ofSeconds(10), () -> read(mapPath(mapping)), Optional::isEmpty);
     }
+
+    @Test
+    void aStatusChangeOfAMappingTheStoreNoLongerHoldsTakesItsEntryAway() throws Exception {
+        // the answer gate rolled the mapping back after its failed status was written; the ledger then reports
+        // the mapping as no longer rendered, with the mapping it had
+        final var mapping = mapping(5000);
+        store(mapping);
+        writer.submit(List.of(new RuleLedger.StatusChange(mapping.key(), mapping,
+            new RuleLedger.Status.Failed("gateway unreachable"))));
+        Await.until(Duration.ofSeconds(10), () -> status(mapping), Optional::isPresent);
+        final var tx = getDataBroker().newWriteOnlyTransaction();
+        tx.delete(LogicalDatastoreType.CONFIGURATION, mapPath(mapping));
+        tx.commit().get(5, TimeUnit.SECONDS);
+        writer.submit(List.of(new RuleLedger.StatusChange(mapping.key(), mapping, null)));
+        Await.until(Duration.ofSeconds(10), () -> read(mapPath(mapping)), Optional::isEmpty);
+    }
 }
