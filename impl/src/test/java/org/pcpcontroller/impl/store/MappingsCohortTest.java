@@ -101,15 +101,21 @@ class MappingsCohortTest extends AbstractDataBrokerTest {
         hookThread.shutdownNow();
     }
 
-    private void start() throws Exception {
-        final var realBroker = getDomBroker();
-        final var broker = mock(DOMDataBroker.class, AdditionalAnswers.delegatesTo(realBroker));
+    /** The real broker, but one that takes commit cohorts: the one registered is kept in {@link #cohort}. */
+    private DOMDataBroker brokerTakingCohorts() {
+        final var broker = mock(DOMDataBroker.class, AdditionalAnswers.delegatesTo(getDomBroker()));
         final var cohorts = mock(DOMDataBroker.CommitCohortExtension.class);
         doReturn(cohorts).when(broker).extension(DOMDataBroker.CommitCohortExtension.class);
         doAnswer(invocation -> {
             cohort = invocation.getArgument(1);
             return mock(Registration.class);
         }).when(cohorts).registerCommitCohort(any(), any());
+        return broker;
+    }
+
+    private void start() throws Exception {
+        final var realBroker = getDomBroker();
+        final var broker = brokerTakingCohorts();
         listener = realBroker.extension(DOMDataBroker.DataTreeChangeExtension.class).registerTreeChangeListener(
             DOMDataTreeIdentifier.of(LogicalDatastoreType.CONFIGURATION, MAPPINGS), new DOMDataTreeChangeListener() {
                 @Override
@@ -186,13 +192,7 @@ class MappingsCohortTest extends AbstractDataBrokerTest {
 
     @Test
     void withRefuseOthersWritesFalseNoCohortIsRegistered() throws Exception {
-        final var broker = mock(DOMDataBroker.class, AdditionalAnswers.delegatesTo(getDomBroker()));
-        final var cohorts = mock(DOMDataBroker.CommitCohortExtension.class);
-        doReturn(cohorts).when(broker).extension(DOMDataBroker.CommitCohortExtension.class);
-        doAnswer(invocation -> {
-            cohort = invocation.getArgument(1);
-            return mock(Registration.class);
-        }).when(cohorts).registerCommitCohort(any(), any());
+        final var broker = brokerTakingCohorts();
         store = new DatastoreMappingStore(getDataBroker(), broker, clock, 3_600_000, 10,
             DatastoreMappingStore.DEFAULT_COMMIT_TIMEOUT_MILLIS, false);
         assertNull(cohort, "no cohort registered");
