@@ -102,9 +102,9 @@ configure_member() {
         > "$config/module-shards.conf"
     cp "$template_dir/sal-clustering-config-$version-moduleconf.xml" "$config/modules.conf"
     # Every member's mapping store writes /mappings, and the commit cohort that refuses writes other than the
-    # store's own runs on the shard leader's member, which cannot tell another member's store from RESTCONF: off.
-    printf '%s\n' "# scripts/cluster.sh: a cluster member (see docs/model.md)" "refuseOthersWrites = false" \
-        > "$(home "$i")/etc/org.pcpcontroller.store.cfg"
+    # store's own runs on the shard leader's member, which cannot tell another member's store from RESTCONF: off
+    # (docs/model.md). Set in the shipped file, whose other settings stay as they are.
+    set_cfg "$(home "$i")/etc/org.pcpcontroller.store.cfg" refuseOthersWrites false
 }
 
 prepare() {

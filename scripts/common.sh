@@ -44,3 +44,21 @@ install_packages() {
     [ -n "$added_policy" ] && as_root rm -f /usr/sbin/policy-rc.d
     return 0
 }
+
+# set_cfg FILE KEY VALUE: sets one setting in a Karaf etc/*.cfg file, on the line that holds it, so that the shipped
+# file keeps its other settings and its comments (a file or line that is not there yet is added). Written beside the
+# file and moved over it: fileinstall, which watches etc/, never reads half a file.
+set_cfg() {
+    local file=$1 next="$1.next"
+    [ -f "$file" ] || : > "$file"
+    KEY=$2 VALUE=$3 awk '
+        !done && $0 !~ /^[ \t]*([#!]|$)/ {
+            key = $0
+            sub(/^[ \t]+/, "", key)
+            sub(/[ \t=:].*$/, "", key)
+            if (key == ENVIRON["KEY"]) { print ENVIRON["KEY"] " = " ENVIRON["VALUE"]; done = 1; next }
+        }
+        { print }
+        END { if (!done) print ENVIRON["KEY"] " = " ENVIRON["VALUE"] }' "$file" > "$next"
+    mv "$next" "$file"
+}

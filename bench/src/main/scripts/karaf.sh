@@ -20,8 +20,8 @@ karaf_in() {
 }
 
 # start_karaf CONFIG_PID [CFG_FILE...]: boots the copy with the per-client rate limit of CONFIG_PID lifted (the load
-# comes from few addresses at a high rate; the limit protects a real fleet) and the given files in its etc, and
-# returns once RESTCONF serves.
+# comes from few addresses at a high rate; the limit protects a real fleet) and the settings of the given files set in
+# the files of the same name in its etc (set_cfg, scripts/common.sh), and returns once RESTCONF serves.
 start_karaf() {
     # another Karaf listening here would answer in this one's place, and take this run's configuration
     local port
@@ -32,8 +32,16 @@ start_karaf() {
         fi
     done
     cp -a "$assembly" "$scratch/karaf"
-    printf 'clientRate=10000000\nclientBurst=10000000\n' > "$scratch/karaf/etc/$1.cfg"
-    if [ $# -gt 1 ]; then cp "${@:2}" "$scratch/karaf/etc/"; fi
+    set_cfg "$scratch/karaf/etc/$1.cfg" clientRate 10000000
+    set_cfg "$scratch/karaf/etc/$1.cfg" clientBurst 10000000
+    local file key value
+    for file in "${@:2}"; do
+        while IFS='=' read -r key value || [ -n "$key" ]; do
+            key=${key//[[:space:]]/}
+            case $key in ''|'#'*|'!'*) continue ;; esac
+            set_cfg "$scratch/karaf/etc/$(basename "$file")" "$key" "$(echo "$value" | sed 's/^[[:space:]]*//')"
+        done < "$file"
+    done
     # ip netns exec execs Karaf's launcher, so $! is the launcher's PID either way
     ${karaf_netns:+ip netns exec "$karaf_netns"} "$scratch/karaf/bin/karaf" server > "$scratch/karaf.out" 2>&1 &
     karaf_launcher=$!

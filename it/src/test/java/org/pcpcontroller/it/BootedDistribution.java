@@ -9,12 +9,15 @@ package org.pcpcontroller.it;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.google.common.collect.Maps;
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Properties;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -62,10 +65,12 @@ final class BootedDistribution implements BeforeAllCallback, AfterAllCallback, P
         store(context).put(Distribution.class, karaf);
         final var etc = needs.etc();
         if (etc.length % 2 != 0) {
-            throw new IllegalStateException(testClass + ": @SystemTest(etc) holds pairs of file name and content");
+            throw new IllegalStateException(testClass + ": @SystemTest(etc) holds pairs of file name and settings");
         }
         for (int i = 0; i < etc.length; i += 2) {
-            Files.writeString(karaf.home().resolve("etc").resolve(etc[i]), etc[i + 1]);
+            final var settings = new Properties();
+            settings.load(new StringReader(etc[i + 1]));
+            karaf.configure(etc[i], Maps.fromProperties(settings));
         }
         // a boot that does not come up is a failure whose log afterAll prints
         failed(context);

@@ -16,7 +16,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -90,12 +89,8 @@ class ConfigInPlaceSystemTest {
     @Test
     @Order(2)
     void theRendererTakesANewSettingWithoutRestarting() throws Exception {
-        // written to a temporary name and moved, so that fileinstall never reads half a file
-        final var etc = karaf.home().resolve("etc");
-        final var partial = etc.resolve("org.pcpcontroller.render.netfilter.cfg.partial");
-        Files.writeString(partial, "threads=3\n", StandardCharsets.UTF_8);
-        Files.move(partial, etc.resolve("org.pcpcontroller.render.netfilter.cfg"),
-            StandardCopyOption.ATOMIC_MOVE);
+        // the operator's edit of the shipped file (threads = 2, the default) in the running distribution
+        karaf.configure("org.pcpcontroller.render.netfilter.cfg", Map.of("threads", "3"));
         // the positive signal that the component has the new setting; a restart shows in the lines seen
         final var lines = Await.until("the netfilter renderer to log '" + RECONFIGURED + "'", this::rendererLines,
             seen -> seen.stream().anyMatch(line -> line.contains(RECONFIGURED)), Duration.ofSeconds(60));

@@ -15,11 +15,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -30,6 +35,8 @@ final class Distribution implements AutoCloseable {
     static final String RESTCONF = "http://localhost:8181/rests";
     private static final String AUTH = "Basic " + Base64.getEncoder()
         .encodeToString("admin:admin".getBytes(StandardCharsets.UTF_8));
+    // a "key = value" line of a .cfg file (java.util.Properties' format; no comment)
+    private static final Pattern SETTING = Pattern.compile("\\s*([^\\s#!=:][^\\s=:]*)\\s*[=:].*");
 
     private final Path home;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -56,6 +63,33 @@ final class Distribution implements AutoCloseable {
 
     Path home() {
         return home;
+    }
+
+    /**
+     * Sets settings in a configuration file the distribution ships in {@code etc/}, as an operator edits it: each on
+     * the line that holds it, the file's other settings and comments as they were. Before a boot or while Karaf runs
+     * (fileinstall watches {@code etc/} and hands a changed file to Config Admin): the file is written beside and moved
+     * over the old one, so that fileinstall never reads half a file. A file or a setting the distribution does not
+     * ship is an error, since every component's file holds all of its settings: a typo, or a file not shipped.
+     */
+    void configure(final String file, final Map<String, String> settings) throws IOException {
+        final var path = home.resolve("etc").resolve(file);
+        if (!Files.isRegularFile(path)) {
+            throw new IllegalStateException("The distribution ships no etc/" + file);
+        }
+        final var left = new TreeMap<>(settings);
+        final var lines = new ArrayList<String>();
+        for (var line : Files.readAllLines(path, StandardCharsets.UTF_8)) {
+            final var setting = SETTING.matcher(line);
+            final var value = setting.matches() ? left.remove(setting.group(1)) : null;
+            lines.add(value == null ? line : setting.group(1) + " = " + value);
+        }
+        if (!left.isEmpty()) {
+            throw new IllegalStateException("etc/" + file + " has no setting " + left.keySet());
+        }
+        final var next = path.resolveSibling(file + ".next");
+        Files.write(next, lines, StandardCharsets.UTF_8);
+        Files.move(next, path, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**

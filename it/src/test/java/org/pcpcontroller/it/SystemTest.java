@@ -49,9 +49,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
     boolean boot() default true;
 
     /**
-     * Configuration files written into the distribution's {@code etc/} before it boots, as pairs of file name and
-     * content ({@code {"org.pcpcontroller.ingress.udp.cfg", "clientRate=1\n"}}): a setting a component reads at
-     * activation is in place before the first request.
+     * Settings made in the configuration files the distribution ships in {@code etc/} before it boots, as pairs of file
+     * name and settings ({@code {"org.pcpcontroller.ingress.udp.cfg", "clientRate=1\n"}}; the file's other settings
+     * stay at their defaults, see {@link Distribution#configure}): a setting a component reads at activation is in
+     * place before the first request.
      */
     String[] etc() default {};
 }

@@ -265,7 +265,7 @@ class UdpIngressSystemTest {
     /**
      * Two homes with the same private addresses are two tenants (issue 13, item 4): a client's rate is its own in
      * each home, and one home's request-rate does not touch the other's. The distribution runs with a client rate of
-     * 1 request/s and a burst of 100 (etc/org.pcpcontroller.ingress.udp.cfg, written at boot), so that a flood uses
+     * 1 request/s and a burst of 100 (set in etc/org.pcpcontroller.ingress.udp.cfg at boot), so that a flood uses
      * a client's budget up for far longer than this test takes.
      */
     @Test
