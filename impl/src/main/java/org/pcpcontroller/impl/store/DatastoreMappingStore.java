@@ -27,7 +27,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -64,12 +63,8 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.pcpcontroller.api.mapping.Mapping;
-import org.pcpcontroller.api.mapping.Mapping.ExternalEndpoint;
 import org.pcpcontroller.api.mapping.MappingKey;
-import org.pcpcontroller.api.mapping.MappingKey.InternalEndpoint;
 import org.pcpcontroller.api.mapping.Origin;
-import org.pcpcontroller.api.net.IpPrefix;
-import org.pcpcontroller.api.net.PortRange;
 import org.pcpcontroller.impl.store.StoredEntries.StoredEpoch;
 import org.pcpcontroller.impl.store.StoredEntries.Unreadable;
 import org.slf4j.Logger;
@@ -94,7 +89,7 @@ import org.slf4j.LoggerFactory;
  */
 @Component(service = MappingStore.class, configurationPid = "org.pcpcontroller.store")
 @Designate(ocd = DatastoreMappingStore.Configuration.class)
-public final class DatastoreMappingStore implements MappingStore, AutoCloseable {
+public final class DatastoreMappingStore extends IndexedQueries implements AutoCloseable {
     /**
      * Configuration of the mapping store.
      */
@@ -151,7 +146,6 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     private final DataBroker dataBroker;
     private final Clock clock;
     private final long commitTimeoutMillis;
-    private final MappingTable table = new MappingTable();
     /**
      * The expiry timer: a calendar wheel with one slot per second, holding the keys whose lease ends in it. Adding
      * is O(1); each tick visits only the slots that came due. A refresh leaves a stale entry behind, which is skipped
@@ -301,48 +295,6 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
             }
         });
         return created;
-    }
-
-    @Override
-    public synchronized Optional<Mapping> get(final MappingKey key) {
-        return table.get(key);
-    }
-
-    @Override
-    public synchronized int count(final String gateway) {
-        return table.size(gateway);
-    }
-
-    @Override
-    public synchronized int countAll() {
-        return table.total();
-    }
-
-    @Override
-    public synchronized int countForClient(final String gateway, final IpPrefix client) {
-        return table.countForInternalPrefix(gateway, client);
-    }
-
-    @Override
-    public synchronized List<Mapping> mappings(final String gateway) {
-        return table.mappings(gateway);
-    }
-
-    @Override
-    public synchronized @Nullable InternalEndpoint conflictingOwner(final ExternalEndpoint external,
-            final InternalEndpoint owner) {
-        return table.conflictingOwner(external, owner);
-    }
-
-    @Override
-    public synchronized OptionalInt nextFreePort(final String gateway, final InetAddress externalAddress,
-            final int protocol, final PortRange range, final int from) {
-        return table.nextFreePort(gateway, externalAddress, protocol, range, from);
-    }
-
-    @Override
-    public synchronized List<Mapping> mappingsOf(final String gateway, final InetAddress internal) {
-        return table.mappingsOf(gateway, internal);
     }
 
     @Override
