@@ -65,6 +65,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.pcpcontroller.api.mapping.Mapping;
 import org.pcpcontroller.api.mapping.MappingKey;
 import org.pcpcontroller.api.mapping.Origin;
+import org.pcpcontroller.impl.mappinglog.MappingEvent;
+import org.pcpcontroller.impl.mappinglog.MappingEventLog;
 import org.pcpcontroller.impl.store.StoredEntries.StoredEpoch;
 import org.pcpcontroller.impl.store.StoredEntries.Unreadable;
 import org.slf4j.Logger;
@@ -86,6 +88,10 @@ import org.slf4j.LoggerFactory;
  * operational datastore ({@code mappings/gateway/unreadable}) with the reason, and the rest is served. A commit
  * cohort ({@link MappingsCohort}) refuses every write of the mappings that is not the store's own, unless the
  * configuration turns it off (a cluster, whose other members' stores it cannot tell from other writers).
+ *
+ * <p>Every confirmed change of a mapping is told to the mapping log ({@link MappingEventLog}) as added, refreshed,
+ * removed or expired: only here is it known which, and whether the change held. The mappings read at start-up are not
+ * events; in a cluster each member tells the changes its own store made.
  */
 @Component(service = MappingStore.class, configurationPid = "org.pcpcontroller.store")
 @Designate(ocd = DatastoreMappingStore.Configuration.class)
@@ -170,6 +176,7 @@ public final class DatastoreMappingStore extends IndexedQueries implements AutoC
     private final HashMap<MappingKey, Unreadable> unreadableByKey = new HashMap<>();
 
     private volatile CommitHook commitHook = CommitHook.DATASTORE;
+    private volatile MappingEventLog eventLog = MappingEventLog.OPERATOR;
     /** Where a test makes a change fail ({@link #failAt}); never in production. */
     private volatile @Nullable ChangeStep failingStep;
     private TransactionChain chain;
@@ -321,6 +328,7 @@ public final class DatastoreMappingStore extends IndexedQueries implements AutoC
         }
         final var key = mapping.key();
         final var result = SettableFuture.<Mapping>create();
+        final var at = clock.instant();
         synchronized (this) {
             if (closed) {
                 return Futures.immediateFailedFuture(new IllegalStateException("Mapping store is closed"));
@@ -356,7 +364,11 @@ public final class DatastoreMappingStore extends IndexedQueries implements AutoC
                 return Futures.immediateFailedFuture(e);
             }
             dirty.put(key, Optional.of(binding));
-            add(new Change(undo, () -> result.set(mapping), result::setException));
+            final var kind = previous == null ? MappingEvent.Kind.ADDED : MappingEvent.Kind.REFRESHED;
+            add(new Change(undo, () -> {
+                logEvent(kind, mapping, at);
+                result.set(mapping);
+            }, result::setException));
         }
         commitPending();
         return result;
@@ -364,13 +376,15 @@ public final class DatastoreMappingStore extends IndexedQueries implements AutoC
 
     @Override
     public ListenableFuture<Optional<Mapping>> remove(final MappingKey key) {
-        return remove(key, null);
+        return remove(key, null, MappingEvent.Kind.REMOVED);
     }
 
     // A failure injected by a test (failAt) is undone at once, like any failure after the index changed.
     @SuppressWarnings("checkstyle:IllegalCatch")
-    private ListenableFuture<Optional<Mapping>> remove(final MappingKey key, final @Nullable Mapping expected) {
+    private ListenableFuture<Optional<Mapping>> remove(final MappingKey key, final @Nullable Mapping expected,
+            final MappingEvent.Kind kind) {
         final var result = SettableFuture.<Optional<Mapping>>create();
+        final var at = clock.instant();
         synchronized (this) {
             if (closed) {
                 return Futures.immediateFailedFuture(new IllegalStateException("Mapping store is closed"));
@@ -395,7 +409,10 @@ public final class DatastoreMappingStore extends IndexedQueries implements AutoC
                 return Futures.immediateFailedFuture(e);
             }
             dirty.put(key, Optional.empty());
-            add(new Change(undo, () -> result.set(Optional.of(removed)), result::setException));
+            add(new Change(undo, () -> {
+                logEvent(kind, removed, at);
+                result.set(Optional.of(removed));
+            }, result::setException));
         }
         commitPending();
         return result;
@@ -403,7 +420,7 @@ public final class DatastoreMappingStore extends IndexedQueries implements AutoC
 
     @Override
     public ListenableFuture<Optional<Mapping>> removeIfUnchanged(final Mapping expected) {
-        return remove(expected.key(), expected);
+        return remove(expected.key(), expected, MappingEvent.Kind.REMOVED);
     }
 
     @Override
@@ -421,6 +438,7 @@ public final class DatastoreMappingStore extends IndexedQueries implements AutoC
     private ListenableFuture<List<Mapping>> removeMappings(final String gateway, final @Nullable Origin origin,
             final boolean forget) {
         final var result = SettableFuture.<List<Mapping>>create();
+        final var at = clock.instant();
         synchronized (this) {
             if (closed) {
                 return Futures.immediateFailedFuture(new IllegalStateException("Mapping store is closed"));
@@ -462,7 +480,10 @@ public final class DatastoreMappingStore extends IndexedQueries implements AutoC
                 undo.run();
                 return Futures.immediateFailedFuture(e);
             }
-            add(new Change(undo, () -> result.set(copy), result::setException));
+            add(new Change(undo, () -> {
+                copy.forEach(mapping -> logEvent(MappingEvent.Kind.REMOVED, mapping, at));
+                result.set(copy);
+            }, result::setException));
         }
         commitPending();
         return result;
@@ -781,7 +802,7 @@ public final class DatastoreMappingStore extends IndexedQueries implements AutoC
             for (var mapping : due) {
                 LOG.debug("Lease of {} ended", mapping.key());
                 // only the lease that ended: a refresh between the look above and this removal keeps the mapping
-                removeIfUnchanged(mapping);
+                remove(mapping.key(), mapping, MappingEvent.Kind.EXPIRED);
             }
         } catch (RuntimeException e) {
             LOG.warn("Expiry tick failed", e);
@@ -808,6 +829,31 @@ public final class DatastoreMappingStore extends IndexedQueries implements AutoC
         if (step == failingStep) {
             throw new IllegalStateException("injected failure at " + step);
         }
+    }
+
+    /**
+     * Tells the mapping log of a change the datastore confirmed. Called outside the lock, before the change's caller
+     * hears of it, so that the line of a change comes before anything its caller logs about it. Nothing is made for a
+     * log that is off: this runs for every change, thousands a second.
+     */
+    // The log must not stop the commit's callbacks: the callers of the later changes of the batch would never hear.
+    @SuppressWarnings("checkstyle:IllegalCatch")
+    private void logEvent(final MappingEvent.Kind kind, final Mapping mapping, final Instant at) {
+        final var log = eventLog;
+        if (log.enabled()) {
+            try {
+                log.log(new MappingEvent(kind, mapping, at));
+            } catch (RuntimeException e) {
+                LOG.warn("The mapping log failed on {} {}", kind, mapping.key(), e);
+            }
+        }
+    }
+
+    /**
+     * Replaces where mapping events go, {@link MappingEventLog#OPERATOR} by default; for tests that read the events.
+     */
+    void eventLog(final MappingEventLog log) {
+        eventLog = requireNonNull(log);
     }
 
     /**
