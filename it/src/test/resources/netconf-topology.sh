@@ -10,15 +10,20 @@
 #   netconf-topology.sh stop-gateway DIR ID
 #   netconf-topology.sh rekey-gateway DIR ID       the gateway comes back with a new SSH host key
 #   netconf-topology.sh restore-host-key DIR ID    ... and with its first host key again
+#   netconf-topology.sh up-second DIR ID           a second reference gateway in namespace pcpnh, sshd on 172.31.253.2
+#   netconf-topology.sh freeze-second DIR ID       its netconfd stops (SIGSTOP): sessions stay up, nothing answers
+#   netconf-topology.sh thaw-second DIR ID         ... and goes on (SIGCONT)
+#   netconf-topology.sh down-second DIR ID
 #   netconf-topology.sh down DIR ID
 set -euo pipefail
 cmd=$1 dir=$2 id=$3
 here=$(cd "$(dirname "$0")" && pwd)
 root=${PCP_ROOT:-$(cd "$here/../../.." && pwd)}
-C=pcpnc$id G=pcpng$id W=pcpnw$id M=pcpm$id
+C=pcpnc$id G=pcpng$id W=pcpnw$id M=pcpm$id H=pcpnh$id HM=pcpmh$id
 # The gateway's own directory holds netconfd's socket, which the SSH user's netconf-subsystem must reach: every
 # directory above it must be traversable by that user, which a test directory (mktemp -d is 0700) may not be.
 gwdir=/tmp/pcpgw-$id
+hdir=/tmp/pcpgh-$id
 
 start_gateway() {
     # both password and key login, as the controller may be given either
@@ -26,7 +31,46 @@ start_gateway() {
         bash "$root/gateway/start-gateway.sh" "$G" "$gwdir"
 }
 
+# the second gateway's netconfd, as start-gateway.sh recorded it, if it still is that process
+second_netconfd() {
+    local pid
+    pid=$(awk '$1 == "netconfd" { print $2 }' "$hdir/pids")
+    [[ -n $pid && $(tr '\0' ' ' < "/proc/$pid/cmdline") == *netconfd* ]] || { echo "no netconfd of $hdir" >&2; exit 1; }
+    echo "$pid"
+}
+
+down_second() {
+    if [ -f "$hdir/pids" ]; then
+        kill -CONT "$(second_netconfd)" 2>/dev/null || true
+        bash "$root/gateway/stop-gateway.sh" "$hdir"
+    fi
+    rm -rf "$hdir"
+    ip link del "$HM" 2>/dev/null || true
+    ip netns del "$H" 2>/dev/null || true
+}
+
 case $cmd in
+up-second)
+    rm -rf "$hdir"
+    mkdir -p "$hdir"
+    ip netns add "$H"
+    ip -n "$H" link set lo up
+    ip link add "$HM" type veth peer name h-mgmt netns "$H"
+    ip -n "$H" addr add 172.31.253.2/30 dev h-mgmt
+    ip addr add 172.31.253.1/30 dev "$HM"
+    ip -n "$H" link set h-mgmt up
+    ip link set "$HM" up
+    PCPGW_LISTEN=172.31.253.2 PCPGW_PASSWORD=$(cat "$dir/password") bash "$root/gateway/start-gateway.sh" "$H" "$hdir"
+    ;;
+freeze-second)
+    kill -STOP "$(second_netconfd)"
+    ;;
+thaw-second)
+    kill -CONT "$(second_netconfd)"
+    ;;
+down-second)
+    down_second
+    ;;
 up)
     # a fresh gateway: no configuration, logs or host key left from an earlier run
     rm -rf "$dir/gw" "$gwdir"
@@ -90,6 +134,7 @@ stop-gateway)
     bash "$root/gateway/stop-gateway.sh" "$gwdir"
     ;;
 down)
+    down_second
     [ -d "$gwdir" ] && bash "$root/gateway/stop-gateway.sh" "$gwdir" || true
     # keep the gateway's logs with the test's files
     if [ -d "$gwdir" ]; then

@@ -9,11 +9,15 @@ package org.pcpcontroller.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.net.InetAddresses;
 import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,6 +56,7 @@ class NetconfSystemTest {
     private static final Logger LOG = LoggerFactory.getLogger(NetconfSystemTest.class);
     private static final String GATEWAY = "/data/pcp-gateway:gateways/gateway=nc-gw";
     private static final String TWIN = "/data/pcp-gateway:gateways/gateway=nc-twin";
+    private static final String HUNG = "/data/pcp-gateway:gateways/gateway=nc-hung";
     private static final String SEALED = "/data/pcp-gateway:gateways/gateway=nc-sealed";
     private static final String MAPPINGS = "/data/pcp-mapping:mappings/gateway=nc-gw";
     private static final String TABLE = "pcp-controller";
@@ -299,6 +304,100 @@ class NetconfSystemTest {
 
     @Test
     @Order(8)
+    void aMappingAnsweredAtCommitShowsWhyItIsNotInEffect() throws Exception {
+        // the same unreachable gateway, now answering once the datastore has the mapping: the mapping stays, and an
+        // operator reads over RESTCONF that it is not in effect on the gateway, and why
+        final var changed = karaf.put("/data/pcp-gateway:gateways/gateway=nc-dead", """
+            {"pcp-gateway:gateway":[{
+              "id":"nc-dead",
+              "external-address":["192.0.3.9"],
+              "internal-prefix":["127.0.0.0/8"],
+              "udp-ingress":{"listen-address":["127.0.0.1"]},
+              "render":{"answer-after":"datastore-commit"},
+              "netconf":{"address":"127.0.0.1","port":9,"username":"nobody","password":"x"}
+            }]}""");
+        assertTrue(changed.statusCode() / 100 == 2, changed.body());
+        // NAT-PMP map UDP 6001 for 3600 s; the first tries may still meet the gateway-ack setting
+        final byte[] request = { 0, 1, 0, 0, 0x17, 0x71, 0x17, 0x71, 0, 0, 0x0e, 0x10 };
+        final var success = Await.until("SUCCESS at commit", () -> Answers.await(
+            new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 5351), request,
+            Duration.ofSeconds(3), Duration.ofSeconds(30)), answer -> answer[3] == 0, Duration.ofSeconds(60));
+        assertEquals(0, success[3], HexFormat.of().formatHex(success));
+        final var status = Await.until("the netfilter render status failed",
+            () -> karaf.get("/data/pcp-mapping:mappings/gateway=nc-dead/map=udp,127.0.0.1,6001?content=nonconfig")
+                .body(),
+            body -> body.contains("\"renderer\":\"netfilter\"") && body.contains("\"state\":\"failed\""),
+            Duration.ofSeconds(30));
+        assertTrue(status.contains("gateway unreachable"), status);
+        // still held: answered SUCCESS, it stays until its lease ends or the client deletes it
+        assertTrue(karaf.get("/data/pcp-mapping:mappings/gateway=nc-dead?content=config").body()
+            .contains("\"internal-port\":6001"));
+        // the client deletes it (lifetime 0, RFC 6886 section 3.4); the failed status goes with it
+        final byte[] delete = { 0, 1, 0, 0, 0x17, 0x71, 0, 0, 0, 0, 0, 0 };
+        assertEquals(0, Answers.await(new InetSocketAddress("127.0.0.1", 0), new InetSocketAddress("127.0.0.1", 5351),
+            delete, Duration.ofSeconds(3), Duration.ofSeconds(30))[3]);
+        Await.until("no trace of the deleted mapping", () -> karaf.get("/data/pcp-mapping:mappings/gateway=nc-dead")
+            .body(), body -> !body.contains("\"internal-port\":6001"), Duration.ofSeconds(10));
+    }
+
+    @Test
+    @Order(9)
+    void aGatewayThatStopsAnsweringDelaysNoOtherGateway() throws Exception {
+        // a second reference gateway, served, then hung: its netconfd stops with the SSH session up, so the
+        // controller's edits get no reply; nc-gw beside it must be answered as before
+        run(topologyCommand("up-second"));
+        try {
+            final var created = karaf.put(HUNG, """
+                {"pcp-gateway:gateway":[{
+                  "id":"nc-hung",
+                  "external-address":["192.0.3.7"],
+                  "internal-prefix":["127.0.0.0/8"],
+                  "udp-ingress":{"listen-address":["127.0.0.4"]},
+                  "render":{"response-timeout":15000},
+                  "netconf":{"address":"172.31.253.2","port":830,"username":"pcpgw","password":"%s"}
+                }]}""".formatted(password));
+            assertEquals(201, created.statusCode(), created.body());
+            Await.until("nc-hung's session", () -> karaf.get(HUNG + "/state/netconf").body(),
+                body -> body.contains("\"connection-status\":\"connected\""), Duration.ofSeconds(60));
+            final var hung = new InetSocketAddress("127.0.0.4", 5351);
+            // NAT-PMP map UDP 7000 for 3600 s: answered while the gateway still answers
+            final byte[] first = { 0, 1, 0, 0, 0x1b, 0x58, 0x1b, 0x58, 0, 0, 0x0e, 0x10 };
+            assertEquals(0, Answers.await(new InetSocketAddress("127.0.0.1", 0), hung, first, Duration.ofSeconds(20),
+                Duration.ofSeconds(60))[3]);
+            run(topologyCommand("freeze-second"));
+            try (var waiting = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+                // NAT-PMP map UDP 7001, sent once: its answer waits for a gateway that no longer answers
+                final byte[] second = { 0, 1, 0, 0, 0x1b, 0x59, 0x1b, 0x59, 0, 0, 0x0e, 0x10 };
+                waiting.send(new DatagramPacket(second, second.length, hung));
+                // meanwhile nc-gw's client is served: SUCCESS, and the rule is on its gateway
+                final int port = mappedPort(run("ip", "netns", "exec", client, "natpmpc", "-g", "10.0.0.1", "-a", "0",
+                    "5002", "udp", "3600"));
+                assertTrue(getConfig().contains("<to-port>5002</to-port>"), getConfig());
+                // ... before the hung gateway's request was decided
+                waiting.setSoTimeout(1);
+                final var early = new DatagramPacket(new byte[1500], 1500);
+                assertThrows(SocketTimeoutException.class, () -> waiting.receive(early),
+                    "nc-hung's request was answered before nc-gw's");
+                // which ends with Network Failure (RFC 6886 section 3.5) when its response timeout runs out
+                waiting.setSoTimeout(60_000);
+                final var late = new DatagramPacket(new byte[1500], 1500);
+                waiting.receive(late);
+                assertEquals(3, late.getData()[3], HexFormat.of().formatHex(late.getData(), 0, late.getLength()));
+                assertFalse(karaf.get("/data/pcp-mapping:mappings/gateway=nc-hung?content=config").body()
+                    .contains("\"internal-port\":7001"));
+                // nc-gw's mapping is not wanted by the later steps
+                run("ip", "netns", "exec", client, "natpmpc", "-g", "10.0.0.1", "-a", "0", "5002", "udp", "0");
+                assertTrue(port > 0);
+            }
+        } finally {
+            run(topologyCommand("thaw-second"));
+            karaf.delete(HUNG);
+            run(topologyCommand("down-second"));
+        }
+    }
+
+    @Test
+    @Order(10)
     void switchingToKeyAuthenticationKeepsTheGatewayRendered() throws Exception {
         final var replaced = putNetconfWithKey();
         assertTrue(replaced.statusCode() / 100 == 2, replaced.body());
@@ -317,7 +416,7 @@ class NetconfSystemTest {
     }
 
     @Test
-    @Order(9)
+    @Order(11)
     void theRecordedHostKeySurvivesARestartAndAnotherKeyIsRefused() throws Exception {
         final var fingerprint = hostKey(Await.until("the session", this::netconfState,
             body -> body.contains("\"connection-status\":\"connected\""), Duration.ofSeconds(60)));
@@ -346,7 +445,7 @@ class NetconfSystemTest {
     }
 
     @Test
-    @Order(10)
+    @Order(12)
     void keepRulesLeavesTheRulesWhenTheNetconfSectionIsDeleted() throws Exception {
         final var keep = karaf.put(GATEWAY + "/netconf/on-removal", "{\"pcp-gateway:on-removal\":\"keep-rules\"}");
         assertTrue(keep.statusCode() / 100 == 2, keep.body());
@@ -364,7 +463,7 @@ class NetconfSystemTest {
     }
 
     @Test
-    @Order(11)
+    @Order(13)
     void aSecondGatewayEntryOnTheSameServerLeavesTheFirstOnesRulesAlone() throws Exception {
         final var managed = putNetconfWithKey();
         assertTrue(managed.statusCode() / 100 == 2, managed.body());
@@ -400,7 +499,7 @@ class NetconfSystemTest {
     }
 
     @Test
-    @Order(12)
+    @Order(14)
     void deletingTheGatewayRemovesItsRules() throws Exception {
         assertTrue(nftOrEmpty().contains("dnat ip to 10.0.0.2:5000"), nftOrEmpty());
         // on-removal defaults to remove-rules: the controller connects once more and deletes what it wrote
@@ -417,7 +516,7 @@ class NetconfSystemTest {
     }
 
     @Test
-    @Order(13)
+    @Order(15)
     void aSecretThatCannotBeDecryptedShowsInState() throws Exception {
         // stored as if encrypted, but 15 bytes are no ciphertext of the controller's key (not a whole block): as
         // after the encryption key changed

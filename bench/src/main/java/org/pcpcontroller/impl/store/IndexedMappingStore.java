@@ -13,70 +13,21 @@ import java.net.InetAddress;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import org.eclipse.jdt.annotation.Nullable;
 import org.pcpcontroller.api.mapping.Mapping;
-import org.pcpcontroller.api.mapping.Mapping.ExternalEndpoint;
 import org.pcpcontroller.api.mapping.MappingKey;
-import org.pcpcontroller.api.mapping.MappingKey.InternalEndpoint;
 import org.pcpcontroller.api.mapping.Origin;
-import org.pcpcontroller.api.net.IpPrefix;
-import org.pcpcontroller.api.net.PortRange;
 
 /**
- * The decision half of {@link DatastoreMappingStore} without the datastore: the same {@link MappingTable} behind the
- * same lock, for the port allocation benchmark, which needs tables of up to a million mappings that would take
- * minutes and gigabytes to commit to the in-memory datastore first. The allocator only reads the index
+ * The decision half of {@link DatastoreMappingStore} without the datastore: the same {@link IndexedQueries} over a
+ * {@link MappingTable}, for the port allocation benchmark, which needs tables of up to a million mappings that would
+ * take minutes and gigabytes to commit to the in-memory datastore first. The allocator only reads the index
  * ({@link #conflictingOwner}, {@link #nextFreePort}), so what it measures here is what the product runs.
  *
  * <p>This class lives in the store's package (on the benchmark's class path only) because the table is
  * package-private. Changes apply at once and their futures are complete when returned; nothing expires.
  */
-public final class IndexedMappingStore implements MappingStore {
-    private final MappingTable table = new MappingTable();
-
-    @Override
-    public synchronized Optional<Mapping> get(final MappingKey key) {
-        return table.get(key);
-    }
-
-    @Override
-    public synchronized int count(final String gateway) {
-        return table.size(gateway);
-    }
-
-    @Override
-    public synchronized int countAll() {
-        return table.total();
-    }
-
-    @Override
-    public synchronized int countForClient(final String gateway, final IpPrefix client) {
-        return table.countForInternalPrefix(gateway, client);
-    }
-
-    @Override
-    public synchronized List<Mapping> mappings(final String gateway) {
-        return table.mappings(gateway);
-    }
-
-    @Override
-    public synchronized List<Mapping> mappingsOf(final String gateway, final InetAddress internal) {
-        return table.mappingsOf(gateway, internal);
-    }
-
-    @Override
-    public synchronized @Nullable InternalEndpoint conflictingOwner(final ExternalEndpoint external,
-            final InternalEndpoint owner) {
-        return table.conflictingOwner(external, owner);
-    }
-
-    @Override
-    public synchronized OptionalInt nextFreePort(final String gateway, final InetAddress externalAddress,
-            final int protocol, final PortRange range, final int from) {
-        return table.nextFreePort(gateway, externalAddress, protocol, range, from);
-    }
-
+public final class IndexedMappingStore extends IndexedQueries {
     @Override
     public ListenableFuture<Mapping> put(final Mapping mapping) {
         return store(mapping, true);

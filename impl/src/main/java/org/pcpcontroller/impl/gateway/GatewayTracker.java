@@ -318,9 +318,9 @@ public final class GatewayTracker implements GatewayRegistry, AutoCloseable {
             final var tx = chain.newWriteOnlyTransaction();
             tx.delete(LogicalDatastoreType.OPERATIONAL, DataObjectIdentifier.builder(Gateways.class)
                 .child(Gateway.class, new GatewayKey(new GatewayId(id))).build());
-            logFailure(tx.commit(), "remove the state of gateway " + id);
+            StateWrites.logFailure(tx.commit(), LOG, "remove the state of gateway " + id);
         });
-        logFailure(store.removeGateway(id), "remove the mappings of gateway " + id);
+        StateWrites.logFailure(store.removeGateway(id), LOG, "remove the mappings of gateway " + id);
     }
 
     // On the state writer. A put, not a merge: a status-detail from an earlier misconfiguration must not linger.
@@ -331,7 +331,7 @@ public final class GatewayTracker implements GatewayRegistry, AutoCloseable {
         tx.mergeParentStructurePut(LogicalDatastoreType.OPERATIONAL, statePath(id),
             state.setMappingCount(new Gauge32(Uint32.valueOf(count))).setNetconf(netconfStates.get(id))
                 .setRenderer(renderers(id)).build());
-        logFailure(tx.commit(), "publish the state of gateway " + id);
+        StateWrites.logFailure(tx.commit(), LOG, "publish the state of gateway " + id);
     }
 
     @Override
@@ -349,7 +349,7 @@ public final class GatewayTracker implements GatewayRegistry, AutoCloseable {
             } else {
                 tx.mergeParentStructurePut(LogicalDatastoreType.OPERATIONAL, path, state);
             }
-            logFailure(tx.commit(), "publish the NETCONF state of gateway " + gatewayId);
+            StateWrites.logFailure(tx.commit(), LOG, "publish the NETCONF state of gateway " + gatewayId);
         });
     }
 
@@ -375,7 +375,7 @@ public final class GatewayTracker implements GatewayRegistry, AutoCloseable {
             } else {
                 tx.mergeParentStructurePut(LogicalDatastoreType.OPERATIONAL, path, renderer(renderer, summary));
             }
-            logFailure(tx.commit(), "publish the render summary of gateway " + gatewayId);
+            StateWrites.logFailure(tx.commit(), LOG, "publish the render summary of gateway " + gatewayId);
         });
     }
 
@@ -433,7 +433,7 @@ public final class GatewayTracker implements GatewayRegistry, AutoCloseable {
                 }
             }
             if (tx != null) {
-                logFailure(tx.commit(), "publish mapping counts");
+                StateWrites.logFailure(tx.commit(), LOG, "publish mapping counts");
             }
         } catch (IllegalStateException e) {
             // the chain failed; newChain() replaces it, and the counts go out on the next run
@@ -471,21 +471,6 @@ public final class GatewayTracker implements GatewayRegistry, AutoCloseable {
             .child(Gateway.class, new GatewayKey(new GatewayId(id)))
             .child(State.class)
             .build();
-    }
-
-    private static void logFailure(final com.google.common.util.concurrent.ListenableFuture<?> future,
-            final String what) {
-        Futures.addCallback(future, new FutureCallback<Object>() {
-            @Override
-            public void onSuccess(final Object result) {
-                // done
-            }
-
-            @Override
-            public void onFailure(final Throwable cause) {
-                LOG.warn("Failed to {}", what, cause);
-            }
-        }, MoreExecutors.directExecutor());
     }
 
     @Override

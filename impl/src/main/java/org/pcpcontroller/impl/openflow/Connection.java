@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import org.eclipse.jdt.annotation.Nullable;
@@ -514,17 +515,7 @@ final class Connection extends ChannelInboundHandlerAdapter implements SwitchCon
 
     @Override
     public ListenableFuture<SwitchReply<List<Refusal>>> sendWithBarrier(final List<? extends OFMessage> messages) {
-        final var future = SettableFuture.<SwitchReply<List<Refusal>>>create();
-        final var ch = channel;
-        if (ch == null || !ch.isActive()) {
-            future.set(new SwitchReply.Unanswered<>("switch " + describe() + " is not connected"));
-            return future;
-        }
-        ch.eventLoop().execute(() -> {
-            if (!ch.isActive()) {
-                future.set(new SwitchReply.Unanswered<>("switch " + describe() + " disconnected"));
-                return;
-            }
+        return onEventLoop((ch, future) -> {
             final var f = factory();
             final long[] sent = new long[messages.size()];
             final var withXids = new OFMessage[messages.size()];
@@ -545,26 +536,36 @@ final class Connection extends ChannelInboundHandlerAdapter implements SwitchCon
             }
             ch.writeAndFlush(f.buildBarrierRequest().setXid(barrierXid).build(), ch.voidPromise());
         });
-        return future;
     }
 
     @Override
     public <T extends OFStatsReply> ListenableFuture<SwitchReply<List<T>>> request(final OFStatsRequest<T> request) {
-        final var future = SettableFuture.<SwitchReply<List<T>>>create();
+        return onEventLoop((ch, future) -> {
+            final long xid = nextXid();
+            final long deadline = nanoTime.getAsLong() + hub.settings().requestTimeout();
+            if (pending.addMultipart(xid, request.getStatsType(), deadline, future)) {
+                ch.writeAndFlush(request.createBuilder().setXid(xid).build(), ch.voidPromise());
+            }
+        });
+    }
+
+    /**
+     * Runs a request on the channel's event loop, which owns the pending requests, if the switch is connected; the
+     * request's future is answered {@code Unanswered} at once if it is not, or if it disconnected before its turn.
+     */
+    private <T> ListenableFuture<SwitchReply<T>> onEventLoop(
+            final BiConsumer<Channel, SettableFuture<SwitchReply<T>>> request) {
+        final var future = SettableFuture.<SwitchReply<T>>create();
         final var ch = channel;
         if (ch == null || !ch.isActive()) {
             future.set(new SwitchReply.Unanswered<>("switch " + describe() + " is not connected"));
             return future;
         }
         ch.eventLoop().execute(() -> {
-            if (!ch.isActive()) {
+            if (ch.isActive()) {
+                request.accept(ch, future);
+            } else {
                 future.set(new SwitchReply.Unanswered<>("switch " + describe() + " disconnected"));
-                return;
-            }
-            final long xid = nextXid();
-            final long deadline = nanoTime.getAsLong() + hub.settings().requestTimeout();
-            if (pending.addMultipart(xid, request.getStatsType(), deadline, future)) {
-                ch.writeAndFlush(request.createBuilder().setXid(xid).build(), ch.voidPromise());
             }
         });
         return future;

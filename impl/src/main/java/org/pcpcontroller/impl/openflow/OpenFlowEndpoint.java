@@ -9,8 +9,6 @@ package org.pcpcontroller.impl.openflow;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.common.util.concurrent.FutureCallback;
-import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -40,8 +38,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.mdsal.binding.api.DataBroker;
-import org.opendaylight.mdsal.binding.api.WriteTransaction;
-import org.opendaylight.mdsal.common.api.CommitInfo;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IetfInetUtil;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.PortNumber;
@@ -65,6 +61,7 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.pcpcontroller.impl.gateway.GatewayRegistry;
+import org.pcpcontroller.impl.gateway.StateWrites;
 import org.pcpcontroller.impl.store.BindingMappings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -217,7 +214,7 @@ public final class OpenFlowEndpoint implements OpenFlowSwitches, SwitchHub.State
             housekeeping.shutdownNow();
             final var tx = dataBroker.newWriteOnlyTransaction();
             tx.delete(LogicalDatastoreType.OPERATIONAL, DataObjectIdentifier.builder(Switches.class).build());
-            commit(tx, "the switches' removal");
+            StateWrites.logFailure(tx.commit(), LOG, "record the switches' removal");
         }
     }
 
@@ -330,7 +327,7 @@ public final class OpenFlowEndpoint implements OpenFlowSwitches, SwitchHub.State
             if (hub.connections().contains(connection) && connection.isConnected()) {
                 final var tx = dataBroker.newWriteOnlyTransaction();
                 tx.put(LogicalDatastoreType.OPERATIONAL, switchPath(datapath), data);
-                commit(tx, "a switch's state");
+                StateWrites.logFailure(tx.commit(), LOG, "record a switch's state");
             }
         });
     }
@@ -342,7 +339,7 @@ public final class OpenFlowEndpoint implements OpenFlowSwitches, SwitchHub.State
             if (hub.connections().stream().noneMatch(other -> other.datapathId().toString().equals(datapath))) {
                 final var tx = dataBroker.newWriteOnlyTransaction();
                 tx.delete(LogicalDatastoreType.OPERATIONAL, switchPath(datapath));
-                commit(tx, "a disconnected switch");
+                StateWrites.logFailure(tx.commit(), LOG, "record a disconnected switch");
             }
         });
     }
@@ -372,23 +369,6 @@ public final class OpenFlowEndpoint implements OpenFlowSwitches, SwitchHub.State
         return DataObjectIdentifier.builder(Switches.class)
             .child(Switch.class, new SwitchKey(new DatapathId(datapath)))
             .build();
-    }
-
-    /**
-     * Commits an operational write whose failure is only worth a log line: the state is published again.
-     */
-    private static void commit(final WriteTransaction tx, final String what) {
-        tx.commit().addCallback(new FutureCallback<CommitInfo>() {
-            @Override
-            public void onSuccess(final CommitInfo result) {
-                // nothing to do
-            }
-
-            @Override
-            public void onFailure(final Throwable cause) {
-                LOG.warn("Cannot record {}", what, cause);
-            }
-        }, MoreExecutors.directExecutor());
     }
 
     @Override

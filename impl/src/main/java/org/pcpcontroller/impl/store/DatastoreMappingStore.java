@@ -27,7 +27,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -64,12 +63,10 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.pcpcontroller.api.mapping.Mapping;
-import org.pcpcontroller.api.mapping.Mapping.ExternalEndpoint;
 import org.pcpcontroller.api.mapping.MappingKey;
-import org.pcpcontroller.api.mapping.MappingKey.InternalEndpoint;
 import org.pcpcontroller.api.mapping.Origin;
-import org.pcpcontroller.api.net.IpPrefix;
-import org.pcpcontroller.api.net.PortRange;
+import org.pcpcontroller.impl.mappinglog.MappingEvent;
+import org.pcpcontroller.impl.mappinglog.MappingEventLog;
 import org.pcpcontroller.impl.store.StoredEntries.StoredEpoch;
 import org.pcpcontroller.impl.store.StoredEntries.Unreadable;
 import org.slf4j.Logger;
@@ -91,10 +88,14 @@ import org.slf4j.LoggerFactory;
  * operational datastore ({@code mappings/gateway/unreadable}) with the reason, and the rest is served. A commit
  * cohort ({@link MappingsCohort}) refuses every write of the mappings that is not the store's own, unless the
  * configuration turns it off (a cluster, whose other members' stores it cannot tell from other writers).
+ *
+ * <p>Every confirmed change of a mapping is told to the mapping log ({@link MappingEventLog}) as added, refreshed,
+ * removed or expired: only here is it known which, and whether the change held. The mappings read at start-up are not
+ * events; in a cluster each member tells the changes its own store made.
  */
 @Component(service = MappingStore.class, configurationPid = "org.pcpcontroller.store")
 @Designate(ocd = DatastoreMappingStore.Configuration.class)
-public final class DatastoreMappingStore implements MappingStore, AutoCloseable {
+public final class DatastoreMappingStore extends IndexedQueries implements AutoCloseable {
     /**
      * Configuration of the mapping store.
      */
@@ -151,7 +152,6 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     private final DataBroker dataBroker;
     private final Clock clock;
     private final long commitTimeoutMillis;
-    private final MappingTable table = new MappingTable();
     /**
      * The expiry timer: a calendar wheel with one slot per second, holding the keys whose lease ends in it. Adding
      * is O(1); each tick visits only the slots that came due. A refresh leaves a stale entry behind, which is skipped
@@ -176,6 +176,7 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     private final HashMap<MappingKey, Unreadable> unreadableByKey = new HashMap<>();
 
     private volatile CommitHook commitHook = CommitHook.DATASTORE;
+    private volatile MappingEventLog eventLog = MappingEventLog.OPERATOR;
     /** Where a test makes a change fail ({@link #failAt}); never in production. */
     private volatile @Nullable ChangeStep failingStep;
     private TransactionChain chain;
@@ -304,48 +305,6 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     }
 
     @Override
-    public synchronized Optional<Mapping> get(final MappingKey key) {
-        return table.get(key);
-    }
-
-    @Override
-    public synchronized int count(final String gateway) {
-        return table.size(gateway);
-    }
-
-    @Override
-    public synchronized int countAll() {
-        return table.total();
-    }
-
-    @Override
-    public synchronized int countForClient(final String gateway, final IpPrefix client) {
-        return table.countForInternalPrefix(gateway, client);
-    }
-
-    @Override
-    public synchronized List<Mapping> mappings(final String gateway) {
-        return table.mappings(gateway);
-    }
-
-    @Override
-    public synchronized @Nullable InternalEndpoint conflictingOwner(final ExternalEndpoint external,
-            final InternalEndpoint owner) {
-        return table.conflictingOwner(external, owner);
-    }
-
-    @Override
-    public synchronized OptionalInt nextFreePort(final String gateway, final InetAddress externalAddress,
-            final int protocol, final PortRange range, final int from) {
-        return table.nextFreePort(gateway, externalAddress, protocol, range, from);
-    }
-
-    @Override
-    public synchronized List<Mapping> mappingsOf(final String gateway, final InetAddress internal) {
-        return table.mappingsOf(gateway, internal);
-    }
-
-    @Override
     public ListenableFuture<Mapping> put(final Mapping mapping) {
         return store(mapping, true);
     }
@@ -369,6 +328,7 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
         }
         final var key = mapping.key();
         final var result = SettableFuture.<Mapping>create();
+        final var at = clock.instant();
         synchronized (this) {
             if (closed) {
                 return Futures.immediateFailedFuture(new IllegalStateException("Mapping store is closed"));
@@ -404,7 +364,11 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
                 return Futures.immediateFailedFuture(e);
             }
             dirty.put(key, Optional.of(binding));
-            add(new Change(undo, () -> result.set(mapping), result::setException));
+            final var kind = previous == null ? MappingEvent.Kind.ADDED : MappingEvent.Kind.REFRESHED;
+            add(new Change(undo, () -> {
+                logEvent(kind, mapping, at);
+                result.set(mapping);
+            }, result::setException));
         }
         commitPending();
         return result;
@@ -412,13 +376,15 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
 
     @Override
     public ListenableFuture<Optional<Mapping>> remove(final MappingKey key) {
-        return remove(key, null);
+        return remove(key, null, MappingEvent.Kind.REMOVED);
     }
 
     // A failure injected by a test (failAt) is undone at once, like any failure after the index changed.
     @SuppressWarnings("checkstyle:IllegalCatch")
-    private ListenableFuture<Optional<Mapping>> remove(final MappingKey key, final @Nullable Mapping expected) {
+    private ListenableFuture<Optional<Mapping>> remove(final MappingKey key, final @Nullable Mapping expected,
+            final MappingEvent.Kind kind) {
         final var result = SettableFuture.<Optional<Mapping>>create();
+        final var at = clock.instant();
         synchronized (this) {
             if (closed) {
                 return Futures.immediateFailedFuture(new IllegalStateException("Mapping store is closed"));
@@ -443,7 +409,10 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
                 return Futures.immediateFailedFuture(e);
             }
             dirty.put(key, Optional.empty());
-            add(new Change(undo, () -> result.set(Optional.of(removed)), result::setException));
+            add(new Change(undo, () -> {
+                logEvent(kind, removed, at);
+                result.set(Optional.of(removed));
+            }, result::setException));
         }
         commitPending();
         return result;
@@ -451,7 +420,7 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
 
     @Override
     public ListenableFuture<Optional<Mapping>> removeIfUnchanged(final Mapping expected) {
-        return remove(expected.key(), expected);
+        return remove(expected.key(), expected, MappingEvent.Kind.REMOVED);
     }
 
     @Override
@@ -469,6 +438,7 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
     private ListenableFuture<List<Mapping>> removeMappings(final String gateway, final @Nullable Origin origin,
             final boolean forget) {
         final var result = SettableFuture.<List<Mapping>>create();
+        final var at = clock.instant();
         synchronized (this) {
             if (closed) {
                 return Futures.immediateFailedFuture(new IllegalStateException("Mapping store is closed"));
@@ -510,7 +480,10 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
                 undo.run();
                 return Futures.immediateFailedFuture(e);
             }
-            add(new Change(undo, () -> result.set(copy), result::setException));
+            add(new Change(undo, () -> {
+                copy.forEach(mapping -> logEvent(MappingEvent.Kind.REMOVED, mapping, at));
+                result.set(copy);
+            }, result::setException));
         }
         commitPending();
         return result;
@@ -829,7 +802,7 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
             for (var mapping : due) {
                 LOG.debug("Lease of {} ended", mapping.key());
                 // only the lease that ended: a refresh between the look above and this removal keeps the mapping
-                removeIfUnchanged(mapping);
+                remove(mapping.key(), mapping, MappingEvent.Kind.EXPIRED);
             }
         } catch (RuntimeException e) {
             LOG.warn("Expiry tick failed", e);
@@ -856,6 +829,31 @@ public final class DatastoreMappingStore implements MappingStore, AutoCloseable 
         if (step == failingStep) {
             throw new IllegalStateException("injected failure at " + step);
         }
+    }
+
+    /**
+     * Tells the mapping log of a change the datastore confirmed. Called outside the lock, before the change's caller
+     * hears of it, so that the line of a change comes before anything its caller logs about it. Nothing is made for a
+     * log that is off: this runs for every change, thousands a second.
+     */
+    // The log must not stop the commit's callbacks: the callers of the later changes of the batch would never hear.
+    @SuppressWarnings("checkstyle:IllegalCatch")
+    private void logEvent(final MappingEvent.Kind kind, final Mapping mapping, final Instant at) {
+        final var log = eventLog;
+        if (log.enabled()) {
+            try {
+                log.log(new MappingEvent(kind, mapping, at));
+            } catch (RuntimeException e) {
+                LOG.warn("The mapping log failed on {} {}", kind, mapping.key(), e);
+            }
+        }
+    }
+
+    /**
+     * Replaces where mapping events go, {@link MappingEventLog#OPERATOR} by default; for tests that read the events.
+     */
+    void eventLog(final MappingEventLog log) {
+        eventLog = requireNonNull(log);
     }
 
     /**

@@ -59,11 +59,14 @@ import org.pcpcontroller.impl.MutableClock;
 import org.pcpcontroller.impl.TestModel;
 import org.pcpcontroller.impl.gateway.GatewayCounters;
 import org.pcpcontroller.impl.gateway.GatewayTracker;
+import org.pcpcontroller.impl.mappinglog.RecordingMappingLog;
 import org.pcpcontroller.impl.store.DatastoreMappingStore;
+import org.pcpcontroller.impl.store.StoreTestAccess;
 
 class OperatorMappingRpcsTest extends AbstractDataBrokerTest {
     private static final Instant START = Instant.parse("2026-11-23T12:00:00Z");
 
+    private final RecordingMappingLog log = new RecordingMappingLog();
     private DatastoreMappingStore store;
     private GatewayTracker tracker;
     private OperatorMappingRpcs rpcs;
@@ -73,6 +76,7 @@ class OperatorMappingRpcsTest extends AbstractDataBrokerTest {
         setup();
         final var clock = new MutableClock(START);
         store = new DatastoreMappingStore(getDataBroker(), getDomBroker(), clock, 3_600_000, 10);
+        StoreTestAccess.eventLog(store, log);
         tracker = new GatewayTracker(getDataBroker(), store, new GatewayCounters(), TestModel.PARSER, clock);
         final var rpcProvider = mock(RpcProviderService.class);
         doReturn(mock(Registration.class)).when(rpcProvider).registerRpcImplementations(any(), any(), any(), any());
@@ -271,6 +275,9 @@ class OperatorMappingRpcsTest extends AbstractDataBrokerTest {
         tx.commit().get(5, TimeUnit.SECONDS);
         Await.until(() -> store.count("gw1") == 0 && readState("gw1") == null, gone -> gone);
         assertFalse(anyMappingStored());
+        Await.until(log::lines, lines -> lines.equals(List.of(
+            "gateway=gw1 added UDP 10.0.0.2:2000 -> 192.0.3.1:2000 static (operator)",
+            "gateway=gw1 removed UDP 10.0.0.2:2000 -> 192.0.3.1:2000 static (operator)")));
 
         // and no mapping-count publication brings a ghost state back: counts go out in periodic runs on the state
         // writer, so a count of another gateway that changed after the deletion proves a run that came after it
@@ -301,6 +308,11 @@ class OperatorMappingRpcsTest extends AbstractDataBrokerTest {
         assertTrue(rpcs.removeMapping(remove).get(5, TimeUnit.SECONDS).isSuccessful());
         assertFalse(anyMappingStored());
         assertError(rpcs.removeMapping(remove).get(5, TimeUnit.SECONDS), ErrorTag.DATA_MISSING, "no mapping");
+        // issue 17: what the operator did, in the mapping log; the failed second removal is not a mapping event
+        assertEquals(List.of(
+            "gateway=gw1 added UDP 10.0.0.2:2000 -> 192.0.3.1:2000 static (operator)",
+            "gateway=gw1 refreshed UDP 10.0.0.2:2000 -> 192.0.3.1:2000 lifetime 60 s (operator)",
+            "gateway=gw1 removed UDP 10.0.0.2:2000 -> 192.0.3.1:2000 lifetime 60 s (operator)"), log.lines());
     }
 
     @Test

@@ -31,6 +31,9 @@ import org.pcpcontroller.api.mapping.MappingKey;
 import org.pcpcontroller.api.mapping.Nonce;
 import org.pcpcontroller.api.mapping.Origin;
 import org.pcpcontroller.impl.MutableClock;
+import org.pcpcontroller.impl.mappinglog.MappingEvent;
+import org.pcpcontroller.impl.mappinglog.MappingEvent.Kind;
+import org.pcpcontroller.impl.mappinglog.RecordingMappingLog;
 
 /**
  * Issue 14 #5: refreshes that arrive exactly as leases end. Expiry looks up the due mappings under the store's lock
@@ -38,6 +41,8 @@ import org.pcpcontroller.impl.MutableClock;
  * every lease's end on the same instant, the expiry runs on its own thread while several threads refresh half of
  * the mappings, and after each round every refreshed mapping is in the index and the datastore with its new lease,
  * every other one is gone, and index and datastore agree. Removal by key alone loses refreshed mappings here.
+ * The mapping log tells each what happened to it, once: a mapping not refreshed expired; a refreshed one was
+ * refreshed, or, when the expiry came first, expired and was added again.
  */
 class RefreshAtExpiryTest extends AbstractDataBrokerTest {
     private static final Instant START = Instant.parse("2026-11-23T12:00:00Z");
@@ -47,6 +52,7 @@ class RefreshAtExpiryTest extends AbstractDataBrokerTest {
     private static final int REFRESHERS = 4;
 
     private final MutableClock clock = new MutableClock(START);
+    private final RecordingMappingLog log = new RecordingMappingLog();
     private DatastoreMappingStore store;
     private ExecutorService threads;
 
@@ -55,6 +61,7 @@ class RefreshAtExpiryTest extends AbstractDataBrokerTest {
         setup();
         // expiry only when the test runs it
         store = new DatastoreMappingStore(getDataBroker(), getDomBroker(), clock, 3_600_000, 10);
+        store.eventLog(log);
         threads = Executors.newFixedThreadPool(REFRESHERS + 1);
     }
 
@@ -88,6 +95,7 @@ class RefreshAtExpiryTest extends AbstractDataBrokerTest {
             clock.advance(LEASE);
             final var renewedEnd = leaseEnd.plus(LEASE);
 
+            log.clear();
             final var go = new CountDownLatch(1);
             final var expiry = threads.submit(() -> {
                 go.await();
@@ -128,6 +136,15 @@ class RefreshAtExpiryTest extends AbstractDataBrokerTest {
             for (int i = 1; i < MAPPINGS; i += 2) {
                 assertEquals(Optional.empty(), store.get(mapping(i, renewedEnd).key()),
                     "round " + round + ": a lease not refreshed did not end");
+            }
+            final var events = log.events();
+            for (int i = 0; i < MAPPINGS; i++) {
+                final var key = mapping(i, renewedEnd).key();
+                final var kinds = events.stream().filter(event -> event.mapping().key().equals(key))
+                    .map(MappingEvent::kind).toList();
+                final var expected = i % 2 == 1 ? List.of(List.of(Kind.EXPIRED))
+                    : List.of(List.of(Kind.REFRESHED), List.of(Kind.EXPIRED, Kind.ADDED));
+                assertTrue(expected.contains(kinds), "round " + round + ": mapping " + i + " logged " + kinds);
             }
             final var problems = StoreTestAccess.consistencyProblems(store, getDomBroker());
             assertTrue(problems.isEmpty(), "round " + round + ": " + problems);

@@ -12,11 +12,13 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.opendaylight.mdsal.dom.api.DOMDataBroker;
+import org.pcpcontroller.impl.mappinglog.MappingEventLog;
 
 /**
  * What tests of other packages need of the store that is package-private: running expiry now, on the driven clock;
  * making changes fail at a step between the index and the commit; the commit's outcome (failed, never confirmed,
- * applied but reported failed); waiting for commits; and the check that the index equals the datastore.
+ * applied but reported failed); waiting for commits; the check that the index equals the datastore; and where its
+ * mapping events go.
  */
 public final class StoreTestAccess {
     private StoreTestAccess() {
@@ -66,5 +68,12 @@ public final class StoreTestAccess {
      */
     public static void failNowhere(final DatastoreMappingStore store) {
         store.failAt(null);
+    }
+
+    /**
+     * Sends the store's mapping events to this log instead of the operators' logger.
+     */
+    public static void eventLog(final DatastoreMappingStore store, final MappingEventLog log) {
+        store.eventLog(log);
     }
 }

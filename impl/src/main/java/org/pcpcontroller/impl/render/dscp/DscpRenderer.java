@@ -33,8 +33,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.mdsal.binding.api.DataBroker;
-import org.opendaylight.mdsal.binding.api.WriteTransaction;
-import org.opendaylight.mdsal.common.api.CommitInfo;
 import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
 import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.Dscp;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.flow.priority.rev261123.Direction;
@@ -66,6 +64,7 @@ import org.pcpcontroller.api.mapping.MappingKey;
 import org.pcpcontroller.impl.gateway.GatewayRegistry;
 import org.pcpcontroller.impl.gateway.GatewayView;
 import org.pcpcontroller.impl.gateway.RenderSummary;
+import org.pcpcontroller.impl.gateway.StateWrites;
 import org.pcpcontroller.impl.openflow.Cookies;
 import org.pcpcontroller.impl.openflow.OpenFlowSwitches;
 import org.pcpcontroller.impl.openflow.Refusal;
@@ -577,7 +576,7 @@ public final class DscpRenderer implements MappingRenderer, SwitchListener, Auto
                 }
             }
         }
-        commit(tx, "the OpenFlow render status");
+        StateWrites.logFailure(tx.commit(), LOG, "record the OpenFlow render status");
         releaseWaiters(keys);
         if (state.isOn(gateway)) {
             publishSummary(gateway, state.summary(gateway));
@@ -626,25 +625,7 @@ public final class DscpRenderer implements MappingRenderer, SwitchListener, Auto
                 tx.delete(LogicalDatastoreType.OPERATIONAL, markedFlowPath(gateway, flow));
             }
         }
-        commit(tx, "the marked flows");
-    }
-
-    /**
-     * Commits an operational write whose failure is only worth a log line: the state is written again at the next
-     * change.
-     */
-    private static void commit(final WriteTransaction tx, final String what) {
-        tx.commit().addCallback(new FutureCallback<CommitInfo>() {
-            @Override
-            public void onSuccess(final CommitInfo result) {
-                // nothing to do
-            }
-
-            @Override
-            public void onFailure(final Throwable cause) {
-                LOG.warn("Cannot record {}", what, cause);
-            }
-        }, MoreExecutors.directExecutor());
+        StateWrites.logFailure(tx.commit(), LOG, "record the marked flows");
     }
 
     private static DataObjectIdentifier<Flow> markedFlowPath(final String gateway, final MarkedFlow flow) {
