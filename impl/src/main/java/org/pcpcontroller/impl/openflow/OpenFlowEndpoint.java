@@ -104,14 +104,14 @@ public final class OpenFlowEndpoint implements OpenFlowSwitches, SwitchHub.State
         @AttributeDefinition(description = "Seconds a BARRIER or multipart request waits for the switch's answer")
         int requestTimeout() default 30;
 
-        @AttributeDefinition(description = "TLS: PEM certificate chain of the controller; empty for plain TCP")
+        @AttributeDefinition(description = "TLS: path of the controller's PEM certificate chain; empty for plain TCP")
         String tlsCertificate() default "";
 
-        @AttributeDefinition(description = "TLS: PEM PKCS#8 private key of the controller")
+        @AttributeDefinition(description = "TLS: path of the controller's PEM PKCS#8 private key")
         String tlsPrivateKey() default "";
 
-        @AttributeDefinition(description = "TLS: PEM CA certificates that switch certificates must chain to; empty "
-            + "accepts any switch certificate, which a gateway's certificate-sha256 then pins")
+        @AttributeDefinition(description = "TLS: path of the PEM CA certificates that switch certificates must chain "
+            + "to; empty accepts any switch certificate, which a gateway's certificate-sha256 then pins")
         String tlsTrustedCertificates() default "";
     }
 
