@@ -33,6 +33,9 @@ import java.util.stream.Stream;
  */
 final class Distribution implements AutoCloseable {
     static final String RESTCONF = "http://localhost:8181/rests";
+    // odl-restconf-openapi (netconf 10.0.2): web context /openapi, JAX-RS servlet /api/v3/*, the explorer UI at
+    // /openapi/explorer/index.html; the whole context takes the RESTCONF credentials
+    static final String OPENAPI = "http://localhost:8181/openapi/api/v3";
     private static final String AUTH = "Basic " + Base64.getEncoder()
         .encodeToString("admin:admin".getBytes(StandardCharsets.UTF_8));
     // a "key = value" line of a .cfg file (java.util.Properties' format; no comment)
@@ -200,6 +203,13 @@ final class Distribution implements AutoCloseable {
 
     HttpResponse<String> get(final String path) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(URI.create(RESTCONF + path)).GET());
+    }
+
+    /**
+     * GETs a document of the OpenAPI service ({@code /single} is the one of every module the controller serves).
+     */
+    HttpResponse<String> openApi(final String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(OPENAPI + path)).GET());
     }
 
     HttpResponse<String> put(final String path, final String json) throws IOException, InterruptedException {

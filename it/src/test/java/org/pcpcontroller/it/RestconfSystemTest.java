@@ -11,13 +11,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Order;
@@ -28,7 +33,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Boots the built distribution and drives it over RESTCONF with plain HTTP, as an operator's curl would: gateways
  * are created, read, updated and deleted; operator mappings are added, refused when invalid, read back, kept across
- * a restart and removed.
+ * a restart and removed. The OpenAPI document the distribution serves describes all of it.
  */
 @SystemTest
 class RestconfSystemTest {
@@ -286,6 +291,48 @@ class RestconfSystemTest {
         Await.until("the gateway's mappings gone", () -> karaf.get(MAPPINGS).statusCode(), status -> status == 409,
             Duration.ofSeconds(10));
         assertFalse(karaf.get("/data/pcp-gateway:gateways?content=config").body().contains("it-gw"));
+    }
+
+    /**
+     * Issue 17: the distribution serves the OpenAPI document of every module RESTCONF serves (odl-restconf-openapi),
+     * to the RESTCONF credentials only. All four modules are in the controller's schema context (pcp-yang registers
+     * their bindings, pcp-netfilter too, though only gateways act on it), so each has its data paths, and each
+     * pcp-mapping RPC its POST under /operations.
+     */
+    @Test
+    @Order(8)
+    void openApiDocumentHoldsThePathsAndRpcsOfTheFourModules() throws Exception {
+        final var anonymous = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(Distribution.OPENAPI + "/single")).timeout(Duration.ofSeconds(30)).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertStatus(401, anonymous);
+
+        final var document = karaf.openApi("/single");
+        assertStatus(200, document);
+        final var paths = new ObjectMapper().readTree(document.body()).path("paths");
+        final var names = new TreeSet<String>();
+        paths.fieldNames().forEachRemaining(names::add);
+        final var pcpPaths = names.stream().filter(name -> name.contains("/pcp-")).toList();
+        for (var path : List.of(
+                "/rests/data/pcp-gateway:gateways",
+                "/rests/data/pcp-gateway:gateways/gateway={id}",
+                "/rests/data/pcp-gateway:switches",
+                "/rests/data/pcp-mapping:mappings",
+                "/rests/data/pcp-flow-priority:flow-priority",
+                "/rests/data/pcp-flow-priority:marked-flows",
+                "/rests/data/pcp-netfilter:netfilter")) {
+            assertTrue(names.contains(path), () -> path + " is not among the document's paths " + pcpPaths);
+        }
+        for (var rpc : List.of("add-mapping", "refresh-mapping", "remove-mapping", "clear-gateway")) {
+            final var path = "/rests/operations/pcp-mapping:" + rpc;
+            assertTrue(paths.path(path).has("post"), () -> path + " has no POST among the paths " + pcpPaths);
+        }
+        // a writable container can be PUT, state only (config false) cannot
+        assertTrue(paths.path("/rests/data/pcp-gateway:gateways").has("put"), pcpPaths::toString);
+        assertTrue(paths.path("/rests/data/pcp-gateway:switches").has("get"), pcpPaths::toString);
+        assertFalse(paths.path("/rests/data/pcp-gateway:switches").has("put"), pcpPaths::toString);
+        LOG.info("OpenAPI document: {} paths, {} of them of the pcp-* modules, {} KiB", names.size(),
+            pcpPaths.size(), document.body().length() / 1024);
     }
 
     private static String epochOrigin(final String state) {
