@@ -93,8 +93,9 @@ public final class OpenFlowEndpoint implements OpenFlowSwitches, SwitchHub.State
         @AttributeDefinition(description = "Management address to listen on; 0.0.0.0 or :: for every address")
         String address() default "127.0.0.1";
 
-        @AttributeDefinition(description = "TCP port to listen on (IANA: 6653)")
-        int port() default 6653;
+        @AttributeDefinition(description = "TCP port to listen on. Not IANA's 6653, nor the legacy 6633: "
+            + "openflowplugin takes both in every stock OpenDaylight")
+        int port() default 6654;
 
         @AttributeDefinition(description = "Event loop threads; 0 for the number of processors. Read when the "
             + "endpoint starts listening: a change needs a restart of the bundle")

@@ -9,6 +9,7 @@ package org.pcpcontroller.impl.openflow;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -38,6 +39,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
@@ -74,9 +76,9 @@ import org.projectfloodlight.openflow.types.U32;
 
 /**
  * The endpoint on real sockets (issue 13 #3): it listens on its management address only, and over TLS a datapath
- * pinned to a certificate goes only to a switch that presents that certificate. Next to openflowplugin (issue 17): a
- * port another program holds leaves it up, not listening, saying so in {@code switches/endpoint}, until a
- * configuration change finds the port free. Certificates are made by the JDK's
+ * pinned to a certificate goes only to a switch that presents that certificate. Next to openflowplugin (issue 17): its
+ * default port is not openflowplugin's, and a port another program holds leaves it up, not listening, saying so in
+ * {@code switches/endpoint}, until a configuration change finds the port free. Certificates are made by the JDK's
  * keytool, so that no test dependency is needed for them.
  */
 class OpenFlowEndpointTest extends AbstractDataBrokerTest {
@@ -255,6 +257,16 @@ class OpenFlowEndpointTest extends AbstractDataBrokerTest {
     }
 
     // --- next to openflowplugin ----------------------------------------------------------------------------------
+
+    @Test
+    void theDefaultPortIsNoneThatAStockOpenDaylightOpens() throws Exception {
+        final var configured = (Integer) OpenFlowEndpoint.Configuration.class.getMethod("port").getDefaultValue();
+        // openflowplugin 6653 and 6633, OVSDB 6640, NETCONF call home 4334/4335, RESTCONF 8181/8182, Karaf shell 8101,
+        // JMX 1099/44444, Pekko 2550
+        assertFalse(Set.of(6653, 6633, 6640, 4334, 4335, 8181, 8182, 8101, 1099, 44444, 2550).contains(configured),
+            () -> "default port " + configured);
+        assertEquals(6654, configured);
+    }
 
     @Test
     void aPortHeldByAnotherProgramLeavesTheEndpointUpAndNotListening() throws Exception {
