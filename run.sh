@@ -142,7 +142,7 @@ PCP Controller is up after $(( $(date +%s) - start )) s (Java: $JAVA_HOME).
   mappings     curl -u admin:admin '$rest/data/pcp-mapping:mappings'
   demo gateway 'demo': external 192.0.3.1, internal 10.0.0.0/24 and 127.0.0.0/8, datapath id 1
   UDP ingress  127.0.0.1:5351 (PCP and NAT-PMP), e.g. natpmpc -g 127.0.0.1 -a 40000 4000 udp 3600
-  OpenFlow     tcp:127.0.0.1:6653, OpenFlow 1.3-1.5; a bridge with other-config:datapath-id=0000000000000001
+  OpenFlow     tcp:127.0.0.1:6654, OpenFlow 1.3-1.5; a bridge with other-config:datapath-id=0000000000000001
                punts for 'demo' (docs/openflow.md); switches: curl -u admin:admin '$rest/data/pcp-gateway:switches'
   logs         $home/data/log/karaf.log
 Press Ctrl-C to stop.

@@ -420,13 +420,13 @@ else
     for part in udp map curve latency; do skipped $part skipped; done
 fi
 
-# punt and netconf start Karaf in this namespace (Open vSwitch reaches it on 127.0.0.1:6653); karaf.sh refuses to
+# punt and netconf start Karaf in this namespace (Open vSwitch reaches it on 127.0.0.1:6654); karaf.sh refuses to
 # start while another Karaf holds its ports, so wait a while for one that another user runs on this machine.
 wait_free_ports() {
     local i
     for i in $(seq "$1"); do
-        ss -Hltn '( sport = :8181 or sport = :6653 or sport = :8101 )' | grep -q . || return 0
-        [ "$i" = 1 ] && echo "== waiting up to $1 s for another Karaf to free TCP ports 8181/6653/8101"
+        ss -Hltn '( sport = :8181 or sport = :6654 or sport = :8101 )' | grep -q . || return 0
+        [ "$i" = 1 ] && echo "== waiting up to $1 s for another Karaf to free TCP ports 8181/6654/8101"
         sleep 1
     done
 }

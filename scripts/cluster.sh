@@ -9,7 +9,7 @@
 # A cluster of PCP Controller members on this one machine, on OpenDaylight's own clustering (Pekko, the
 # replicated sharded datastore): each member is a private copy of karaf/target/assembly, booted in a network
 # namespace of its own, so that every member has its own address and keeps the standard ports (8181 RESTCONF,
-# 2550 Pekko, 5351, 6653) without meeting the others or anything on the host.
+# 2550 Pekko, 5351, 6654) without meeting the others or anything on the host.
 #
 #   scripts/cluster.sh up DIR          prepare + net-up + start every member + wait until the cluster serves
 #   scripts/cluster.sh down DIR        stop every member (by PID) and remove the network

@@ -25,7 +25,7 @@ karaf_in() {
 start_karaf() {
     # another Karaf listening here would answer in this one's place, and take this run's configuration
     local port
-    for port in 8181 8101 6653; do
+    for port in 8181 8101 6654; do
         if karaf_in ss -Hltn "sport = :$port" | grep -q .; then
             echo "TCP port $port is taken${karaf_netns:+ in namespace $karaf_netns} (another Karaf?): not starting" >&2
             exit 1

@@ -53,7 +53,7 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 echo "== topology: bridge $bridge, namespaces $client / $gw, $clients client addresses"
-bash "$topology" up "$scratch/ovs" "$id" 0000000000000001 tcp:127.0.0.1:6653 "$clients"
+bash "$topology" up "$scratch/ovs" "$id" 0000000000000001 tcp:127.0.0.1:6654 "$clients"
 
 echo "== PCP Controller"
 start_karaf org.pcpcontroller.ingress.openflow

@@ -31,7 +31,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../../../.."
 
-# Everything runs in a network namespace of its own, so that the controller's ports (8181, 2550, 5351, 6653...)
+# Everything runs in a network namespace of its own, so that the controller's ports (8181, 2550, 5351, 6654...)
 # cannot meet another controller's on this machine, and the load stays on that namespace's loopback.
 if [ -z "${SCALE_NETNS:-}" ]; then
     ns=pcpscale$$

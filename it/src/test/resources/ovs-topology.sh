@@ -3,7 +3,7 @@
 # bridge on the userspace (netdev) datapath, fail_mode=secure, controlled by the distribution under test.
 # Everything is private to DIR (OVS database, sockets, logs, pids) and to ID (namespace, link and bridge names), and
 # is stopped by the pids it recorded. Usage:
-#   ovs-topology.sh up DIR ID DPID CONTROLLER [CLIENTS]   e.g. up /tmp/x 42 000000000000000a tcp:127.0.0.1:6653
+#   ovs-topology.sh up DIR ID DPID CONTROLLER [CLIENTS]   e.g. up /tmp/x 42 000000000000000a tcp:127.0.0.1:6654
 #       CLIENTS extra addresses 10.0.0.10, .11, ... on the client side (load generation), default 0
 #   ovs-topology.sh restart-switch DIR ID          kill ovs-vswitchd and start it again (flows are lost)
 #   ovs-topology.sh add-bridge DIR ID DPID CONTROLLER   a second, empty bridge pcpbx<ID> with that datapath id

@@ -81,7 +81,7 @@ class OpenFlowSystemTest {
         assertEquals(201, karaf.put(GATEWAY, GATEWAY_JSON).statusCode());
         topologyUp = true;
         run("bash", topology.toString(), "up", workdir.resolve("ovs").toString(), id, DATAPATH.replace(":", ""),
-            "tcp:127.0.0.1:6653");
+            "tcp:127.0.0.1:6654");
         clientCapture = Capture.inNamespace(client, workdir.resolve("client.pcapng"), "c-eth0",
             "udp port 5351 or udp port 5350");
     }
@@ -144,7 +144,7 @@ class OpenFlowSystemTest {
     @Order(4)
     void aSwitchNoGatewayClaimsIsShownButNotServed() throws Exception {
         run("bash", topology.toString(), "add-bridge", workdir.resolve("ovs").toString(), id, "00000000000000bb",
-            "tcp:127.0.0.1:6653");
+            "tcp:127.0.0.1:6654");
         final var switches = Await.until("the unclaimed switch in the operational state",
             () -> karaf.get("/data/pcp-gateway:switches/switch=00:00:00:00:00:00:00:bb").body(),
             body -> body.contains("\"openflow-version\":\"1.3\""), Duration.ofSeconds(30));

@@ -45,6 +45,8 @@ import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.yang.types.
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.DatapathId;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.GatewayId;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Switches;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.switches.Endpoint;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.switches.EndpointBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.switches.Switch;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.switches.SwitchBuilder;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.switches.SwitchKey;
@@ -73,8 +75,11 @@ import org.slf4j.LoggerFactory;
  * A configuration change applies in place: a new address, port or TLS setting rebinds the listening socket and keeps
  * every switch connected; new timings apply to live connections at their next tick. Disabled, it builds nothing
  * but the (empty) switch registry the stages subscribe to.
+ *
+ * <p>A socket it cannot open (a port that openflowplugin holds, typically) does not stop the component: it logs why and
+ * what to change, says so in {@code pcp-gateway:switches/endpoint}, and tries again at the next configuration change.
  */
-@Component(service = OpenFlowSwitches.class, immediate = true, configurationPid = "org.pcpcontroller.openflow")
+@Component(service = OpenFlowSwitches.class, immediate = true, configurationPid = OpenFlowEndpoint.PID)
 @Designate(ocd = OpenFlowEndpoint.Configuration.class)
 public final class OpenFlowEndpoint implements OpenFlowSwitches, SwitchHub.StateSink, AutoCloseable {
     /**
@@ -88,8 +93,9 @@ public final class OpenFlowEndpoint implements OpenFlowSwitches, SwitchHub.State
         @AttributeDefinition(description = "Management address to listen on; 0.0.0.0 or :: for every address")
         String address() default "127.0.0.1";
 
-        @AttributeDefinition(description = "TCP port to listen on (IANA: 6653)")
-        int port() default 6653;
+        @AttributeDefinition(description = "TCP port to listen on. Not IANA's 6653, nor the legacy 6633: "
+            + "openflowplugin takes both in every stock OpenDaylight")
+        int port() default 6654;
 
         @AttributeDefinition(description = "Event loop threads; 0 for the number of processors. Read when the "
             + "endpoint starts listening: a change needs a restart of the bundle")
@@ -119,7 +125,13 @@ public final class OpenFlowEndpoint implements OpenFlowSwitches, SwitchHub.State
     private record Listen(InetSocketAddress address, String certificate, String privateKey, String trusted) {
     }
 
+    /** The configuration PID, which the log names when the operator has to change it. */
+    static final String PID = "org.pcpcontroller.openflow";
+
     private static final Logger LOG = LoggerFactory.getLogger(OpenFlowEndpoint.class);
+    private static final DataObjectIdentifier<Switches> SWITCHES = DataObjectIdentifier.builder(Switches.class).build();
+    private static final DataObjectIdentifier<Endpoint> ENDPOINT = DataObjectIdentifier.builder(Switches.class)
+        .child(Endpoint.class).build();
     /** Counters are republished this often. */
     private static final long PUBLISH_SECONDS = 5;
     /** The handshake is ours to bound: a peer that connects and says nothing holds a socket only this long. */
@@ -171,32 +183,54 @@ public final class OpenFlowEndpoint implements OpenFlowSwitches, SwitchHub.State
                 server = null;
             }
             listen = wanted;
-            try {
-                server = new ServerBootstrap()
-                    .group(group)
-                    .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(final SocketChannel ch) {
-                            if (ssl != null) {
-                                ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
-                            }
-                            ch.pipeline()
-                                .addLast(new OpenFlowCodec.Decoder())
-                                .addLast(new OpenFlowCodec.Encoder())
-                                .addLast(hub.newConnection());
-                        }
-                    })
-                    .bind(wanted.address()).sync().channel();
-                LOG.info("OpenFlow endpoint listening on {}{} ({}, {} threads)", wanted.address(),
-                    ssl != null ? " with TLS" : "", epoll ? "epoll" : "nio", threads);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (io.netty.channel.ChannelException e) {
-                LOG.error("OpenFlow endpoint cannot listen on {}; no switch can connect", wanted.address(), e);
+            final var outcome = bind(wanted.address(), ssl);
+            final var where = hostAndPort(wanted.address());
+            switch (outcome) {
+                case BindOutcome.Listening listening -> {
+                    server = listening.server();
+                    LOG.info("OpenFlow endpoint listening on {}{} ({}, {} threads)", where,
+                        ssl != null ? " with TLS" : "", epoll ? "epoll" : "nio", threads);
+                }
+                case BindOutcome.PortInUse() -> LOG.error("OpenFlow endpoint cannot listen on {}: the port is in "
+                    + "use by another program (openflowplugin listens on 6653 and 6633 by default); no switch can "
+                    + "connect until port (or address) of PID {} is set to a free one", where, PID);
+                case BindOutcome.Failed(var reason) -> LOG.error("OpenFlow endpoint cannot listen on {}: {}; no switch "
+                    + "can connect until address or port of PID {} is changed", where, reason, PID);
             }
+            final var tx = dataBroker.newWriteOnlyTransaction();
+            tx.put(LogicalDatastoreType.OPERATIONAL, ENDPOINT, endpointState(wanted.address(), ssl != null, outcome));
+            StateWrites.logFailure(tx.commit(), LOG, "record the endpoint's state");
+        }
+
+        /**
+         * Opens the listening socket. Its failure is an outcome, not an exception: the component stays up, so that the
+         * operator can read why and a configuration change can try again.
+         */
+        private BindOutcome bind(final InetSocketAddress address, final @Nullable SslContext ssl) {
+            if (address.isUnresolved()) {
+                return new BindOutcome.Failed("cannot resolve " + address.getHostString());
+            }
+            // awaited, not sync(): sync() rethrows a failed bind's cause (a checked BindException, or epoll's
+            // NativeIoException) undeclared, past a catch of Netty's own exceptions and out of DS activation
+            final var bound = new ServerBootstrap()
+                .group(group)
+                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(final SocketChannel ch) {
+                        if (ssl != null) {
+                            ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                        }
+                        ch.pipeline()
+                            .addLast(new OpenFlowCodec.Decoder())
+                            .addLast(new OpenFlowCodec.Encoder())
+                            .addLast(hub.newConnection());
+                    }
+                })
+                .bind(address).awaitUninterruptibly();
+            return bound.isSuccess() ? new BindOutcome.Listening(bound.channel()) : BindOutcome.failed(bound.cause());
         }
 
         void publishCounters() {
@@ -212,9 +246,6 @@ public final class OpenFlowEndpoint implements OpenFlowSwitches, SwitchHub.State
             hub.closeAll();
             group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
             housekeeping.shutdownNow();
-            final var tx = dataBroker.newWriteOnlyTransaction();
-            tx.delete(LogicalDatastoreType.OPERATIONAL, DataObjectIdentifier.builder(Switches.class).build());
-            StateWrites.logFailure(tx.commit(), LOG, "record the switches' removal");
         }
     }
 
@@ -239,11 +270,8 @@ public final class OpenFlowEndpoint implements OpenFlowSwitches, SwitchHub.State
     private synchronized void apply(final Configuration configuration) {
         hub.setSettings(settings(configuration));
         if (!configuration.enabled()) {
-            final var current = running;
-            if (current != null) {
-                current.close();
-                running = null;
-            }
+            stop(new EndpointBuilder().setStatus(Endpoint.Status.NotListening).setDetail("disabled by configuration")
+                .build());
             LOG.info("OpenFlow endpoint disabled by configuration");
             return;
         }
@@ -258,6 +286,54 @@ public final class OpenFlowEndpoint implements OpenFlowSwitches, SwitchHub.State
         }
         current.listen(new Listen(new InetSocketAddress(configuration.address(), configuration.port()),
             configuration.tlsCertificate(), configuration.tlsPrivateKey(), configuration.tlsTrustedCertificates()));
+    }
+
+    /**
+     * Stops listening and closes every connection; the switches leave the datastore with them, and the endpoint's
+     * entry is replaced by what is given (removed, when nothing is), in the same transaction so that no reader sees the
+     * one without the other.
+     */
+    private void stop(final @Nullable Endpoint after) {
+        final var current = running;
+        if (current != null) {
+            current.close();
+            running = null;
+        }
+        final var tx = dataBroker.newWriteOnlyTransaction();
+        tx.delete(LogicalDatastoreType.OPERATIONAL, SWITCHES);
+        if (after != null) {
+            tx.put(LogicalDatastoreType.OPERATIONAL, ENDPOINT, after);
+        }
+        StateWrites.logFailure(tx.commit(), LOG, "record the switches' removal");
+    }
+
+    private static Endpoint endpointState(final InetSocketAddress address, final boolean tls,
+            final BindOutcome outcome) {
+        return switch (outcome) {
+            // the socket's own address once bound: port 0 asks for an ephemeral port
+            case BindOutcome.Listening(var server) -> endpointAt(
+                    server.localAddress() instanceof InetSocketAddress bound ? bound : address, tls)
+                .setStatus(Endpoint.Status.Listening).build();
+            case BindOutcome.PortInUse() -> endpointAt(address, tls).setStatus(Endpoint.Status.NotListening)
+                .setDetail("address already in use").build();
+            case BindOutcome.Failed(var reason) -> endpointAt(address, tls).setStatus(Endpoint.Status.NotListening)
+                .setDetail(reason).build();
+        };
+    }
+
+    private static EndpointBuilder endpointAt(final InetSocketAddress address, final boolean tls) {
+        final var builder = new EndpointBuilder().setTls(tls)
+            .setPort(new PortNumber(Uint16.valueOf(address.getPort())));
+        if (!address.isUnresolved()) {
+            builder.setAddress(IetfInetUtil.ipAddressFor(address.getAddress()));
+        }
+        return builder;
+    }
+
+    /** As an operator writes it: {@code 127.0.0.1:6654}, {@code [::]:6654}. */
+    private static String hostAndPort(final InetSocketAddress address) {
+        final var host = address.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     private static Connection.Settings settings(final Configuration configuration) {
@@ -374,11 +450,7 @@ public final class OpenFlowEndpoint implements OpenFlowSwitches, SwitchHub.State
     @Override
     @Deactivate
     public synchronized void close() {
-        final var current = running;
-        if (current != null) {
-            current.close();
-            running = null;
-        }
+        stop(null);
         LOG.info("OpenFlow endpoint stopped");
     }
 }

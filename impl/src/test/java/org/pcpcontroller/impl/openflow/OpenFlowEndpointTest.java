@@ -9,7 +9,11 @@ package org.pcpcontroller.impl.openflow;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,6 +39,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
@@ -47,7 +52,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.opendaylight.mdsal.binding.dom.adapter.test.AbstractDataBrokerTest;
+import org.opendaylight.mdsal.common.api.LogicalDatastoreType;
+import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.IpAddress;
+import org.opendaylight.yang.gen.v1.urn.ietf.params.xml.ns.yang.ietf.inet.types.rev130715.Ipv4Address;
 import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Renderer;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.Switches;
+import org.opendaylight.yang.gen.v1.urn.pcpcontroller.yang.pcp.gateway.rev261123.switches.Endpoint;
+import org.opendaylight.yangtools.binding.DataObjectIdentifier;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.pcpcontroller.impl.Await;
 import org.pcpcontroller.impl.gateway.GatewayRegistry;
@@ -65,7 +76,9 @@ import org.projectfloodlight.openflow.types.U32;
 
 /**
  * The endpoint on real sockets (issue 13 #3): it listens on its management address only, and over TLS a datapath
- * pinned to a certificate goes only to a switch that presents that certificate. Certificates are made by the JDK's
+ * pinned to a certificate goes only to a switch that presents that certificate. Next to openflowplugin (issue 17): its
+ * default port is not openflowplugin's, and a port another program holds leaves it up, not listening, saying so in
+ * {@code switches/endpoint}, until a configuration change finds the port free. Certificates are made by the JDK's
  * keytool, so that no test dependency is needed for them.
  */
 class OpenFlowEndpointTest extends AbstractDataBrokerTest {
@@ -76,6 +89,10 @@ class OpenFlowEndpointTest extends AbstractDataBrokerTest {
     private static final String OTHER_LOOPBACK = "127.0.0.2";
     private static final char[] PASSWORD = "changeit".toCharArray();
     private static final int READ_TIMEOUT_MILLIS = 10_000;
+    private static final DataObjectIdentifier<Endpoint> ENDPOINT = DataObjectIdentifier.builder(Switches.class)
+        .child(Endpoint.class).build();
+    /** Documentation only (RFC 5737): an address no host of a test run has. */
+    private static final String NOT_LOCAL = "192.0.2.1";
 
     @TempDir
     static Path certificates;
@@ -97,16 +114,15 @@ class OpenFlowEndpointTest extends AbstractDataBrokerTest {
     }
 
     /** The endpoint's configuration, as OSGi metatype would hand it over. */
-    private record Settings(String address, int port, String tlsCertificate, String tlsPrivateKey)
+    private record Settings(boolean enabled, String address, int port, String tlsCertificate, String tlsPrivateKey)
             implements OpenFlowEndpoint.Configuration {
-        @Override
-        public Class<? extends Annotation> annotationType() {
-            return OpenFlowEndpoint.Configuration.class;
+        Settings(final String address, final int port, final String tlsCertificate, final String tlsPrivateKey) {
+            this(true, address, port, tlsCertificate, tlsPrivateKey);
         }
 
         @Override
-        public boolean enabled() {
-            return true;
+        public Class<? extends Annotation> annotationType() {
+            return OpenFlowEndpoint.Configuration.class;
         }
 
         @Override
@@ -192,9 +208,7 @@ class OpenFlowEndpointTest extends AbstractDataBrokerTest {
     @BeforeEach
     void beforeEach() throws Exception {
         setup();
-        try (var probe = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
-            port = probe.getLocalPort();
-        }
+        port = freePort();
     }
 
     @AfterEach
@@ -242,7 +256,98 @@ class OpenFlowEndpointTest extends AbstractDataBrokerTest {
         assertThrows(ConnectException.class, () -> connect(LOOPBACK).close());
     }
 
+    // --- next to openflowplugin ----------------------------------------------------------------------------------
+
+    @Test
+    void theDefaultPortIsNoneThatAStockOpenDaylightOpens() throws Exception {
+        final var configured = (Integer) OpenFlowEndpoint.Configuration.class.getMethod("port").getDefaultValue();
+        // openflowplugin 6653 and 6633, OVSDB 6640, NETCONF call home 4334/4335, RESTCONF 8181/8182, Karaf shell 8101,
+        // JMX 1099/44444, Pekko 2550
+        assertFalse(Set.of(6653, 6633, 6640, 4334, 4335, 8181, 8182, 8101, 1099, 44444, 2550).contains(configured),
+            () -> "default port " + configured);
+        assertEquals(6654, configured);
+    }
+
+    @Test
+    void aPortHeldByAnotherProgramLeavesTheEndpointUpAndNotListening() throws Exception {
+        try (var openflowplugin = holdPort()) {
+            start(LOOPBACK);
+            final var state = awaitEndpoint(Endpoint.Status.NotListening);
+            assertEquals("address already in use", state.getDetail());
+            assertEquals(new IpAddress(new Ipv4Address(LOOPBACK)), state.getAddress());
+            assertEquals(port, state.getPort().getValue().intValue());
+            assertEquals(Boolean.FALSE, state.getTls());
+        }
+    }
+
+    @Test
+    void theSamePortOnceFreedIsTakenAtTheNextConfigurationChange() throws Exception {
+        final OpenFlowEndpoint started;
+        try (var openflowplugin = holdPort()) {
+            started = start(LOOPBACK);
+            awaitEndpoint(Endpoint.Status.NotListening);
+        }
+        started.modified(new Settings(LOOPBACK, port, "", ""));
+        final var state = awaitEndpoint(Endpoint.Status.Listening);
+        assertNull(state.getDetail());
+        assertEquals(port, state.getPort().getValue().intValue());
+        try (var accepted = connect(LOOPBACK)) {
+            assertInstanceOf(OFHello.class, read(accepted));
+        }
+    }
+
+    @Test
+    void anotherPortIsTakenInPlaceWhileTheFirstStaysHeld() throws Exception {
+        try (var openflowplugin = holdPort()) {
+            final var started = start(LOOPBACK);
+            awaitEndpoint(Endpoint.Status.NotListening);
+            final int held = port;
+            port = freePort();
+            started.modified(new Settings(LOOPBACK, port, "", ""));
+            final var state = awaitEndpoint(Endpoint.Status.Listening);
+            assertEquals(port, state.getPort().getValue().intValue());
+            assertNotEquals(held, port);
+            try (var accepted = connect(LOOPBACK)) {
+                assertInstanceOf(OFHello.class, read(accepted));
+            }
+        }
+    }
+
+    @Test
+    void anAddressThisHostDoesNotHaveIsNotReportedAsAPortInUse() throws Exception {
+        start(NOT_LOCAL);
+        final var state = awaitEndpoint(Endpoint.Status.NotListening);
+        // the system's words for EADDRNOTAVAIL, whichever transport, and not a port in use
+        assertNotNull(state.getDetail());
+        assertNotEquals("address already in use", state.getDetail());
+        assertEquals(new IpAddress(new Ipv4Address(NOT_LOCAL)), state.getAddress());
+    }
+
+    @Test
+    void aDisabledEndpointSaysSoAndStopsListening() throws Exception {
+        start(LOOPBACK).modified(new Settings(false, LOOPBACK, port, "", ""));
+        final var state = awaitEndpoint(Endpoint.Status.NotListening);
+        assertEquals("disabled by configuration", state.getDetail());
+        assertNull(state.getPort());
+        assertThrows(ConnectException.class, () -> connect(LOOPBACK).close());
+    }
+
+    @Test
+    void aStoppedEndpointLeavesNoState() throws Exception {
+        final var started = start(LOOPBACK);
+        awaitEndpoint(Endpoint.Status.Listening);
+        started.close();
+        endpoint = null;
+        Await.until(this::endpointState, Optional::isEmpty);
+    }
+
     // --- a datapath pinned to a certificate, over TLS -------------------------------------------------------------
+
+    @Test
+    void theStateSaysThatSwitchesConnectOverTls() throws Exception {
+        startTls();
+        assertEquals(Boolean.TRUE, awaitEndpoint(Endpoint.Status.Listening).getTls());
+    }
 
     @Test
     void aSwitchWithThePinnedCertificateClaimsTheDatapath() throws Exception {
@@ -273,6 +378,30 @@ class OpenFlowEndpointTest extends AbstractDataBrokerTest {
             assertClosedByTheController(sw);
         }
         assertTrue(started.switchesOf("gw").isEmpty());
+    }
+
+    // --- the endpoint's state, and another program on its port -----------------------------------------------------
+
+    private Optional<Endpoint> endpointState() throws Exception {
+        try (var tx = getDataBroker().newReadOnlyTransaction()) {
+            return tx.read(LogicalDatastoreType.OPERATIONAL, ENDPOINT).get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private Endpoint awaitEndpoint(final Endpoint.Status status) throws Exception {
+        return Await.until(this::endpointState, state -> state.isPresent() && state.orElseThrow().getStatus() == status)
+            .orElseThrow();
+    }
+
+    /** Another listener on the endpoint's address and port, as openflowplugin is on 6653. */
+    private ServerSocket holdPort() throws IOException {
+        return new ServerSocket(port, 1, InetAddress.getByName(LOOPBACK));
+    }
+
+    private static int freePort() throws IOException {
+        try (var probe = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
+            return probe.getLocalPort();
+        }
     }
 
     // --- a switch on the other end --------------------------------------------------------------------------------
