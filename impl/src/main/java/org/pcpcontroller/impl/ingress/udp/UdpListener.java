@@ -90,7 +90,9 @@ final class UdpListener implements AutoCloseable {
      *
      * @throws IllegalStateException if the address cannot be bound
      */
-    // Netty reports bind failures (address in use, not local) as assorted unchecked exceptions.
+    // Netty reports some bind failures as unchecked exceptions; the rest (address in use, not local) it leaves in the
+    // future, whose sync() would rethrow them as the checked exceptions they are, undeclared, past a catch of
+    // RuntimeException: the caller would not catch them and the component would fail.
     @SuppressWarnings("checkstyle:IllegalCatch")
     static UdpListener bind(final String gateway, final InetSocketAddress local, final EventLoopGroup group,
             final boolean epoll, final int sockets, final int receiveBuffer, final RequestEngine engine,
@@ -110,7 +112,12 @@ final class UdpListener implements AutoCloseable {
         try {
             for (int i = 0; i < (epoll ? sockets : 1); i++) {
                 // port 0 (tests) binds an ephemeral port once; the other sockets share it
-                final ChannelFuture future = bootstrap.bind(bound).syncUninterruptibly();
+                final ChannelFuture future = bootstrap.bind(bound).awaitUninterruptibly();
+                if (!future.isSuccess()) {
+                    future.channel().close();
+                    throw new IllegalStateException("Cannot listen on " + bound + " for gateway " + gateway,
+                        future.cause());
+                }
                 channels.add(future.channel());
                 bound = (InetSocketAddress) future.channel().localAddress();
             }

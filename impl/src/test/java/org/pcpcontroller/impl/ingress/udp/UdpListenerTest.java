@@ -10,6 +10,8 @@ package org.pcpcontroller.impl.ingress.udp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.net.InetAddresses;
 import com.google.common.util.concurrent.Futures;
@@ -135,6 +137,23 @@ class UdpListenerTest {
     private byte[] exchange(final DatagramSocket socket, final byte[] payload) throws Exception {
         send(socket, payload);
         return receive(socket);
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = { false, true })
+    void anAddressInUseIsTheDeclaredFailure(final boolean epoll) throws Exception {
+        if (epoll && !Epoll.isAvailable()) {
+            return;
+        }
+        group = new MultiThreadIoEventLoopGroup(2, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+        // a socket without SO_REUSEADDR or SO_REUSEPORT: nobody else may bind its port
+        try (var holder = new DatagramSocket(new InetSocketAddress(InetAddresses.forString("127.0.0.1"), 0))) {
+            final var taken = (InetSocketAddress) holder.getLocalSocketAddress();
+            // the caller catches IllegalStateException only; Netty's own BindException (checked) would pass it
+            final var failure = assertThrows(IllegalStateException.class, () -> UdpListener.bind("gw1", taken, group,
+                epoll, 2, 1 << 20, engine, new ClientRateLimiter(1e6, 1e6), counters));
+            assertTrue(failure.getMessage().contains(taken.toString()), failure.getMessage());
+        }
     }
 
     @ParameterizedTest
