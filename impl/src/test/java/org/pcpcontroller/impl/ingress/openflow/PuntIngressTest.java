@@ -282,8 +282,8 @@ class PuntIngressTest {
 
     // what the switch reports holding for a flow it was sent
     private static OFFlowStatsEntry held(final OFFlowAdd add) {
-        return OFFactories.getFactory(add.getVersion()).buildFlowStatsEntry().setTableId(add.getTableId()).setPriority(add.getPriority())
-            .setCookie(add.getCookie()).setFlags(add.getFlags()).setMatch(add.getMatch())
+        return OFFactories.getFactory(add.getVersion()).buildFlowStatsEntry().setTableId(add.getTableId())
+            .setPriority(add.getPriority()).setCookie(add.getCookie()).setFlags(add.getFlags()).setMatch(add.getMatch())
             .setInstructions(add.getInstructions()).build();
     }
 
@@ -292,8 +292,9 @@ class PuntIngressTest {
     }
 
     private static OFFlowRemoved deleted(final OFFlowAdd add) {
-        return OFFactories.getFactory(add.getVersion()).buildFlowRemoved().setTableId(add.getTableId()).setPriority(add.getPriority())
-            .setCookie(add.getCookie()).setMatch(add.getMatch()).setReason(OFFlowRemovedReason.DELETE).build();
+        return OFFactories.getFactory(add.getVersion()).buildFlowRemoved().setTableId(add.getTableId())
+            .setPriority(add.getPriority()).setCookie(add.getCookie()).setMatch(add.getMatch())
+            .setReason(OFFlowRemovedReason.DELETE).build();
     }
 
     @Test
