@@ -6,6 +6,8 @@
 #   ovs-topology.sh up DIR ID DPID CONTROLLER [CLIENTS]   e.g. up /tmp/x 42 000000000000000a tcp:127.0.0.1:6654
 #       CLIENTS extra addresses 10.0.0.10, .11, ... on the client side (load generation), default 0
 #   ovs-topology.sh restart-switch DIR ID          kill ovs-vswitchd and start it again (flows are lost)
+#   ovs-topology.sh wipe-flows DIR ID              an operator's del-flows on the connected bridge, then their own
+#       forwarding flow again (the controller's flows are the controller's to put back)
 #   ovs-topology.sh add-bridge DIR ID DPID CONTROLLER   a second, empty bridge pcpbx<ID> with that datapath id
 #   ovs-topology.sh protocols DIR ID PROTOCOLS      restart ovs-vswitchd with the bridge offering PROTOCOLS, e.g.
 #       OpenFlow14 or OpenFlow13,OpenFlow14,OpenFlow15 (flows are lost: every flow after it came over that version)
@@ -99,6 +101,11 @@ add-bridge)
 restart-switch)
     stop_pid "$dir/ovs-vswitchd.pid"
     start_switch
+    normal_flow
+    ;;
+wipe-flows)
+    versions=$(ovs-vsctl get bridge "$BR" protocols | tr -d '[]" ')
+    ovs-ofctl -O "${versions:-OpenFlow13}" del-flows "$BR"
     normal_flow
     ;;
 protocols)

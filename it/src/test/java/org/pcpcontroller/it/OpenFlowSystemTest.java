@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.net.InetAddresses;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * (10.0.0.2) and {@code gw} (10.0.0.1), controlled by the booted distribution. Nothing listens on 5351 in
  * {@code gw}: natpmpc and PCP clients are answered through PACKET_IN and PACKET_OUT. A PEER with FLOW_PRIORITY
  * becomes two DSCP flows, checked in the switch's flow table and on the wire (tshark in both namespaces); the flows
- * come back after ovs-vswitchd restarts and go when the mapping goes. Then the same punt and DSCP path once per
+ * come back, exactly as they were, after ovs-vswitchd restarts and after the flow table is wiped by hand, and go when
+ * the mapping goes. Then the same punt and DSCP path once per
  * OpenFlow version the bridge offers (1.3, 1.4, 1.5 alone, and all three), on the same distribution.
  */
 @SystemTest(root = true, tools = { "ovs-vswitchd", "natpmpc", "tshark", "dumpcap", "ethtool", "ip", "python3" })
@@ -61,6 +63,9 @@ class OpenFlowSystemTest {
         }]}""".formatted(DATAPATH);
     private static final String PUNT_COOKIE = "cookie=0x5043010000000000";
     private static final Pattern COUNTER = Pattern.compile("\"(packet-in|flow-mods|errors)\":\"?(\\d+)");
+    /** What a dump shows that changes by itself: ages, counters, and the hard timeout left when a flow was re-added. */
+    private static final Pattern VOLATILE = Pattern.compile(
+        "\\b(duration|n_packets|n_bytes|idle_age|hard_age|hard_timeout)=[^ ,]*,? ?");
     private static final Nonce PEER_NONCE = new Nonce(0x1122334455667788L, 0x99aabbcc);
 
     private final PcpCodec codec = new PcpCodec();
@@ -194,19 +199,53 @@ class OpenFlowSystemTest {
     @Test
     @Order(6)
     void switchRestartGetsEveryFlowBack() throws Exception {
+        final var before = ourFlows(dumpFlows());
+        assertWanted(before);
         run("bash", topology.toString(), "restart-switch", workdir.resolve("ovs").toString(), id);
-        final var flows = Await.until("punt and DSCP flows after the restart", this::dumpFlows,
-            dump -> dump.lines().filter(line -> line.contains(PUNT_COOKIE)).count() == 2
-                && dump.contains("set_field:46->ip_dscp") && dump.contains("set_field:10->ip_dscp"),
-            Duration.ofSeconds(60));
+        final var flows = Await.until("exactly the punt and DSCP flows of before the restart", this::dumpFlows,
+            dump -> ourFlows(dump).equals(before), Duration.ofSeconds(60));
         LOG.info("flows after the restart:\n{}", flows);
+        assertWanted(ourFlows(flows));
         // and the punt path serves again
         final var address = run("ip", "netns", "exec", client, "natpmpc", "-g", "10.0.0.1");
         assertTrue(address.contains("Public IP address : 192.0.3.1"), address);
     }
 
+    /**
+     * An operator wipes the connected bridge's flow table by hand (and puts back only their own forwarding flow):
+     * the switch reports each deleted flow (FLOW_REMOVED, reason DELETE: every flow of ours asks for it), and the
+     * punt ingress and the DSCP renderer audit their flows and put back exactly what they want, long before the
+     * periodic audit (every 60 s by default) would.
+     */
     @Test
     @Order(7)
+    void wipedFlowTableGetsExactlyTheWantedFlowsBack() throws Exception {
+        final var before = ourFlows(Await.until("the flows of before the wipe, settled", this::dumpFlows,
+            dump -> ourFlows(dump).size() == 4, Duration.ofSeconds(30)));
+        assertWanted(before);
+        final var log = karaf.home().resolve("data/log/karaf.log");
+        final long logBefore = Files.size(log);
+        run("bash", topology.toString(), "wipe-flows", workdir.resolve("ovs").toString(), id);
+        final var flows = Await.until("exactly the punt and DSCP flows of before the wipe", this::dumpFlows,
+            dump -> ourFlows(dump).equals(before), Duration.ofSeconds(30));
+        LOG.info("flows after the wipe:\n{}", flows);
+        assertWanted(ourFlows(flows));
+        assertEquals(1, flows.lines().filter(line -> line.contains("actions=NORMAL")).count(), flows);
+        // repaired through FLOW_REMOVED, not by the periodic audit
+        final var logged = Await.until("the audits in the log", () -> logSince(log, logBefore),
+            text -> text.contains("punt flow audit repairs") && text.contains("marking flow audit repairs"),
+            Duration.ofSeconds(10));
+        assertTrue(logged.contains("a punt flow was deleted behind our back"), logged);
+        assertTrue(logged.contains("a marking flow was deleted behind our back"), logged);
+        // and the punt path serves again
+        final var address = run("ip", "netns", "exec", client, "natpmpc", "-g", "10.0.0.1");
+        assertTrue(address.contains("Public IP address : 192.0.3.1"), address);
+        // the repair settles: nothing more comes, nothing is repaired twice
+        assertEquals(before, ourFlows(dumpFlows()));
+    }
+
+    @Test
+    @Order(8)
     void deletingThePeerRemovesItsFlows() throws Exception {
         assertEquals(ResultCode.SUCCESS, peer(0).resultCode());
         final var flows = Await.until("no DSCP flow", this::dumpFlows, dump -> !dump.contains("ip_dscp"),
@@ -216,11 +255,11 @@ class OpenFlowSystemTest {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void tsharkDecodesEveryAnswerInTheClient() throws Exception {
         // the answers the client received above: natpmpc asks the public address before it maps, so three in
-        // test 2, and one in each of tests 3, 5, 6 and 7
-        clientCapture.await("the answers", lines -> lines.size() >= 7, "udp.srcport == 5351", "frame.number");
+        // test 2, and one in each of tests 3, 5, 6, 7 and 8
+        clientCapture.await("the answers", lines -> lines.size() >= 8, "udp.srcport == 5351", "frame.number");
         clientCapture.stop();
         final var sent = clientCapture.fields("udp.srcport == 5351", "frame.number");
         final var decoded = clientCapture.fields(
@@ -240,7 +279,7 @@ class OpenFlowSystemTest {
      */
     @ParameterizedTest(name = "protocols={0}")
     @ValueSource(strings = { "OpenFlow13", "OpenFlow14", "OpenFlow15", "OpenFlow13,OpenFlow14,OpenFlow15" })
-    @Order(9)
+    @Order(10)
     void everyOpenFlowVersionPuntsAndMarks(final String protocols) throws Exception {
         // the highest offered is what the controller (1.3 to 1.5) negotiates
         final var highest = protocols.substring(protocols.length() - 2);
@@ -282,6 +321,34 @@ class OpenFlowSystemTest {
             dump -> !dump.contains("ip_dscp"), Duration.ofSeconds(20));
         assertEquals(2, left.lines().filter(line -> line.contains(PUNT_COOKIE)).count(), left);
         assertTrue(left.contains("actions=NORMAL"), left);
+    }
+
+    /**
+     * This controller's flows in a dump (cookie 0x5043...), without what changes on every dump or re-add (age,
+     * counters, the remaining hard timeout), sorted: two dumps with the same list hold exactly the same flows of ours,
+     * no more, no fewer, none twice.
+     */
+    private static List<String> ourFlows(final String dump) {
+        return dump.lines().filter(line -> line.contains("cookie=0x5043"))
+            .map(line -> VOLATILE.matcher(line.strip()).replaceAll(""))
+            .sorted().toList();
+    }
+
+    /** The flows wanted while the PEER lives: 2 punt flows (IPv4, IPv6) and the PEER's 2 DSCP flows. */
+    private static void assertWanted(final List<String> flows) {
+        assertEquals(2, flows.stream().filter(line -> line.contains(PUNT_COOKIE)).count(), flows::toString);
+        assertEquals(2, flows.stream().filter(line -> line.contains("cookie=0x504302")).count(), flows::toString);
+        assertEquals(1, flows.stream().filter(line -> line.contains("set_field:46->ip_dscp")).count(),
+            flows::toString);
+        assertEquals(1, flows.stream().filter(line -> line.contains("set_field:10->ip_dscp")).count(),
+            flows::toString);
+        assertEquals(4, flows.size(), flows::toString);
+    }
+
+    private static String logSince(final Path log, final long offset) throws Exception {
+        final var bytes = Files.readAllBytes(log);
+        return new String(bytes, (int) Math.min(offset, bytes.length), (int) Math.max(0, bytes.length - offset),
+            java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private Map<String, Long> counters(final String switchPath) throws Exception {

@@ -12,7 +12,9 @@ import java.util.List;
 import java.util.Set;
 import org.pcpcontroller.impl.openflow.Cookies;
 import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowAdd;
 import org.projectfloodlight.openflow.protocol.OFFlowDelete;
+import org.projectfloodlight.openflow.protocol.OFFlowModFlags;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFMeterFlags;
 import org.projectfloodlight.openflow.protocol.OFMeterMod;
@@ -66,6 +68,17 @@ final class PuntFlows {
     static List<OFMessage> punt(final OFFactory factory, final int priority, final long meterId) {
         final var messages = new ArrayList<OFMessage>(3);
         messages.add(delete(factory));
+        messages.addAll(flows(factory, priority, meterId));
+        return messages;
+    }
+
+    /**
+     * The punt flows alone, IPv4 and IPv6: what the flow audit expects to find and puts back where missing.
+     *
+     * @param meterId the meter to pass through, or 0 for none
+     */
+    static List<OFFlowAdd> flows(final OFFactory factory, final int priority, final long meterId) {
+        final var flows = new ArrayList<OFFlowAdd>(2);
         for (var ethType : List.of(EthType.IPv4, EthType.IPv6)) {
             final var match = factory.buildMatch()
                 .setExact(MatchField.ETH_TYPE, ethType)
@@ -84,16 +97,19 @@ final class PuntFlows {
             }
             actions.add(factory.actions().output(OFPort.CONTROLLER, NO_BUFFER));
             instructions.add(factory.instructions().applyActions(actions));
-            messages.add(factory.buildFlowAdd()
+            flows.add(factory.buildFlowAdd()
                 .setTableId(TableId.of(0))
                 .setPriority(priority)
                 .setCookie(Cookies.PUNT)
+                // a switch that deletes the flow (an operator's del-flows) says so, and the flow audit puts it back
+                // at once rather than at its next periodic round (OVS sends FLOW_REMOVED reason DELETE for these)
+                .setFlags(Set.of(OFFlowModFlags.SEND_FLOW_REM))
                 .setBufferId(OFBufferId.NO_BUFFER)
                 .setMatch(match)
                 .setInstructions(instructions)
                 .build());
         }
-        return messages;
+        return flows;
     }
 
     /**

@@ -9,9 +9,15 @@ package org.pcpcontroller.impl.ingress.openflow;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -23,10 +29,12 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.pcpcontroller.impl.engine.RequestEngine;
 import org.pcpcontroller.impl.ingress.ClientRateLimiter;
+import org.pcpcontroller.impl.openflow.Cookies;
 import org.pcpcontroller.impl.openflow.OpenFlowSwitches;
 import org.pcpcontroller.impl.openflow.SwitchBinding;
 import org.pcpcontroller.impl.openflow.SwitchConnection;
 import org.pcpcontroller.impl.openflow.SwitchListener;
+import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,8 +42,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The OpenFlow punt ingress: on every switch bound to a gateway, punt flows send PCP and NAT-PMP requests to the
  * controller; each PACKET_IN goes through the frame codec to the engine, and the answer goes back as PACKET_OUT. The
- * gateway's announcements leave through its switches too. A change of these settings applies in place: the punt
- * flows are put anew, no switch is disconnected.
+ * gateway's announcements leave through its switches too. The punt flows are audited while a switch is connected:
+ * at once when the switch reports one deleted, and periodically. A change of these settings applies in place: the
+ * punt flows are put anew, no switch is disconnected.
  */
 @Component(service = { }, immediate = true, configurationPid = "org.pcpcontroller.ingress.openflow")
 @Designate(ocd = PuntIngress.Configuration.class)
@@ -56,6 +65,12 @@ public final class PuntIngress implements SwitchListener, AutoCloseable {
 
         @AttributeDefinition(description = "Requests one client address may send in a burst")
         double clientBurst() default 400;
+
+        @AttributeDefinition(description = "Seconds between two audits of every switch's punt flows (read back by "
+            + "flow statistics, missing ones put back, stray ones deleted); 0 turns the periodic audit off. A punt "
+            + "flow deleted on the switch is put back at once whatever this says, where the switch reports the "
+            + "deletion (FLOW_REMOVED)")
+        long auditInterval() default 60;
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(PuntIngress.class);
@@ -65,8 +80,13 @@ public final class PuntIngress implements SwitchListener, AutoCloseable {
     /** The engine's announcements of each gateway that has a switch; guarded by itself. */
     private final Map<String, Registration> announcers = new HashMap<>();
     private final Registration subscription;
+    private final ScheduledExecutorService auditor = Executors.newSingleThreadScheduledExecutor(
+        new ThreadFactoryBuilder().setNameFormat("pcp-punt-audit").setDaemon(true).build());
     private volatile PuntSwitch.Settings settings;
     private volatile ClientRateLimiter limiter;
+    // guarded by this
+    private long auditInterval;
+    private @Nullable ScheduledFuture<?> periodicAudit;
 
     @Activate
     public PuntIngress(@Reference final OpenFlowSwitches openflow, @Reference final RequestEngine engine,
@@ -75,6 +95,7 @@ public final class PuntIngress implements SwitchListener, AutoCloseable {
         settings = settings(configuration);
         limiter = new ClientRateLimiter(configuration.clientRate(), configuration.clientBurst());
         subscription = openflow.subscribe(this);
+        scheduleAudits(configuration.auditInterval());
         LOG.info("OpenFlow punt ingress started");
     }
 
@@ -90,6 +111,36 @@ public final class PuntIngress implements SwitchListener, AutoCloseable {
             // the punt flows of the old settings are deleted by cookie before the new ones go in
             switches.values().forEach(punt -> punt.serve(changed));
         }
+        scheduleAudits(configuration.auditInterval());
+    }
+
+    /**
+     * (Re)starts the periodic audit when its interval changed. It catches what no FLOW_REMOVED reports: a punt flow
+     * installed before the switch was asked to report deletions, a switch that does not send FLOW_REMOVED.
+     */
+    private synchronized void scheduleAudits(final long seconds) {
+        final long interval = Math.max(0, seconds);
+        if (interval == auditInterval && (periodicAudit != null || interval == 0)) {
+            return;
+        }
+        auditInterval = interval;
+        if (periodicAudit != null) {
+            periodicAudit.cancel(false);
+            periodicAudit = null;
+        }
+        if (interval > 0) {
+            periodicAudit = auditor.scheduleWithFixedDelay(this::auditAll, interval, interval, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Audits the punt flows of every switch served now. */
+    void auditAll() {
+        switches.values().forEach(PuntSwitch::audit);
+    }
+
+    /** The periodic audit's interval in force, in seconds; 0 when off. */
+    synchronized long auditInterval() {
+        return periodicAudit == null ? 0 : auditInterval;
     }
 
     private static PuntSwitch.Settings settings(final Configuration configuration) {
@@ -133,6 +184,17 @@ public final class PuntIngress implements SwitchListener, AutoCloseable {
         }
     }
 
+    @Override
+    public void flowRemoved(final SwitchConnection connection, final OFFlowRemoved removed) {
+        if (!removed.getCookie().applyMask(Cookies.KIND_MASK).equals(Cookies.PUNT)) {
+            return;
+        }
+        final var punt = switches.get(connection);
+        if (punt != null) {
+            punt.flowRemoved(removed);
+        }
+    }
+
     /** What the ingress remembers of one switch's LAN, for the bounds the fuzz target checks. */
     int lanSidesOf(final SwitchConnection connection) {
         final var punt = switches.get(connection);
@@ -143,6 +205,7 @@ public final class PuntIngress implements SwitchListener, AutoCloseable {
     @Deactivate
     public void close() {
         subscription.close();
+        auditor.shutdownNow();
         synchronized (announcers) {
             announcers.values().forEach(Registration::close);
             announcers.clear();

@@ -27,10 +27,18 @@ import org.pcpcontroller.impl.ingress.ClientRateLimiter;
 import org.pcpcontroller.impl.ingress.openflow.frame.FrameCodec;
 import org.pcpcontroller.impl.ingress.openflow.frame.FrameDecodeResult;
 import org.pcpcontroller.impl.ingress.openflow.frame.UdpFrame;
+import org.pcpcontroller.impl.openflow.AuditGate;
+import org.pcpcontroller.impl.openflow.Cookies;
+import org.pcpcontroller.impl.openflow.FlowAudit;
 import org.pcpcontroller.impl.openflow.Refusal;
 import org.pcpcontroller.impl.openflow.SwitchBinding;
 import org.pcpcontroller.impl.openflow.SwitchConnection;
 import org.pcpcontroller.impl.openflow.SwitchReply;
+import org.projectfloodlight.openflow.protocol.OFFlowAdd;
+import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
+import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsReply;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFMeterModCommand;
 import org.projectfloodlight.openflow.protocol.OFMeterModFailedCode;
@@ -76,6 +84,9 @@ final class PuntSwitch {
     private final RequestEngine engine;
     private final ConcurrentHashMap<OFPort, LanSide> lanSides = new ConcurrentHashMap<>();
     private volatile @Nullable LanSide lastLanSide;
+    /** The punt flows as last put on the switch (priority, and the meter the switch could give); null before. */
+    private volatile @Nullable Settings installed;
+    private final AuditGate audits = new AuditGate();
 
     PuntSwitch(final SwitchConnection connection, final SwitchBinding binding, final RequestEngine engine) {
         this.connection = requireNonNull(connection);
@@ -133,6 +144,7 @@ final class PuntSwitch {
             messages.add(PuntFlows.meter(factory, OFMeterModCommand.ADD, meterId, binding.openflow().puntMeterRate()));
         }
         messages.addAll(PuntFlows.punt(factory, settings.priority(), meterId));
+        installed = new Settings(settings.priority(), meterId);
         Futures.addCallback(connection.sendWithBarrier(messages), new FutureCallback<>() {
             @Override
             public void onSuccess(final SwitchReply<List<Refusal>> reply) {
@@ -169,6 +181,121 @@ final class PuntSwitch {
                 meter);
         } else {
             LOG.warn("Switch {} refused the punt flows: {}", connection.describe(), others);
+        }
+    }
+
+    /**
+     * The switch says it deleted a flow. If it was one of the punt flows as they are wanted now (not one this switch
+     * deleted on our own request, when the settings changed), someone else deleted it: audit.
+     */
+    void flowRemoved(final OFFlowRemoved removed) {
+        final var settings = installed;
+        if (settings != null && removed.getReason() == OFFlowRemovedReason.DELETE
+                && wanted(settings).contains(FlowAudit.FlowId.of(removed.getTableId(), removed.getPriority(),
+                    removed.getCookie(), removed.getMatch()))) {
+            LOG.info("Switch {}: a punt flow was deleted behind our back; auditing the punt flows",
+                connection.describe());
+            audit();
+        }
+    }
+
+    private List<FlowAudit.FlowId> wanted(final Settings settings) {
+        return PuntFlows.flows(connection.factory(), settings.priority(), settings.meterId()).stream()
+            .map(PuntSwitch::idOf).toList();
+    }
+
+    private static FlowAudit.FlowId idOf(final OFFlowAdd add) {
+        return FlowAudit.FlowId.of(add.getTableId(), add.getPriority(), add.getCookie(), add.getMatch());
+    }
+
+    /**
+     * Reads the switch's punt flows and puts back what is missing, deletes punt flows nothing wants (another
+     * priority left behind); flows of other cookies are never touched. One audit at a time: one asked meanwhile runs
+     * after this one's repair was acknowledged.
+     */
+    void audit() {
+        if (audits.begin()) {
+            runAudit();
+        }
+    }
+
+    private void runAudit() {
+        final var settings = installed;
+        if (settings == null || !connection.isConnected()) {
+            // not set up yet (serve() installs them), or gone: nothing to audit
+            auditEnded();
+            return;
+        }
+        final var factory = connection.factory();
+        Futures.addCallback(connection.request(FlowAudit.request(factory, Cookies.PUNT)), new FutureCallback<>() {
+            @Override
+            public void onSuccess(final SwitchReply<List<OFFlowStatsReply>> reply) {
+                switch (reply) {
+                    case SwitchReply.Unanswered<List<OFFlowStatsReply>> unanswered -> {
+                        LOG.warn("Switch {}: cannot read its punt flows ({}); audit skipped", connection.describe(),
+                            unanswered.reason());
+                        auditEnded();
+                    }
+                    case SwitchReply.Answered<List<OFFlowStatsReply>> answered -> repair(settings, answered.value()
+                        .stream().flatMap(part -> part.getEntries().stream()).toList());
+                }
+            }
+
+            @Override
+            public void onFailure(final Throwable cause) {
+                LOG.error("Switch {}: reading its punt flows failed", connection.describe(), cause);
+                auditEnded();
+            }
+        }, MoreExecutors.directExecutor());
+    }
+
+    private void repair(final Settings settings, final List<OFFlowStatsEntry> present) {
+        // the settings may have changed while the switch answered: serve() put the new ones, the next audit checks
+        if (!settings.equals(installed)) {
+            auditEnded();
+            return;
+        }
+        final var factory = connection.factory();
+        final var diff = FlowAudit.diff(PuntFlows.flows(factory, settings.priority(), settings.meterId()),
+            PuntSwitch::idOf, present, Cookies.PUNT);
+        if (diff.isEmpty()) {
+            LOG.debug("Switch {}: punt flows audited, nothing to repair", connection.describe());
+            auditEnded();
+            return;
+        }
+        LOG.info("Switch {}: punt flow audit repairs {} missing and {} stray punt flows", connection.describe(),
+            diff.missing().size(), diff.strays().size());
+        final var messages = new ArrayList<OFMessage>(diff.strays().size() + diff.missing().size());
+        diff.strays().forEach(stray -> messages.add(FlowAudit.delete(factory, stray)));
+        messages.addAll(diff.missing());
+        Futures.addCallback(connection.sendWithBarrier(messages), new FutureCallback<>() {
+            @Override
+            public void onSuccess(final SwitchReply<List<Refusal>> reply) {
+                switch (reply) {
+                    case SwitchReply.Unanswered<List<Refusal>> unanswered ->
+                        LOG.warn("Switch {}: punt flow repair not acknowledged: {}", connection.describe(),
+                            unanswered.reason());
+                    case SwitchReply.Answered<List<Refusal>> answered when !answered.value().isEmpty() ->
+                        LOG.warn("Switch {} refused the punt flow repair: {}", connection.describe(),
+                            answered.value());
+                    case SwitchReply.Answered<List<Refusal>> answered -> {
+                        // repaired
+                    }
+                }
+                auditEnded();
+            }
+
+            @Override
+            public void onFailure(final Throwable cause) {
+                LOG.error("Switch {}: punt flow repair failed", connection.describe(), cause);
+                auditEnded();
+            }
+        }, MoreExecutors.directExecutor());
+    }
+
+    private void auditEnded() {
+        if (audits.end()) {
+            runAudit();
         }
     }
 

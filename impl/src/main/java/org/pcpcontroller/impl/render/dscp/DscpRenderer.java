@@ -28,8 +28,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.mdsal.binding.api.DataBroker;
@@ -65,7 +66,9 @@ import org.pcpcontroller.impl.gateway.GatewayRegistry;
 import org.pcpcontroller.impl.gateway.GatewayView;
 import org.pcpcontroller.impl.gateway.RenderSummary;
 import org.pcpcontroller.impl.gateway.StateWrites;
+import org.pcpcontroller.impl.openflow.AuditGate;
 import org.pcpcontroller.impl.openflow.Cookies;
+import org.pcpcontroller.impl.openflow.FlowAudit;
 import org.pcpcontroller.impl.openflow.OpenFlowSwitches;
 import org.pcpcontroller.impl.openflow.Refusal;
 import org.pcpcontroller.impl.openflow.SwitchBinding;
@@ -95,7 +98,9 @@ import org.slf4j.LoggerFactory;
  * switch bound to the gateway, setting {@code ip_dscp}. It follows the mapping feed (so whatever made a change is
  * rendered alike), the gateway views and the switches; each burst of FLOW_MODs is followed by a BARRIER, and a
  * mapping is {@code installed} (render status, the answer gate) only once every switch of its gateway acknowledged
- * exactly its flows. Work runs on one thread ({@link MarkingState} is its core); a change of its settings applies in
+ * exactly its flows. While a switch is bound its marking flows are audited (read back by flow statistics, missing
+ * ones put back, strays deleted): at once when the switch reports one deleted behind our back, and periodically.
+ * Work runs on one thread ({@link MarkingState} is its core); a change of its settings applies in
  * place.
  */
 @Component(service = MappingRenderer.class, immediate = true, configurationPid = "org.pcpcontroller.render.dscp")
@@ -110,6 +115,12 @@ public final class DscpRenderer implements MappingRenderer, SwitchListener, Auto
             + "reconnecting to a gateway with many marked flows) is split, so that what one acknowledgement covers, "
             + "and what a switch's errors for it can be, stays bounded")
         int batchSize() default 1000;
+
+        @AttributeDefinition(description = "Seconds between two audits of every switch's marking flows (read back "
+            + "by flow statistics, missing ones put back, stray ones deleted); 0 turns the periodic audit off. A "
+            + "marking flow deleted on the switch is put back at once whatever this says, where the switch reports "
+            + "the deletion (FLOW_REMOVED)")
+        long auditInterval() default 60;
     }
 
     /** What {@link #renders} needs of a gateway, readable from any thread. */
@@ -126,6 +137,14 @@ public final class DscpRenderer implements MappingRenderer, SwitchListener, Auto
     private record Waiter(Mapping mapping, SettableFuture<RenderOutcome> future) {
     }
 
+    /** One marking flow as the audit wants it on a switch. */
+    private record Wanted(MarkingState.Rendered entry, MarkedFlow flow, FlowAudit.FlowId id) {
+    }
+
+    /** A bound switch: its gateway and its one-audit-at-a-time gate. */
+    private record Bound(String gateway, AuditGate audits) {
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(DscpRenderer.class);
     private static final long MAX_HARD_TIMEOUT = 0xFFFF;
     private static final InetAddress ANY_V4 = com.google.common.net.InetAddresses.forString("0.0.0.0");
@@ -133,15 +152,19 @@ public final class DscpRenderer implements MappingRenderer, SwitchListener, Auto
 
     private final DataBroker dataBroker;
     private final GatewayRegistry registry;
-    private final ExecutorService executor = Executors.newSingleThreadExecutor(new ThreadFactoryBuilder()
-        .setNameFormat("pcp-render-dscp").setDaemon(true).build());
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor(
+        new ThreadFactoryBuilder().setNameFormat("pcp-render-dscp").setDaemon(true).build());
     private final ConcurrentHashMap<String, Choice> choices = new ConcurrentHashMap<>();
     // confined to the executor
     private final MarkingState<SwitchConnection> state = new MarkingState<>(SwitchConnection::describe);
     private final Map<MappingKey, List<Waiter>> waiters = new HashMap<>();
     private final Map<String, RenderSummary> published = new HashMap<>();
+    private final Map<SwitchConnection, Bound> bound = new HashMap<>();
     private final List<Registration> registrations;
     private volatile int batchSize;
+    // guarded by this
+    private long auditInterval;
+    private @Nullable ScheduledFuture<?> periodicAudit;
 
     @Activate
     public DscpRenderer(@Reference final DataBroker dataBroker, @Reference final MappingFeed feed,
@@ -155,6 +178,7 @@ public final class DscpRenderer implements MappingRenderer, SwitchListener, Auto
             // only a mapping with FLOW_PRIORITY, before or after a change, can have marking flows
             feed.subscribe(MappingChanges.FLOW_PRIORITY, this::onMappings),
             switches.subscribe(this));
+        scheduleAudits(configuration.auditInterval());
         LOG.info("OpenFlow DSCP renderer started");
     }
 
@@ -164,6 +188,36 @@ public final class DscpRenderer implements MappingRenderer, SwitchListener, Auto
     @Modified
     public void modified(final Configuration configuration) {
         batchSize = Math.max(2, configuration.batchSize());
+        scheduleAudits(configuration.auditInterval());
+    }
+
+    /**
+     * (Re)starts the periodic audit when its interval changed. It catches what no FLOW_REMOVED reports: a switch
+     * that does not send it, a flow changed rather than deleted.
+     */
+    private synchronized void scheduleAudits(final long seconds) {
+        final long interval = Math.max(0, seconds);
+        if (interval == auditInterval && (periodicAudit != null || interval == 0)) {
+            return;
+        }
+        auditInterval = interval;
+        if (periodicAudit != null) {
+            periodicAudit.cancel(false);
+            periodicAudit = null;
+        }
+        if (interval > 0) {
+            periodicAudit = executor.scheduleWithFixedDelay(this::auditAll, interval, interval, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The periodic audit's interval in force, in seconds; 0 when off. */
+    synchronized long auditInterval() {
+        return periodicAudit == null ? 0 : auditInterval;
+    }
+
+    /** Audits the marking flows of every bound switch. On the executor. */
+    void auditAll() {
+        List.copyOf(bound.keySet()).forEach(this::audit);
     }
 
     // --- the answer gate --------------------------------------------------------------------------------------
@@ -273,6 +327,7 @@ public final class DscpRenderer implements MappingRenderer, SwitchListener, Auto
     public void bound(final SwitchConnection connection, final SwitchBinding binding) {
         executor.execute(() -> {
             state.bound(binding.gateway(), connection);
+            bound.put(connection, new Bound(binding.gateway(), new AuditGate()));
             reconcile(connection, binding.gateway());
         });
     }
@@ -281,6 +336,7 @@ public final class DscpRenderer implements MappingRenderer, SwitchListener, Auto
     public void unbound(final SwitchConnection connection, final SwitchBinding previous) {
         executor.execute(() -> {
             state.unbound(previous.gateway(), connection);
+            bound.remove(connection);
             if (connection.isConnected()) {
                 // the switch serves another gateway, or none: the marking flows it has are not its any more
                 connection.sendWithBarrier(List.of(deleteAllMarking(connection)));
@@ -297,8 +353,14 @@ public final class DscpRenderer implements MappingRenderer, SwitchListener, Auto
      */
     @Override
     public void flowRemoved(final SwitchConnection connection, final OFFlowRemoved removed) {
-        if (!removed.getCookie().applyMask(Cookies.KIND_MASK).equals(Cookies.DSCP)
-                || removed.getReason() != OFFlowRemovedReason.HARD_TIMEOUT) {
+        if (!removed.getCookie().applyMask(Cookies.KIND_MASK).equals(Cookies.DSCP)) {
+            return;
+        }
+        if (removed.getReason() == OFFlowRemovedReason.DELETE) {
+            executor.execute(() -> deleted(connection, removed));
+            return;
+        }
+        if (removed.getReason() != OFFlowRemovedReason.HARD_TIMEOUT) {
             return;
         }
         executor.execute(() -> {
@@ -318,6 +380,122 @@ public final class DscpRenderer implements MappingRenderer, SwitchListener, Auto
             }
             send(gateway, connection, items);
         });
+    }
+
+    /**
+     * The switch deleted a marking flow on a request. Ours (the mapping went, the policy changed) are no longer
+     * wanted when the switch says so; a flow still wanted was deleted by someone else (an operator's del-flows):
+     * audit the switch. On the executor.
+     */
+    private void deleted(final SwitchConnection connection, final OFFlowRemoved removed) {
+        final var switchState = bound.get(connection);
+        if (switchState == null) {
+            return;
+        }
+        final var id = FlowAudit.FlowId.of(removed.getTableId(), removed.getPriority(), removed.getCookie(),
+            removed.getMatch());
+        if (wanted(connection, switchState.gateway()).stream().anyMatch(wanted -> wanted.id().equals(id))) {
+            LOG.info("Switch {}: a marking flow was deleted behind our back; auditing the marking flows",
+                connection.describe());
+            audit(connection);
+        }
+    }
+
+    // On the executor.
+    private List<Wanted> wanted(final SwitchConnection connection, final String gateway) {
+        final var policy = state.policy(gateway);
+        final var factory = connection.factory();
+        final var wanted = new ArrayList<Wanted>();
+        for (var entry : state.rendered(gateway)) {
+            for (var flow : entry.flows()) {
+                wanted.add(new Wanted(entry, flow, FlowAudit.FlowId.of(TableId.of(policy.tableId()),
+                    policy.priority(), flow.cookie(), MarkingFlows.match(factory, flow))));
+            }
+        }
+        return wanted;
+    }
+
+    /**
+     * Reads the switch's marking flows and makes them what the store says: missing ones put back, ones nothing
+     * wants deleted (strictly, by cookie: another owner's flows stay). One audit at a time per switch; one asked
+     * meanwhile runs after this one's repair was acknowledged. On the executor.
+     */
+    private void audit(final SwitchConnection connection) {
+        final var switchState = bound.get(connection);
+        if (switchState != null && switchState.audits().begin()) {
+            runAudit(connection, switchState);
+        }
+    }
+
+    // On the executor.
+    private void runAudit(final SwitchConnection connection, final Bound switchState) {
+        if (bound.get(connection) != switchState || !connection.isConnected()) {
+            return;
+        }
+        Futures.addCallback(connection.request(FlowAudit.request(connection.factory(), Cookies.DSCP)),
+            new FutureCallback<SwitchReply<List<OFFlowStatsReply>>>() {
+                @Override
+                public void onSuccess(final SwitchReply<List<OFFlowStatsReply>> reply) {
+                    switch (reply) {
+                        case SwitchReply.Unanswered<List<OFFlowStatsReply>> unanswered -> {
+                            LOG.warn("Switch {}: cannot read its marking flows ({}); audit skipped",
+                                connection.describe(), unanswered.reason());
+                            auditEnded(connection, switchState);
+                        }
+                        case SwitchReply.Answered<List<OFFlowStatsReply>> answered -> repair(connection, switchState,
+                            answered.value().stream().flatMap(part -> part.getEntries().stream()).toList());
+                    }
+                }
+
+                @Override
+                public void onFailure(final Throwable cause) {
+                    LOG.error("Switch {}: reading its marking flows failed", connection.describe(), cause);
+                    auditEnded(connection, switchState);
+                }
+            }, executor);
+    }
+
+    // On the executor.
+    private void repair(final SwitchConnection connection, final Bound switchState,
+            final List<OFFlowStatsEntry> present) {
+        final var gateway = switchState.gateway();
+        if (bound.get(connection) != switchState) {
+            return;
+        }
+        // wanted as of now: a mapping that went while the switch answered is not put back
+        final var diff = FlowAudit.diff(wanted(connection, gateway), Wanted::id, present, Cookies.DSCP);
+        if (diff.isEmpty()) {
+            LOG.debug("Switch {}: marking flows audited, nothing to repair", connection.describe());
+            auditEnded(connection, switchState);
+            return;
+        }
+        LOG.info("Switch {}: marking flow audit repairs {} missing and {} stray marking flows", connection.describe(),
+            diff.missing().size(), diff.strays().size());
+        final var items = new ArrayList<Item>();
+        if (!diff.strays().isEmpty()) {
+            items.add(new Item(null, diff.strays().stream().map(stray -> (OFMessage) FlowAudit.delete(
+                connection.factory(), stray)).toList(), null));
+        }
+        final var policy = state.policy(gateway);
+        final var byMapping = new LinkedHashMap<MappingKey, List<Wanted>>();
+        diff.missing().forEach(wanted -> byMapping.computeIfAbsent(wanted.entry().mapping().key(),
+            key -> new ArrayList<>()).add(wanted));
+        for (var missing : byMapping.values()) {
+            final var entry = missing.getFirst().entry();
+            final int hardTimeout = hardTimeout(entry.mapping());
+            // only the missing flows go out; once acknowledged the switch holds all of the mapping's flows again
+            items.add(new Item(entry.mapping().key(), missing.stream()
+                .map(wanted -> MarkingFlows.addMarking(connection.factory(), wanted.flow(), policy, hardTimeout))
+                .toList(), entry.flows()));
+        }
+        send(gateway, connection, items).addListener(() -> auditEnded(connection, switchState), executor);
+    }
+
+    // On the executor.
+    private void auditEnded(final SwitchConnection connection, final Bound switchState) {
+        if (switchState.audits().end()) {
+            runAudit(connection, switchState);
+        }
     }
 
     // --- to the switches --------------------------------------------------------------------------------------
@@ -431,13 +609,15 @@ public final class DscpRenderer implements MappingRenderer, SwitchListener, Auto
      * Sends items in bursts of at most {@code batchSize} messages (an item is never split), each followed by a
      * BARRIER, and records what the switch acknowledged.
      */
-    private void send(final String gateway, final SwitchConnection connection, final List<Item> items) {
+    private ListenableFuture<?> send(final String gateway, final SwitchConnection connection,
+            final List<Item> items) {
         final int limit = batchSize;
+        final var sent = new ArrayList<ListenableFuture<?>>();
         var batch = new ArrayList<Item>();
         int size = 0;
         for (var item : items) {
             if (size > 0 && size + item.messages().size() > limit) {
-                sendBatch(gateway, connection, batch);
+                sent.add(sendBatch(gateway, connection, batch));
                 batch = new ArrayList<>();
                 size = 0;
             }
@@ -445,21 +625,25 @@ public final class DscpRenderer implements MappingRenderer, SwitchListener, Auto
             size += item.messages().size();
         }
         if (!batch.isEmpty()) {
-            sendBatch(gateway, connection, batch);
+            sent.add(sendBatch(gateway, connection, batch));
         }
+        // done once every burst was answered (or given up), whatever the switch said
+        return Futures.whenAllComplete(sent).run(() -> { }, MoreExecutors.directExecutor());
     }
 
-    private void sendBatch(final String gateway, final SwitchConnection connection, final List<Item> batch) {
+    private ListenableFuture<?> sendBatch(final String gateway, final SwitchConnection connection,
+            final List<Item> batch) {
         final var messages = new ArrayList<OFMessage>();
         final int[] firstOf = new int[batch.size()];
         for (int i = 0; i < batch.size(); i++) {
             firstOf[i] = messages.size();
             messages.addAll(batch.get(i).messages());
         }
-        Futures.addCallback(connection.sendWithBarrier(messages), new FutureCallback<SwitchReply<List<Refusal>>>() {
+        final var reply = connection.sendWithBarrier(messages);
+        Futures.addCallback(reply, new FutureCallback<SwitchReply<List<Refusal>>>() {
             @Override
-            public void onSuccess(final SwitchReply<List<Refusal>> reply) {
-                acknowledged(gateway, connection, batch, firstOf, reply);
+            public void onSuccess(final SwitchReply<List<Refusal>> answer) {
+                acknowledged(gateway, connection, batch, firstOf, answer);
             }
 
             @Override
@@ -467,6 +651,7 @@ public final class DscpRenderer implements MappingRenderer, SwitchListener, Auto
                 LOG.error("Switch {}: marking flows failed", connection.describe(), cause);
             }
         }, executor);
+        return reply;
     }
 
     // On the executor.

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.opendaylight.yangtools.concepts.Registration;
+import org.pcpcontroller.impl.Await;
 import org.pcpcontroller.impl.engine.Announcement;
 import org.pcpcontroller.impl.engine.Announcer;
 import org.pcpcontroller.impl.engine.RequestEngine;
@@ -40,9 +41,17 @@ import org.pcpcontroller.impl.openflow.ScriptedSwitch;
 import org.pcpcontroller.impl.openflow.SwitchBinding;
 import org.pcpcontroller.impl.openflow.SwitchConnection;
 import org.pcpcontroller.impl.openflow.SwitchListener;
+import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowAdd;
 import org.projectfloodlight.openflow.protocol.OFFlowDelete;
+import org.projectfloodlight.openflow.protocol.OFFlowDeleteStrict;
+import org.projectfloodlight.openflow.protocol.OFFlowModFlags;
+import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
+import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsRequest;
+import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFMeterMod;
 import org.projectfloodlight.openflow.protocol.OFMeterModCommand;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
@@ -54,6 +63,7 @@ import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.types.OFBufferId;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.TableId;
+import org.projectfloodlight.openflow.types.U64;
 
 /**
  * The punt ingress on scripted switches of each OpenFlow version: punt flows when a switch is bound, PACKET_IN
@@ -98,7 +108,7 @@ class PuntIngressTest {
             return List.of();
         }
     };
-    private final PuntIngress ingress = new PuntIngress(switches, engine, configuration(60000, 7));
+    private final PuntIngress ingress = new PuntIngress(switches, engine, configuration(60000, 7, 0));
 
     @AfterEach
     void close() {
@@ -106,6 +116,11 @@ class PuntIngressTest {
     }
 
     private static PuntIngress.Configuration configuration(final int priority, final long meterId) {
+        return configuration(priority, meterId, 0);
+    }
+
+    private static PuntIngress.Configuration configuration(final int priority, final long meterId,
+            final long auditInterval) {
         return new PuntIngress.Configuration() {
             @Override
             public Class<? extends Annotation> annotationType() {
@@ -130,6 +145,11 @@ class PuntIngressTest {
             @Override
             public double clientBurst() {
                 return 1e6;
+            }
+
+            @Override
+            public long auditInterval() {
+                return auditInterval;
             }
         };
     }
@@ -258,5 +278,103 @@ class PuntIngressTest {
         sw.sent.clear();
         ingress.modified(configuration(50000, 0));
         assertTrue(sw.sent.isEmpty(), sw.sent::toString);
+    }
+
+    // what the switch reports holding for a flow it was sent
+    private static OFFlowStatsEntry held(final OFFlowAdd add) {
+        return OFFactories.getFactory(add.getVersion()).buildFlowStatsEntry().setTableId(add.getTableId())
+            .setPriority(add.getPriority()).setCookie(add.getCookie()).setFlags(add.getFlags()).setMatch(add.getMatch())
+            .setInstructions(add.getInstructions()).build();
+    }
+
+    private static OFMessage withoutXid(final OFMessage message) {
+        return message.createBuilder().setXid(0).build();
+    }
+
+    private static OFFlowRemoved deleted(final OFFlowAdd add) {
+        return OFFactories.getFactory(add.getVersion()).buildFlowRemoved().setTableId(add.getTableId())
+            .setPriority(add.getPriority()).setCookie(add.getCookie()).setMatch(add.getMatch())
+            .setReason(OFFlowRemovedReason.DELETE).build();
+    }
+
+    @Test
+    void thePuntFlowsAskTheSwitchToReportTheirDeletion() {
+        final var sw = new ScriptedSwitch(OFVersion.OF_13, 10, BINDING);
+        listeners.getFirst().bound(sw, BINDING);
+        assertTrue(sw.sentOf(OFFlowAdd.class).stream().allMatch(add -> add.getFlags()
+            .contains(OFFlowModFlags.SEND_FLOW_REM)), sw.sent::toString);
+    }
+
+    @Test
+    void aPuntFlowDeletedBehindOurBackIsPutBackAndNothingElseTouched() {
+        final var sw = new ScriptedSwitch(OFVersion.OF_13, 10, BINDING);
+        listeners.getFirst().bound(sw, BINDING);
+        final var adds = sw.sentOf(OFFlowAdd.class);
+        // the switch holds the IPv4 punt flow, a punt flow of ours at a priority nobody wants, and an operator's
+        // flow; the IPv6 punt flow was deleted
+        final var stray = sw.factory().buildFlowStatsEntry().setTableId(TableId.of(0)).setPriority(123)
+            .setCookie(Cookies.PUNT).setMatch(adds.getFirst().getMatch()).build();
+        final var operator = sw.factory().buildFlowStatsEntry().setTableId(TableId.of(0)).setPriority(0)
+            .setCookie(U64.ZERO).setMatch(sw.factory().buildMatch().build()).build();
+        sw.table.addAll(List.of(held(adds.getFirst()), stray, operator));
+        sw.sent.clear();
+        sw.bursts.clear();
+        listeners.getFirst().flowRemoved(sw, deleted(adds.get(1)));
+
+        final var request = sw.sentOf(OFFlowStatsRequest.class).getFirst();
+        assertEquals(Cookies.PUNT, request.getCookie());
+        assertEquals(Cookies.KIND_MASK, request.getCookieMask());
+        final var repair = sw.bursts.getFirst();
+        assertEquals(2, repair.size(), repair::toString);
+        final var delete = assertInstanceOf(OFFlowDeleteStrict.class, repair.get(0));
+        assertEquals(123, delete.getPriority());
+        assertEquals(U64.NO_MASK, delete.getCookieMask());
+        assertEquals(withoutXid(adds.get(1)), withoutXid(repair.get(1)));
+        assertEquals(1, sw.bursts.size(), "one audit, one repair: " + sw.bursts);
+    }
+
+    @Test
+    void aPuntFlowWeDeletedOurselvesStartsNoAudit() {
+        final var sw = new ScriptedSwitch(OFVersion.OF_13, 10, BINDING);
+        listeners.getFirst().bound(sw, BINDING);
+        final var old = sw.sentOf(OFFlowAdd.class).getFirst();
+        ingress.modified(configuration(50000, 7));
+        sw.sent.clear();
+        // the switch reports the flows of the old priority, deleted by our own delete before the new ones went in
+        listeners.getFirst().flowRemoved(sw, deleted(old));
+        assertTrue(sw.sentOf(OFFlowStatsRequest.class).isEmpty(), sw.sent::toString);
+    }
+
+    @Test
+    void aCompleteTableNeedsNoRepair() {
+        final var sw = new ScriptedSwitch(OFVersion.OF_13, 10, BINDING);
+        listeners.getFirst().bound(sw, BINDING);
+        sw.sentOf(OFFlowAdd.class).forEach(add -> sw.table.add(held(add)));
+        sw.sent.clear();
+        ingress.auditAll();
+        assertEquals(1, sw.sentOf(OFFlowStatsRequest.class).size(), sw.sent::toString);
+        assertEquals(1, sw.sent.size(), "only the read: " + sw.sent);
+    }
+
+    @Test
+    void auditIntervalRunsThePeriodicAuditAndAppliesInPlace() throws Exception {
+        final var sw = new ScriptedSwitch(OFVersion.OF_13, 10, BINDING);
+        listeners.getFirst().bound(sw, BINDING);
+        assertEquals(0, ingress.auditInterval());
+        // the switch lost every punt flow without reporting it (no FLOW_REMOVED)
+        final var adds = sw.sentOf(OFFlowAdd.class);
+        sw.sent.clear();
+        ingress.modified(configuration(60000, 7, 1));
+        assertEquals(1, ingress.auditInterval());
+        Await.until(() -> sw.sentOf(OFFlowAdd.class), list -> list.size() >= 2);
+        assertEquals(Set.copyOf(adds.stream().map(PuntIngressTest::withoutXid).toList()),
+            Set.copyOf(sw.sentOf(OFFlowAdd.class).stream().map(PuntIngressTest::withoutXid).toList()));
+        ingress.modified(configuration(60000, 7, 0));
+        assertEquals(0, ingress.auditInterval());
+    }
+
+    @Test
+    void theDefaultAuditIntervalIsAMinute() throws Exception {
+        assertEquals(60L, PuntIngress.Configuration.class.getMethod("auditInterval").getDefaultValue());
     }
 }

@@ -27,6 +27,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
 import org.eclipse.jdt.annotation.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,9 +66,14 @@ import org.pcpcontroller.impl.openflow.SwitchListener;
 import org.pcpcontroller.impl.render.RenderOutcome;
 import org.pcpcontroller.impl.store.BindingMappings;
 import org.pcpcontroller.impl.store.DomMappingFeed;
+import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFlowAdd;
 import org.projectfloodlight.openflow.protocol.OFFlowDeleteStrict;
 import org.projectfloodlight.openflow.protocol.OFFlowModFailedCode;
+import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
+import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsRequest;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.protocol.action.OFActionSetField;
 import org.projectfloodlight.openflow.protocol.instruction.OFInstructionApplyActions;
@@ -166,22 +172,31 @@ class DscpRendererTest extends AbstractDataBrokerTest {
         setup();
         views.change(view(null));
         renderer = new DscpRenderer(getDataBroker(), new DomMappingFeed(getDomBroker()), views, switches,
-            new DscpRenderer.Configuration() {
-                @Override
-                public Class<? extends Annotation> annotationType() {
-                    return DscpRenderer.Configuration.class;
-                }
-
-                @Override
-                public int batchSize() {
-                    return 1000;
-                }
-            });
+            configuration(0));
         final var view = views.lookup("gw").orElseThrow();
         final var binding = new SwitchBinding("gw", view.openflow());
         sw = new ScriptedSwitch(OFVersion.OF_13, 10, binding);
         listeners.getFirst().bound(sw, binding);
         settled();
+    }
+
+    private static DscpRenderer.Configuration configuration(final long auditInterval) {
+        return new DscpRenderer.Configuration() {
+            @Override
+            public Class<? extends Annotation> annotationType() {
+                return DscpRenderer.Configuration.class;
+            }
+
+            @Override
+            public int batchSize() {
+                return 1000;
+            }
+
+            @Override
+            public long auditInterval() {
+                return auditInterval;
+            }
+        };
     }
 
     /**
@@ -352,5 +367,75 @@ class DscpRendererTest extends AbstractDataBrokerTest {
             list -> list.size() == 1);
         assertEquals(stray, deletes.getFirst().getCookie());
         Await.until(WAIT, () -> sw.sentOf(OFFlowAdd.class), list -> list.size() == 2);
+    }
+
+    // what the switch reports holding for a flow it was sent
+    private static OFFlowStatsEntry held(final OFFlowAdd add) {
+        return OFFactories.getFactory(add.getVersion()).buildFlowStatsEntry().setTableId(add.getTableId())
+            .setPriority(add.getPriority()).setCookie(add.getCookie()).setFlags(add.getFlags())
+            .setMatch(add.getMatch()).setInstructions(add.getInstructions()).build();
+    }
+
+    private static OFFlowRemoved deleted(final OFFlowAdd add) {
+        return OFFactories.getFactory(add.getVersion()).buildFlowRemoved().setTableId(add.getTableId())
+            .setPriority(add.getPriority()).setCookie(add.getCookie()).setMatch(add.getMatch())
+            .setReason(OFFlowRemovedReason.DELETE).build();
+    }
+
+    @Test
+    void aMarkingFlowDeletedBehindOurBackIsPutBackAndNothingElseTouched() throws Exception {
+        store(peer(new FlowPriority(46, 10)));
+        final var adds = Await.until(WAIT, () -> sw.sentOf(OFFlowAdd.class), list -> list.size() == 2);
+        Await.until(WAIT, this::status, found -> found.isPresent()
+            && found.orElseThrow().getState() == RenderStatus.State.Installed);
+        // the switch still holds one direction and another owner's flow; the other direction was deleted
+        final var operator = sw.factory().buildFlowStatsEntry().setTableId(TableId.of(0)).setPriority(40000)
+            .setCookie(U64.of(0x1234)).setMatch(adds.get(1).getMatch()).build();
+        sw.table.addAll(List.of(held(adds.getFirst()), operator));
+        sw.sent.clear();
+        listeners.getFirst().flowRemoved(sw, deleted(adds.get(1)));
+        final var again = Await.until(WAIT, () -> sw.sentOf(OFFlowAdd.class), list -> list.size() == 1);
+        assertEquals(adds.get(1).getMatch(), again.getFirst().getMatch());
+        assertEquals(adds.get(1).getCookie(), again.getFirst().getCookie());
+        settled();
+        assertEquals(1, sw.sentOf(OFFlowStatsRequest.class).size(), sw.sent::toString);
+        assertTrue(sw.sentOf(OFFlowDeleteStrict.class).isEmpty(), "another owner's flow stays: " + sw.sent);
+        assertEquals(1, sw.sentOf(OFFlowAdd.class).size(), "no duplicate: " + sw.sent);
+        assertEquals(RenderStatus.State.Installed, status().orElseThrow().getState());
+    }
+
+    @Test
+    void aMarkingFlowWeDeletedOurselvesStartsNoAudit() throws Exception {
+        store(peer(new FlowPriority(46, 10)));
+        final var adds = Await.until(WAIT, () -> sw.sentOf(OFFlowAdd.class), list -> list.size() == 2);
+        Await.until(WAIT, this::status, Optional::isPresent);
+        remove(PEER);
+        Await.until(WAIT, () -> sw.sentOf(OFFlowDeleteStrict.class), list -> list.size() == 2);
+        sw.sent.clear();
+        // the switch reports the deletions the renderer asked for
+        adds.forEach(add -> listeners.getFirst().flowRemoved(sw, deleted(add)));
+        settled();
+        assertTrue(sw.sentOf(OFFlowStatsRequest.class).isEmpty(), "no audit after our own deletions: " + sw.sent);
+    }
+
+    @Test
+    void auditIntervalRunsThePeriodicAuditAndAppliesInPlace() throws Exception {
+        store(peer(new FlowPriority(46, 10)));
+        final var adds = Await.until(WAIT, () -> sw.sentOf(OFFlowAdd.class), list -> list.size() == 2);
+        assertEquals(0, renderer.auditInterval());
+        // the switch lost both flows without reporting it (no FLOW_REMOVED): the periodic audit finds out
+        sw.sent.clear();
+        renderer.modified(configuration(1));
+        assertEquals(1, renderer.auditInterval());
+        final var again = Await.until(WAIT, () -> sw.sentOf(OFFlowAdd.class), list -> list.size() >= 2);
+        assertEquals(adds.stream().map(OFFlowAdd::getMatch).collect(Collectors.toSet()),
+            again.stream().map(OFFlowAdd::getMatch).collect(Collectors.toSet()));
+        renderer.modified(configuration(0));
+        assertEquals(0, renderer.auditInterval());
+    }
+
+    @Test
+    void theDefaultAuditIntervalIsAMinute() throws Exception {
+        assertEquals(60L, DscpRenderer.Configuration.class.getMethod("auditInterval").getDefaultValue());
     }
 }
