@@ -15,9 +15,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.yangtools.concepts.Registration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -29,6 +26,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.pcpcontroller.impl.engine.RequestEngine;
 import org.pcpcontroller.impl.ingress.ClientRateLimiter;
+import org.pcpcontroller.impl.openflow.AuditSchedule;
 import org.pcpcontroller.impl.openflow.Cookies;
 import org.pcpcontroller.impl.openflow.OpenFlowSwitches;
 import org.pcpcontroller.impl.openflow.SwitchBinding;
@@ -85,8 +83,7 @@ public final class PuntIngress implements SwitchListener, AutoCloseable {
     private volatile PuntSwitch.Settings settings;
     private volatile ClientRateLimiter limiter;
     // guarded by this
-    private long auditInterval;
-    private @Nullable ScheduledFuture<?> periodicAudit;
+    private final AuditSchedule periodicAudits = new AuditSchedule(auditor, this::auditAll);
 
     @Activate
     public PuntIngress(@Reference final OpenFlowSwitches openflow, @Reference final RequestEngine engine,
@@ -95,7 +92,7 @@ public final class PuntIngress implements SwitchListener, AutoCloseable {
         settings = settings(configuration);
         limiter = new ClientRateLimiter(configuration.clientRate(), configuration.clientBurst());
         subscription = openflow.subscribe(this);
-        scheduleAudits(configuration.auditInterval());
+        periodicAudits.setInterval(configuration.auditInterval());
         LOG.info("OpenFlow punt ingress started");
     }
 
@@ -111,26 +108,7 @@ public final class PuntIngress implements SwitchListener, AutoCloseable {
             // the punt flows of the old settings are deleted by cookie before the new ones go in
             switches.values().forEach(punt -> punt.serve(changed));
         }
-        scheduleAudits(configuration.auditInterval());
-    }
-
-    /**
-     * (Re)starts the periodic audit when its interval changed. It catches what no FLOW_REMOVED reports: a punt flow
-     * installed before the switch was asked to report deletions, a switch that does not send FLOW_REMOVED.
-     */
-    private synchronized void scheduleAudits(final long seconds) {
-        final long interval = Math.max(0, seconds);
-        if (interval == auditInterval && (periodicAudit != null || interval == 0)) {
-            return;
-        }
-        auditInterval = interval;
-        if (periodicAudit != null) {
-            periodicAudit.cancel(false);
-            periodicAudit = null;
-        }
-        if (interval > 0) {
-            periodicAudit = auditor.scheduleWithFixedDelay(this::auditAll, interval, interval, TimeUnit.SECONDS);
-        }
+        periodicAudits.setInterval(configuration.auditInterval());
     }
 
     /** Audits the punt flows of every switch served now. */
@@ -139,8 +117,8 @@ public final class PuntIngress implements SwitchListener, AutoCloseable {
     }
 
     /** The periodic audit's interval in force, in seconds; 0 when off. */
-    synchronized long auditInterval() {
-        return periodicAudit == null ? 0 : auditInterval;
+    long auditInterval() {
+        return periodicAudits.interval();
     }
 
     private static PuntSwitch.Settings settings(final Configuration configuration) {

@@ -30,7 +30,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jdt.annotation.Nullable;
 import org.opendaylight.mdsal.binding.api.DataBroker;
@@ -67,6 +66,7 @@ import org.pcpcontroller.impl.gateway.GatewayView;
 import org.pcpcontroller.impl.gateway.RenderSummary;
 import org.pcpcontroller.impl.gateway.StateWrites;
 import org.pcpcontroller.impl.openflow.AuditGate;
+import org.pcpcontroller.impl.openflow.AuditSchedule;
 import org.pcpcontroller.impl.openflow.Cookies;
 import org.pcpcontroller.impl.openflow.FlowAudit;
 import org.pcpcontroller.impl.openflow.OpenFlowSwitches;
@@ -163,8 +163,7 @@ public final class DscpRenderer implements MappingRenderer, SwitchListener, Auto
     private final List<Registration> registrations;
     private volatile int batchSize;
     // guarded by this
-    private long auditInterval;
-    private @Nullable ScheduledFuture<?> periodicAudit;
+    private final AuditSchedule periodicAudits = new AuditSchedule(executor, this::auditAll);
 
     @Activate
     public DscpRenderer(@Reference final DataBroker dataBroker, @Reference final MappingFeed feed,
@@ -178,7 +177,7 @@ public final class DscpRenderer implements MappingRenderer, SwitchListener, Auto
             // only a mapping with FLOW_PRIORITY, before or after a change, can have marking flows
             feed.subscribe(MappingChanges.FLOW_PRIORITY, this::onMappings),
             switches.subscribe(this));
-        scheduleAudits(configuration.auditInterval());
+        periodicAudits.setInterval(configuration.auditInterval());
         LOG.info("OpenFlow DSCP renderer started");
     }
 
@@ -188,31 +187,12 @@ public final class DscpRenderer implements MappingRenderer, SwitchListener, Auto
     @Modified
     public void modified(final Configuration configuration) {
         batchSize = Math.max(2, configuration.batchSize());
-        scheduleAudits(configuration.auditInterval());
-    }
-
-    /**
-     * (Re)starts the periodic audit when its interval changed. It catches what no FLOW_REMOVED reports: a switch
-     * that does not send it, a flow changed rather than deleted.
-     */
-    private synchronized void scheduleAudits(final long seconds) {
-        final long interval = Math.max(0, seconds);
-        if (interval == auditInterval && (periodicAudit != null || interval == 0)) {
-            return;
-        }
-        auditInterval = interval;
-        if (periodicAudit != null) {
-            periodicAudit.cancel(false);
-            periodicAudit = null;
-        }
-        if (interval > 0) {
-            periodicAudit = executor.scheduleWithFixedDelay(this::auditAll, interval, interval, TimeUnit.SECONDS);
-        }
+        periodicAudits.setInterval(configuration.auditInterval());
     }
 
     /** The periodic audit's interval in force, in seconds; 0 when off. */
-    synchronized long auditInterval() {
-        return periodicAudit == null ? 0 : auditInterval;
+    long auditInterval() {
+        return periodicAudits.interval();
     }
 
     /** Audits the marking flows of every bound switch. On the executor. */
