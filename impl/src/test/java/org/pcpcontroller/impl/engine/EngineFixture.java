@@ -78,8 +78,16 @@ final class EngineFixture implements AutoCloseable {
 
     EngineFixture(final DataBroker broker, final DOMDataBroker domBroker, final Consumer<PolicyBuilder> policy)
             throws Exception {
+        this(broker, domBroker, policy, 10_000);
+    }
+
+    /**
+     * With the store's bound on waiting for a commit's confirmation, for tests of commits that never confirm.
+     */
+    EngineFixture(final DataBroker broker, final DOMDataBroker domBroker, final Consumer<PolicyBuilder> policy,
+            final long commitTimeoutMillis) throws Exception {
         this.broker = broker;
-        store = new DatastoreMappingStore(broker, domBroker, clock, 3_600_000, 10);
+        store = new DatastoreMappingStore(broker, domBroker, clock, 3_600_000, 10, commitTimeoutMillis);
         tracker = new GatewayTracker(broker, store, counters, TestModel.PARSER, clock);
         gate = new AnswerGate(tracker, store);
         engine = new PcpEngine(tracker, store, counters, gate, clock);
